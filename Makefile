@@ -1,0 +1,52 @@
+# Ventanilla: the README's commands. Each installs what it needs on a fresh machine.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+.PHONY: demo test test-sqlite test-postgres lint bench install browser postgres messages clean
+
+$(STAMP): pyproject.toml frontend/package.json
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	./frontend/vendor.sh
+	touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	cd ventanilla && ../$(BIN)/ventanilla compilemessages -v 0 --ignore '.venv'
+
+## The whole system with demo data: web, worker, fake providers and citizen simulator.
+demo: install
+	$(BIN)/ventanilla demo
+
+## Everything the tests need (a browser, PostgreSQL up), then the suite on both databases.
+test: install browser postgres lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test-sqlite: $(STAMP)
+	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest -q
+
+test-postgres: $(STAMP) postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
+
+bench: install postgres
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules ventanilla/static/vendor

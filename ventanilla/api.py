@@ -1,0 +1,48 @@
+"""The JSON API under /api/v1/ with its OpenAPI document at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from ventanilla.cases.api import router as cases_router
+from ventanilla.core.api_auth import TokenAuth
+
+api = NinjaAPI(
+    title="Ventanilla API",
+    version="1",
+    description="Cases, messages and notes of a council's service desk. Bearer token auth.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/", cases_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    parts = []
+    for error in exc.errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "data"))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", ""))
+    return api.create_response(
+        request, {"detail": "; ".join(parts) or "Invalid input."}, status=400
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Missing or invalid API token."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail: Any = str(exc) or "Error."
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

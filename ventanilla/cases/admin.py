@@ -1,0 +1,127 @@
+"""Admin for the case domain, scoped to the staff member's council and departments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from ventanilla.cases.access import staff_of
+from ventanilla.cases.models import Case, CaseAccess, CaseEvent, Category, Department, Note, Staff
+
+
+class NotFoundAdmin(admin.ModelAdmin):
+    """Answer 404 for an object outside the user's scope, as the API and the inbox do."""
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class CouncilScopedAdmin(NotFoundAdmin):
+    """Staff see and edit only their council's rows; installation superusers see all."""
+
+    council_field = "council"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        staff = staff_of(request.user)
+        if staff is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.council_field}_id": staff.council_id})
+
+
+@admin.register(Department)
+class DepartmentAdmin(CouncilScopedAdmin):
+    list_display = ("name_es", "name_ca", "name_en", "council", "active")
+    list_filter = ("active", "council")
+    search_fields = ("name_es", "name_ca", "name_en")
+
+
+@admin.register(Category)
+class CategoryAdmin(CouncilScopedAdmin):
+    list_display = (
+        "name_es",
+        "code",
+        "department",
+        "resolution_days",
+        "first_response_hours",
+        "public_by_default",
+        "active",
+    )
+    list_filter = ("active", "public_by_default", "department", "council")
+    search_fields = ("name_es", "name_ca", "name_en", "code", "keywords")
+
+
+@admin.register(Staff)
+class StaffAdmin(CouncilScopedAdmin):
+    list_display = ("user", "council", "language")
+    filter_horizontal = ("departments",)
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "from_value", "to_value", "comment", "actor", "created_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(NotFoundAdmin):
+    """Read-only in the admin: cases change through the inbox and the API (with history)."""
+
+    list_display = ("reference", "category", "department", "status", "assignee", "due_at")
+    list_filter = ("status", "department", "category")
+    search_fields = ("reference",)
+    inlines = [CaseEventInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.visible_to(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(CaseAccess)
+class CaseAccessAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "case", "via")
+    list_filter = ("via",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CaseAccess]:
+        queryset = super().get_queryset(request).select_related("case", "user")
+        if request.user.is_superuser:
+            return queryset
+        staff = staff_of(request.user)
+        return queryset.filter(case__council_id=staff.council_id) if staff else queryset.none()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(Note)

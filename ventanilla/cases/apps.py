@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CasesConfig(AppConfig):
+    name = "ventanilla.cases"
+    label = "cases"
+
+    def ready(self) -> None:
+        from ventanilla.cases.roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self)

@@ -1,0 +1,35 @@
+"""Staff roles as Django groups with their permissions (created after every migrate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from ventanilla.cases.models import Role
+
+APPS = ("core", "cases", "citizens", "channels", "conversations")
+CONFIG_MODELS = ("council", "holiday", "department", "category", "staff", "channel")
+
+
+def _perms(actions: tuple[str, ...], models: tuple[str, ...] | None = None) -> list[Permission]:
+    queryset = Permission.objects.filter(content_type__app_label__in=APPS)
+    if models is not None:
+        queryset = queryset.filter(content_type__model__in=models)
+    return [p for p in queryset if p.codename.split("_", 1)[0] in actions]
+
+
+def ensure_roles(**kwargs: Any) -> None:
+    """Create or refresh the four role groups; safe to run any number of times."""
+    wanted = {
+        Role.ADMINISTRATOR: _perms(("add", "change", "delete", "view"), CONFIG_MODELS)
+        + _perms(("view",))
+        + list(Permission.objects.filter(content_type__app_label="auth")),
+        Role.SUPERVISOR: _perms(("view",)) + _perms(("change",), ("case",)),
+        Role.AGENT: _perms(("view",), ("case", "category", "department", "message"))
+        + _perms(("change",), ("case",)),
+        Role.AUDITOR: _perms(("view",)),
+    }
+    for role, permissions in wanted.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(permissions)

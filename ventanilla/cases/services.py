@@ -1,0 +1,265 @@
+"""The write path of cases: every change of a case goes through one of these functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.cases import deadlines
+from ventanilla.cases.models import Case, CaseEvent, Category, Department, Note, Priority
+from ventanilla.cases.references import allocate_reference
+from ventanilla.cases.signals import case_changed, case_opened
+from ventanilla.cases.workflow import Status, check_transition
+from ventanilla.core.events import publish_on_commit
+
+
+class CaseError(Exception):
+    """A change refused for a reason the person who asked can understand."""
+
+
+def compute_due_dates(*, category: Category, start: Any) -> tuple[Any, Any]:
+    """Return (first_response_due_at, due_at) for a case of ``category`` opened at ``start``."""
+    council = category.council
+    holidays = council.holiday_dates()
+    first = deadlines.add_working_hours(
+        start,
+        category.first_response_hours,
+        holidays=holidays,
+        tz=council.tz,
+        opens=council.office_opens,
+        closes=council.office_closes,
+    )
+    due = deadlines.add_working_days(
+        start, category.resolution_days, holidays=holidays, tz=council.tz
+    )
+    return first, due
+
+
+def _record(
+    case: Case, kind: str, from_value: Any, to_value: Any, by: Any, comment: str = ""
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        from_value="" if from_value is None else str(from_value),
+        to_value="" if to_value is None else str(to_value),
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        comment=comment,
+    )
+    case_changed.send(
+        sender=Case,
+        case=case,
+        kind=kind,
+        from_value=from_value,
+        to_value=to_value,
+        by=by,
+        comment=comment,
+    )
+    publish_on_commit(
+        council_id=case.council_id,
+        kind="case",
+        data={"reference": case.reference, "change": kind, "department": case.department_id},
+    )
+    return event
+
+
+def _touch(case: Case, *fields: str) -> None:
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def open_case(
+    *,
+    category: Category,
+    description: str,
+    citizen: Any = None,
+    channel: Any = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    priority: int = Priority.NORMAL,
+    by: Any = None,
+) -> Case:
+    """Open a case, route it to the category's department and give it its reference number."""
+    if not category.active:
+        raise CaseError(_("The category “%(name)s” is not active.") % {"name": category.name})
+    council = category.council
+    if citizen is not None and citizen.council_id != council.pk:
+        raise CaseError("resident of another council")
+    now = timezone.now()
+    first_due, due = compute_due_dates(category=category, start=now)
+    case = Case.objects.create(
+        council=council,
+        reference=allocate_reference(council=council, moment=now),
+        category=category,
+        department=category.department,
+        priority=priority,
+        channel=channel,
+        citizen=citizen,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        is_public=category.public_by_default,
+        created_at=now,
+        updated_at=now,
+        first_response_due_at=first_due,
+        due_at=due,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.CREATED,
+        to_value=Status.NEW,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+    )
+    case_opened.send(sender=Case, case=case, by=by)
+    publish_on_commit(
+        council_id=council.pk,
+        kind="case",
+        data={"reference": case.reference, "change": "created", "department": case.department_id},
+    )
+    return case
+
+
+@transaction.atomic
+def change_status(*, case: Case, status: str, by: Any = None, comment: str = "") -> Case:
+    """Move a case to ``status`` if the workflow allows it; record who, when and why."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.status
+    check_transition(previous, status)
+    case.status = status
+    now = timezone.now()
+    fields = ["status"]
+    if status == Status.RESOLVED:
+        case.resolved_at = now
+        fields.append("resolved_at")
+    elif status == Status.CLOSED:
+        case.closed_at = now
+        fields.append("closed_at")
+    elif status == Status.REOPENED:
+        case.resolved_at = None
+        case.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    if status != Status.NEW and case.first_responded_at is None:
+        case.first_responded_at = now
+        fields.append("first_responded_at")
+    _touch(case, *fields)
+    _record(case, CaseEvent.Kind.STATUS, previous, status, by, comment)
+    return case
+
+
+@transaction.atomic
+def assign_case(*, case: Case, agent: Any, by: Any = None, comment: str = "") -> Case:
+    """Assign ``case`` to ``agent`` (None to unassign); a new case becomes "assigned"."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if agent is not None:
+        staff = getattr(agent, "staff", None)
+        if staff is None or staff.council_id != case.council_id:
+            raise CaseError(_("This person is not staff of the council."))
+    previous = case.assignee
+    if previous == agent:
+        return case
+    case.assignee = agent
+    _touch(case, "assignee")
+    _record(
+        case,
+        CaseEvent.Kind.ASSIGNEE,
+        previous.get_username() if previous else "",
+        agent.get_username() if agent else "",
+        by,
+        comment,
+    )
+    if agent is not None and case.status in (Status.NEW, Status.REOPENED):
+        case = change_status(case=case, status=Status.ASSIGNED, by=by)
+    return case
+
+
+@transaction.atomic
+def transfer_case(*, case: Case, department: Department, by: Any = None, comment: str = "") -> Case:
+    """Send ``case`` to another department of the same council; it loses its assignee."""
+    if department.council_id != case.council_id:
+        raise CaseError(_("That department belongs to another council."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.department
+    if previous == department:
+        return case
+    case.department = department
+    case.assignee = None
+    _touch(case, "department", "assignee")
+    _record(case, CaseEvent.Kind.DEPARTMENT, previous.name_es, department.name_es, by, comment)
+    return case
+
+
+@transaction.atomic
+def change_category(*, case: Case, category: Category, by: Any = None, comment: str = "") -> Case:
+    """Recategorise ``case``: deadlines are recomputed from its creation; department follows."""
+    if category.council_id != case.council_id:
+        raise CaseError(_("That category belongs to another council."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.category
+    if previous == category:
+        return case
+    case.category = category
+    case.first_response_due_at, case.due_at = compute_due_dates(
+        category=category, start=case.created_at
+    )
+    _touch(case, "category", "first_response_due_at", "due_at")
+    _record(case, CaseEvent.Kind.CATEGORY, previous.code, category.code, by, comment)
+    if category.department_id != case.department_id:
+        case = transfer_case(case=case, department=category.department, by=by)
+    return case
+
+
+@transaction.atomic
+def set_priority(*, case: Case, priority: int, by: Any = None, comment: str = "") -> Case:
+    if priority not in Priority.values:
+        raise CaseError(_("Unknown priority."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.priority
+    if previous == priority:
+        return case
+    case.priority = priority
+    _touch(case, "priority")
+    _record(case, CaseEvent.Kind.PRIORITY, previous, priority, by, comment)
+    return case
+
+
+@transaction.atomic
+def mark_duplicate(*, case: Case, of: Case, by: Any = None, comment: str = "") -> Case:
+    """Close ``case`` as a duplicate of ``of`` (same council, not itself, not a chain)."""
+    if of.council_id != case.council_id or of.pk == case.pk:
+        raise CaseError(_("A case can only duplicate another case of the same council."))
+    if of.status == Status.DUPLICATE:
+        raise CaseError(
+            _("Case %(reference)s is itself a duplicate.") % {"reference": of.reference}
+        )
+    case = change_status(case=case, status=Status.DUPLICATE, by=by, comment=comment)
+    case.duplicate_of = of
+    case.save(update_fields=["duplicate_of"])
+    return case
+
+
+@transaction.atomic
+def add_note(*, case: Case, author: Any, text: str) -> Note:
+    """Add an internal note (never sent to the resident)."""
+    text = text.strip()
+    if not text:
+        raise CaseError(_("A note cannot be empty."))
+    note = Note.objects.create(case=case, author=author, text=text)
+    publish_on_commit(
+        council_id=case.council_id,
+        kind="note",
+        data={"reference": case.reference, "department": case.department_id},
+    )
+    return note
+
+
+def record_first_response(*, case: Case) -> None:
+    """Mark the first answer to the resident, if there was none yet."""
+    Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
+        first_responded_at=timezone.now()
+    )

@@ -1,0 +1,104 @@
+import datetime as dt
+
+import pytest
+import time_machine
+
+from ventanilla.cases import services
+from ventanilla.cases.models import CaseEvent, Priority
+from ventanilla.cases.tests.factories import (
+    make_case,
+    make_category,
+    make_council,
+    make_department,
+    make_staff,
+)
+from ventanilla.cases.workflow import Status
+from ventanilla.core.models import Holiday, LiveEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC), tick=False)
+def test_open_case_routes_to_department_with_deadlines_and_reference():
+    council = make_council()
+    Holiday.objects.create(council=council, date=dt.date(2026, 12, 7), name="Puente")
+    Holiday.objects.create(council=council, date=dt.date(2026, 12, 8), name="Inmaculada")
+    category = make_category(council=council, resolution_days=1, first_response_hours=4)
+    case = make_case(category=category, urn="whatsapp:34600111222")
+    assert case.reference == "2026-000001"
+    assert case.department == category.department
+    assert case.status == Status.NEW
+    # Friday 12:00 Madrid + 1 working day, skipping the weekend and two holidays
+    assert case.due_at == dt.datetime(2026, 12, 9, 11, 0, tzinfo=dt.UTC)
+    # 2 office hours on Friday (12-14), 2 more on Wednesday (9-11 Madrid = 8-10 UTC)
+    assert case.first_response_due_at == dt.datetime(2026, 12, 9, 10, 0, tzinfo=dt.UTC)
+    assert case.events.get().kind == CaseEvent.Kind.CREATED
+    assert LiveEvent.objects.filter(kind="case", data__reference=case.reference).exists()
+
+
+def test_reference_numbers_restart_each_year_per_council():
+    a, b = make_council(), make_council()
+    cat_a, cat_b = make_category(council=a), make_category(council=b)
+    with time_machine.travel(dt.datetime(2026, 12, 31, 12, tzinfo=dt.UTC), tick=False):
+        assert [make_case(category=cat_a).reference for _ in range(2)] == [
+            "2026-000001",
+            "2026-000002",
+        ]
+        assert make_case(category=cat_b).reference == "2026-000001"
+    # 23:30 UTC on 31 December is already 2027 in Madrid
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
+        assert make_case(category=cat_a).reference == "2027-000001"
+
+
+def test_every_change_writes_history_with_who_from_and_to():
+    council = make_council()
+    dept_a, dept_b = make_department(council=council), make_department(council=council)
+    category = make_category(council=council, department=dept_a, code="baches")
+    other = make_category(council=council, department=dept_b, code="alumbrado", resolution_days=30)
+    agent = make_staff(council=council, departments=(dept_a,), username="ana")
+    case = make_case(category=category)
+    services.assign_case(case=case, agent=agent, by=agent)
+    services.set_priority(case=case, priority=Priority.URGENT, by=agent, comment="colegio")
+    case = services.change_category(case=case, category=other, by=agent)
+    rows = list(case.events.values_list("kind", "from_value", "to_value", "actor__username"))
+    assert rows == [
+        ("created", "", "new", None),
+        ("assignee", "", "ana", "ana"),
+        ("status", "new", "assigned", "ana"),
+        ("priority", "2", "4", "ana"),
+        ("category", "baches", "alumbrado", "ana"),
+        ("department", dept_a.name_es, dept_b.name_es, "ana"),
+    ]
+    case.refresh_from_db()
+    assert case.department == dept_b and case.assignee is None
+    assert (case.due_at - case.created_at).days >= 30  # recomputed from the new category
+
+
+def test_cross_council_changes_are_refused():
+    a, b = make_council(), make_council()
+    case = make_case(category=make_category(council=a))
+    with pytest.raises(services.CaseError):
+        services.transfer_case(case=case, department=make_department(council=b))
+    with pytest.raises(services.CaseError):
+        services.assign_case(case=case, agent=make_staff(council=b))
+    with pytest.raises(services.CaseError):
+        services.mark_duplicate(case=case, of=make_case(category=make_category(council=b)))
+    assert case.events.count() == 1
+
+
+def test_duplicate_points_to_the_original():
+    council = make_council()
+    category = make_category(council=council)
+    original, copy = make_case(category=category), make_case(category=category)
+    services.mark_duplicate(case=copy, of=original, comment="misma farola")
+    copy.refresh_from_db()
+    assert copy.status == Status.DUPLICATE and copy.duplicate_of == original
+
+
+def test_notes_are_internal_and_not_empty():
+    case = make_case(category=make_category(council=make_council()))
+    with pytest.raises(services.CaseError):
+        services.add_note(case=case, author=None, text="   ")
+    note = services.add_note(case=case, author=None, text="Llamar a la brigada")
+    assert list(case.notes.all()) == [note]
+    assert case.messages.count() == 0  # a note never becomes a message to the resident

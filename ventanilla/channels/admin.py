@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.channels.models import REQUIRED_SECRETS, Channel, Provider
+
+
+class ChannelForm(forms.ModelForm):
+    """Secrets are written here but never shown back (left blank, they are kept)."""
+
+    secrets_text = forms.CharField(
+        label=_("Secrets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line as name=value. Leave blank to keep the current ones."),
+    )
+
+    class Meta:
+        model = Channel
+        fields = ("council", "provider", "name", "api_base", "rate_per_second", "options", "active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        text = data.get("secrets_text") or ""
+        if text.strip():
+            pairs = dict(line.split("=", 1) for line in text.strip().splitlines() if "=" in line)
+            secrets = {k.strip(): v.strip() for k, v in pairs.items()}
+            missing = [
+                k for k in REQUIRED_SECRETS[Provider(data.get("provider"))] if not secrets.get(k)
+            ]
+            if missing:
+                raise forms.ValidationError(
+                    _("Missing secrets: %(names)s") % {"names": ", ".join(missing)}
+                )
+            self.instance.secrets = secrets
+        return data
+
+
+@admin.register(Channel)
+class ChannelAdmin(CouncilScopedAdmin):
+    form = ChannelForm
+    list_display = ("name", "provider", "council", "active", "rate_per_second", "webhook_path")
+    list_filter = ("provider", "active")
+
+    def webhook_path(self, obj: Channel) -> str:
+        return obj.webhook_path if obj.pk else ""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ()

@@ -1,0 +1,99 @@
+"""Configured channels: one row per provider account a council receives messages on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.channels.crypto import decrypt_json, encrypt_json
+from ventanilla.core.models import Council
+
+if TYPE_CHECKING:
+    from ventanilla.channels.adapters.base import ChannelConfig
+
+
+class Provider(models.TextChoices):
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
+    LINE = "line", "LINE"
+    TWILIO = "twilio", _("SMS (Twilio)")
+    WEBCHAT = "webchat", _("Web chat")
+
+
+DEFAULT_API_BASE = {
+    Provider.WHATSAPP: "https://graph.facebook.com",
+    Provider.TELEGRAM: "https://api.telegram.org",
+    Provider.LINE: "https://api.line.me",
+    Provider.TWILIO: "https://api.twilio.com",
+    Provider.WEBCHAT: "",
+}
+
+#: the secrets each provider needs, by the names of ``add_channel``'s options
+REQUIRED_SECRETS = {
+    Provider.WHATSAPP: ("phone_number_id", "access_token", "app_secret", "verify_token"),
+    Provider.TELEGRAM: ("bot_token", "secret_token"),
+    Provider.LINE: ("channel_secret", "access_token"),
+    Provider.TWILIO: ("account_sid", "auth_token", "from_number"),
+    Provider.WEBCHAT: (),
+}
+
+
+class ChannelQuerySet(models.QuerySet["Channel"]):
+    def of(self, council: Council) -> ChannelQuerySet:
+        return self.filter(council=council)
+
+    def active(self) -> ChannelQuerySet:
+        return self.filter(active=True)
+
+
+class Channel(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="channels")
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    name = models.CharField(_("name"), max_length=200)
+    secrets_encrypted = models.TextField(_("secrets (encrypted)"), blank=True, editable=False)
+    api_base = models.URLField(_("API base URL"), blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    rate_per_second = models.FloatField(_("sending rate (messages per second)"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ["council", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        return decrypt_json(self.secrets_encrypted)
+
+    @secrets.setter
+    def secrets(self, value: dict[str, str]) -> None:
+        self.secrets_encrypted = encrypt_json(value)
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/hooks/{self.provider}/{self.pk}/"
+
+    @property
+    def webhook_url(self) -> str:
+        return settings.PUBLIC_URL + self.webhook_path
+
+    def config(self) -> ChannelConfig:
+        from ventanilla.channels.adapters.base import ChannelConfig
+
+        return ChannelConfig(
+            channel_id=self.pk,
+            api_base=(self.api_base or DEFAULT_API_BASE[Provider(self.provider)]).rstrip("/"),
+            secrets=self.secrets,
+            status_callback_url=self.webhook_url,
+            options=self.options or {},
+        )

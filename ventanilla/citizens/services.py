@@ -1,0 +1,72 @@
+"""The write path of residents and their identities."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ventanilla.citizens.models import Citizen, Identity
+from ventanilla.citizens.urns import normalise_urn
+from ventanilla.core.models import Council
+
+
+@transaction.atomic
+def find_or_create_citizen(
+    *, council: Council, urn: str, name: str = "", language: str = ""
+) -> Citizen:
+    """Return the resident reached at ``urn`` in ``council``, creating them on first contact."""
+    urn = normalise_urn(urn)
+    identity = Identity.objects.select_related("citizen").filter(council=council, urn=urn).first()
+    if identity is not None:
+        return identity.citizen
+    citizen = Citizen.objects.create(
+        council=council, name=name[:200], language=language or council.language_codes[0]
+    )
+    try:
+        with transaction.atomic():
+            Identity.objects.create(
+                council=council,
+                citizen=citizen,
+                urn=urn,
+                scheme=urn.split(":", 1)[0],
+                display=name[:200],
+            )
+    except IntegrityError:
+        # Another process created this resident at the same moment: use theirs.
+        citizen.delete()
+        return Identity.objects.select_related("citizen").get(council=council, urn=urn).citizen
+    return citizen
+
+
+@transaction.atomic
+def add_identity(*, citizen: Citizen, urn: str, display: str = "") -> Identity:
+    """Attach another URN to a resident (e.g. a WhatsApp username id next to the phone)."""
+    urn = normalise_urn(urn)
+    identity, _ = Identity.objects.get_or_create(
+        council=citizen.council,
+        urn=urn,
+        defaults={"citizen": citizen, "scheme": urn.split(":", 1)[0], "display": display[:200]},
+    )
+    return identity
+
+
+@transaction.atomic
+def record_consent(*, citizen: Citizen, version: str) -> Citizen:
+    citizen.consent_at = timezone.now()
+    citizen.consent_version = version
+    citizen.save(update_fields=["consent_at", "consent_version"])
+    return citizen
+
+
+@transaction.atomic
+def set_opt_out(*, citizen: Citizen, opted_out: bool) -> Citizen:
+    citizen.opted_out_at = timezone.now() if opted_out else None
+    citizen.save(update_fields=["opted_out_at"])
+    return citizen
+
+
+@transaction.atomic
+def set_language(*, citizen: Citizen, language: str) -> Citizen:
+    citizen.language = language
+    citizen.save(update_fields=["language"])
+    return citizen

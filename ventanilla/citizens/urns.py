@@ -1,0 +1,51 @@
+"""Normalise channel identities to URNs: ``scheme:path``."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+SCHEMES = frozenset({"whatsapp", "telegram", "line", "tel", "webchat"})
+_TELEGRAM = re.compile(r"^-?\d{1,20}$")
+_LINE = re.compile(r"^U[0-9a-f]{32}$")
+_WHATSAPP_USER = re.compile(r"^user:[A-Za-z0-9._-]{1,100}$")
+
+
+class InvalidUrn(ValueError):
+    pass
+
+
+def normalise_phone(number: str, region: str = "ES") -> str:
+    """Return ``number`` in E.164 (``+34600111222``) or raise InvalidUrn."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidUrn(f"not a phone number: {number!r}") from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidUrn(f"not a possible phone number: {number!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_urn(urn: str) -> str:
+    """Return the canonical form of ``urn`` or raise InvalidUrn.
+
+    WhatsApp URNs hold digits without ``+`` (the provider's ``wa_id``) or ``user:<id>`` for
+    residents known only by a username id; ``tel`` URNs hold E.164.
+    """
+    scheme, sep, path = urn.partition(":")
+    scheme = scheme.strip().lower()
+    path = path.strip()
+    if not sep or scheme not in SCHEMES or not path:
+        raise InvalidUrn(f"unknown URN: {urn!r}")
+    if scheme == "tel":
+        return f"tel:{normalise_phone(path)}"
+    if scheme == "whatsapp":
+        if _WHATSAPP_USER.match(path):
+            return f"whatsapp:{path}"
+        return f"whatsapp:{normalise_phone('+' + path.lstrip('+'))[1:]}"
+    if scheme == "telegram" and not _TELEGRAM.match(path):
+        raise InvalidUrn(f"not a Telegram id: {urn!r}")
+    if scheme == "line" and not _LINE.match(path):
+        raise InvalidUrn(f"not a LINE user id: {urn!r}")
+    return f"{scheme}:{path}"

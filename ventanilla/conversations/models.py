@@ -1,0 +1,143 @@
+"""Messages in and out, grouped into a resident's conversation on one channel."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core.models import Council
+
+
+class Conversation(models.Model):
+    """A resident's thread on one channel; ``state`` is the dialog's memory (survives restarts)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="conversations")
+    citizen = models.ForeignKey(
+        "citizens.Citizen", on_delete=models.CASCADE, related_name="conversations"
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="conversations"
+    )
+    urn = models.CharField(_("URN"), max_length=255)
+    state = models.JSONField(_("dialog state"), default=dict, blank=True)
+    last_inbound_at = models.DateTimeField(_("last message from resident"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "urn"], name="conversation_per_urn")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.urn} @ {self.channel_id}"
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("From resident")
+    OUT = "out", _("To resident")
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+#: a status may only move forward (a late "delivered" never undoes a "read")
+STATUS_RANK = {
+    DeliveryStatus.QUEUED: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+    DeliveryStatus.FAILED: 4,
+}
+
+
+class Message(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    text = models.TextField(_("text"), blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    payload = models.JSONField(
+        _("outbound extras"),
+        default=dict,
+        blank=True,
+        help_text=_("choices, template, reply token"),
+    )
+    provider_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_reason = models.TextField(_("error"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_automatic = models.BooleanField(_("sent by the bot"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="message_provider_id_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["case", "created_at"]),
+            models.Index(fields=["conversation", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.text[:40]}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.council_id}/{timezone.now():%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20)
+    file = models.FileField(_("file"), upload_to=attachment_path, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    media_ref = models.CharField(_("provider media reference"), max_length=500, blank=True)
+    caption = models.TextField(_("caption"), blank=True)
+    public_approved = models.BooleanField(_("approved for publication"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename or self.kind
+
+    @property
+    def downloaded(self) -> bool:
+        return bool(self.file)

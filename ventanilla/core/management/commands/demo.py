@@ -1,0 +1,102 @@
+"""`ventanilla demo`: a whole council on this laptop, with one command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from ventanilla.core.demo_data import load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database, load a demo council, and run the web server, the worker, the "
+        "fake providers and the citizen simulator until Ctrl-C."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--fakes-port", type=int, default=8025)
+        parser.add_argument("--no-serve", action="store_true", help="Only load the data.")
+
+    def handle(self, *args: Any, port: int, fakes_port: int, no_serve: bool, **opts: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        council, accounts = load_demo()
+        fakes_url = f"http://127.0.0.1:{fakes_port}"
+        web_url = f"http://127.0.0.1:{port}"
+        channels = self.configure_channels(council, fakes_url, web_url)
+        self.stdout.write(self.style.SUCCESS(f"Demo council: {council.name}"))
+        self.stdout.write("Staff accounts (user / password / role):")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:16} {account.password:20} {account.role.label}")
+        if no_serve:
+            return
+        env = {
+            **os.environ,
+            "VENTANILLA_DEMO": "1",
+            "VENTANILLA_OTP_REQUIRED": os.environ.get("VENTANILLA_OTP_REQUIRED", "0"),
+            "PUBLIC_URL": web_url,
+            "VENTANILLA_FAKES_URL": fakes_url,
+            "DEBUG": os.environ.get("DEBUG", "1"),
+        }
+        cli = [sys.executable, "-m", "ventanilla"]
+        processes = [
+            subprocess.Popen([*cli, "fakes", "--port", str(fakes_port), "--web", web_url], env=env)
+            if channels
+            else None,
+            subprocess.Popen(
+                [*cli, "serve", "--port", str(port), "--workers", "2", "--no-collectstatic"],
+                env=env,
+            ),
+            subprocess.Popen([*cli, "worker"], env=env),
+        ]
+        running = [p for p in processes if p is not None]
+        self.wait_until_up(f"{web_url}/healthz")
+        self.stdout.write(self.style.SUCCESS(f"Staff inbox:        {web_url}/inbox/"))
+        self.stdout.write(f"Public portal:      {web_url}/")
+        self.stdout.write(f"Admin:              {web_url}/admin/")
+        if channels:
+            self.stdout.write(f"Citizen simulator:  {fakes_url}/")
+        self.stdout.write("Press Ctrl-C to stop.")
+        try:
+            while all(p.poll() is None for p in running):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in running:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            for process in running:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            self.stdout.write("Stopped.")
+
+    def configure_channels(self, council: Any, fakes_url: str, web_url: str) -> list[Any]:
+        """Point one channel of each provider at the local fakes (when the channels app can)."""
+        try:
+            from ventanilla.channels.demo import configure_demo_channels
+        except ImportError:
+            return []
+        return configure_demo_channels(council=council, fakes_url=fakes_url, web_url=web_url)
+
+    def wait_until_up(self, url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.stderr.write(f"The web server did not answer at {url} within {timeout:.0f} s.")

@@ -1,0 +1,49 @@
+"""Health and metrics endpoints."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Answer 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format: cases by status, messages by status, tasks waiting."""
+    from django_tasks_db.models import DBTaskResult
+
+    from ventanilla.cases.models import Case
+    from ventanilla.conversations.models import Message
+
+    lines = [
+        "# HELP ventanilla_cases Cases by status.",
+        "# TYPE ventanilla_cases gauge",
+    ]
+    for row in Case.objects.values("status").annotate(n=Count("id")).order_by("status"):
+        lines.append(f'ventanilla_cases{{status="{row["status"]}"}} {row["n"]}')
+    lines += [
+        "# HELP ventanilla_messages Messages by delivery status.",
+        "# TYPE ventanilla_messages gauge",
+    ]
+    for row in Message.objects.values("status").annotate(n=Count("id")).order_by("status"):
+        lines.append(f'ventanilla_messages{{status="{row["status"]}"}} {row["n"]}')
+    lines += [
+        "# HELP ventanilla_tasks Background tasks by status.",
+        "# TYPE ventanilla_tasks gauge",
+    ]
+    for row in DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by("status"):
+        lines.append(f'ventanilla_tasks{{status="{row["status"]}"}} {row["n"]}')
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from ventanilla.api import api
+from ventanilla.core import views as core_views
+
+admin.site.site_header = "Ventanilla"
+admin.site.site_title = "Ventanilla"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("hooks/", include("ventanilla.channels.urls")),
+    path("inbox/", include("ventanilla.inbox.urls")),
+    path("", include("ventanilla.portal.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
