@@ -1,0 +1,160 @@
+"""The write path of messages: storing what residents send and queuing what we send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ventanilla.channels.adapters.base import Choice, InboundMessage
+from ventanilla.channels.policy import check_outbound_allowed
+from ventanilla.citizens.services import add_identity, find_or_create_citizen
+from ventanilla.conversations.models import (
+    Attachment,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from ventanilla.core.events import publish_on_commit
+
+
+def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = "") -> Conversation:
+    """Return the conversation with the resident at ``urn`` on ``channel``, creating both."""
+    citizen = find_or_create_citizen(council=channel.council, urn=urn, name=name, language=language)
+    conversation, _ = Conversation.objects.get_or_create(
+        channel=channel,
+        urn=citizen.identities.get(urn=_canonical(urn)).urn,
+        defaults={"council": channel.council, "citizen": citizen},
+    )
+    return conversation
+
+
+def _canonical(urn: str) -> str:
+    from ventanilla.citizens.urns import normalise_urn
+
+    return normalise_urn(urn)
+
+
+@transaction.atomic
+def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
+    """Store a resident's message once. Return None when it was already stored (a re-delivery)."""
+    language = (inbound.language_hint or "")[:2].lower()
+    conversation = conversation_for(
+        channel=channel,
+        urn=inbound.urn,
+        name=inbound.contact_name,
+        language=language if language in channel.council.language_codes else "",
+    )
+    for urn in inbound.extra_urns:
+        add_identity(citizen=conversation.citizen, urn=urn)
+    location = inbound.location
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                council=channel.council,
+                conversation=conversation,
+                channel=channel,
+                direction=Direction.IN,
+                text=inbound.text,
+                latitude=location.latitude if location else None,
+                longitude=location.longitude if location else None,
+                address=(location.address or location.name)[:300] if location else "",
+                payload={
+                    key: value
+                    for key, value in (
+                        ("choice", inbound.choice),
+                        ("reply_token", inbound.reply_token),
+                        ("callback_id", inbound.callback_id),
+                        ("edited", inbound.edited),
+                    )
+                    if value
+                },
+                provider_message_id=inbound.provider_message_id,
+                status=DeliveryStatus.RECEIVED,
+                created_at=inbound.received_at or timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    for item in inbound.attachments:
+        Attachment.objects.create(
+            message=message,
+            kind=item.kind,
+            content_type=item.content_type,
+            filename=item.filename[:200],
+            media_ref=item.media_ref[:500],
+            caption=item.caption,
+        )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_inbound_at=timezone.now(), updated_at=timezone.now()
+    )
+    publish_on_commit(
+        council_id=channel.council_id,
+        kind="message",
+        data={"conversation": conversation.pk, "message": message.pk},
+    )
+    return message
+
+
+@transaction.atomic
+def queue_outbound(
+    *,
+    conversation: Conversation,
+    text: str = "",
+    choices: Sequence[Choice] = (),
+    case: Any = None,
+    author: Any = None,
+    automatic: bool = False,
+    attachment: dict[str, str] | None = None,
+    template: dict[str, Any] | None = None,
+    reply_token: str = "",
+) -> Message:
+    """Create an outbound message row and, once committed, the task that sends it.
+
+    Raise ``OutboundRefused`` when the provider would refuse it (WhatsApp's 24-hour window).
+    """
+    check_outbound_allowed(
+        channel=conversation.channel,
+        last_inbound_at=conversation.last_inbound_at,
+        template=template,
+    )
+    payload: dict[str, Any] = {}
+    if choices:
+        payload["choices"] = [{"id": c.id, "label": c.label} for c in choices]
+    if attachment:
+        payload["attachment"] = attachment
+    if template:
+        payload["template"] = template
+    if reply_token:
+        payload["reply_token"] = reply_token
+    message = Message.objects.create(
+        council=conversation.council,
+        conversation=conversation,
+        channel=conversation.channel,
+        case=case,
+        direction=Direction.OUT,
+        text=text,
+        payload=payload,
+        status=DeliveryStatus.QUEUED,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        is_automatic=automatic,
+    )
+    if case is not None and not automatic:
+        from ventanilla.cases.services import record_first_response
+
+        record_first_response(case=case)
+
+    def enqueue() -> None:
+        from ventanilla.channels.tasks import send_message
+
+        send_message.enqueue(message.pk)
+
+    transaction.on_commit(enqueue)
+    publish_on_commit(
+        council_id=conversation.council_id,
+        kind="message",
+        data={"conversation": conversation.pk, "message": message.pk},
+    )
+    return message
