@@ -229,4 +229,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.request": {"level": "ERROR"}, "axes": {"level": "WARNING"}},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True

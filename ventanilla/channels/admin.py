@@ -14,6 +14,12 @@ from ventanilla.channels.models import REQUIRED_SECRETS, Channel, Provider
 class ChannelForm(forms.ModelForm):
     """Secrets are written here but never shown back (left blank, they are kept)."""
 
+    api_base = forms.URLField(
+        label=_("API base URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("Leave blank for the provider's real API."),
+    )
     secrets_text = forms.CharField(
         label=_("Secrets"),
         required=False,
