@@ -16,6 +16,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from ventanilla.core.demo_data import load_demo
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = (
         "Migrate the database, load a demo council, and run the web server, the worker, the "
@@ -59,14 +63,16 @@ class Command(BaseCommand):
             subprocess.Popen([*cli, "worker"], env=env),
         ]
         running = [p for p in processes if p is not None]
-        self.wait_until_up(f"{web_url}/healthz")
-        self.stdout.write(self.style.SUCCESS(f"Staff inbox:        {web_url}/inbox/"))
-        self.stdout.write(f"Public portal:      {web_url}/")
-        self.stdout.write(f"Admin:              {web_url}/admin/")
-        if channels:
-            self.stdout.write(f"Citizen simulator:  {fakes_url}/")
-        self.stdout.write("Press Ctrl-C to stop.")
+        # Stop cleanly on SIGTERM too (a service manager, `timeout`, a closed terminal).
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
+            self.wait_until_up(f"{web_url}/healthz")
+            self.stdout.write(self.style.SUCCESS(f"Staff inbox:        {web_url}/inbox/"))
+            self.stdout.write(f"Public portal:      {web_url}/")
+            self.stdout.write(f"Admin:              {web_url}/admin/")
+            if channels:
+                self.stdout.write(f"Citizen simulator:  {fakes_url}/")
+            self.stdout.write("Press Ctrl-C to stop.")
             while all(p.poll() is None for p in running):
                 time.sleep(0.5)
         except KeyboardInterrupt:
