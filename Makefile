@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml frontend/package.json
 	./frontend/vendor.sh
 	touch $(STAMP)
 
-install: $(STAMP) messages
+install: $(STAMP)
 
+## Developers: refresh the es/ca/en catalogues after changing strings, then translate and compile.
 messages: $(STAMP)
-	cd ventanilla && ../$(BIN)/ventanilla compilemessages -v 0 --ignore '.venv'
+	cd ventanilla && ../$(BIN)/ventanilla makemessages -l es -l ca -l en --no-obsolete --ignore 'static/*'
+	cd ventanilla && ../$(BIN)/ventanilla compilemessages
 
 ## The whole system with demo data: web, worker, fake providers and citizen simulator.
 demo: install
