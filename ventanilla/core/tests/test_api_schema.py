@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from ventanilla.cases.tests.factories import (
@@ -15,6 +17,20 @@ from ventanilla.core.tokens import issue_api_token
 from ventanilla.wsgi import application
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Do what Django's test client does: a request must not close the test's transaction.
+
+    schemathesis calls the WSGI app directly, so Django's request signals would close the
+    connection (its autocommit differs inside the test's atomic block) on PostgreSQL.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

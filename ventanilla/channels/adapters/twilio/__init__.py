@@ -1,0 +1,5 @@
+"""Twilio SMS adapter."""
+
+from ventanilla.channels.adapters.twilio.adapter import TwilioAdapter
+
+__all__ = ["TwilioAdapter"]
