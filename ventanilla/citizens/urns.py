@@ -9,7 +9,7 @@ import phonenumbers
 SCHEMES = frozenset({"whatsapp", "telegram", "line", "tel", "webchat"})
 _TELEGRAM = re.compile(r"^-?\d{1,20}$")
 _LINE = re.compile(r"^U[0-9a-f]{32}$")
-_WHATSAPP_USER = re.compile(r"^user:[A-Za-z0-9._-]{1,100}$")
+_WHATSAPP_USER = re.compile(r"^user:[A-Za-z0-9._-]{1,200}$")
 
 
 class InvalidUrn(ValueError):
