@@ -9,4 +9,5 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from ventanilla.cases.roles import ensure_roles
 
-        post_migrate.connect(ensure_roles, sender=self)
+        # After every app's migrations: permissions of later apps (inbox, portal) exist then.
+        post_migrate.connect(ensure_roles, dispatch_uid="ventanilla-roles")

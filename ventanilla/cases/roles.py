@@ -8,8 +8,17 @@ from django.contrib.auth.models import Group, Permission
 
 from ventanilla.cases.models import Role
 
-APPS = ("core", "cases", "citizens", "channels", "conversations")
-CONFIG_MODELS = ("council", "holiday", "department", "category", "staff", "channel")
+APPS = ("core", "cases", "citizens", "channels", "conversations", "inbox", "portal")
+CONFIG_MODELS = (
+    "council",
+    "holiday",
+    "department",
+    "category",
+    "staff",
+    "channel",
+    "bottemplate",
+    "cannedreply",
+)
 
 
 def _perms(actions: tuple[str, ...], models: tuple[str, ...] | None = None) -> list[Permission]:
