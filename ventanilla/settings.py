@@ -231,5 +231,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

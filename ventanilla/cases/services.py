@@ -263,3 +263,15 @@ def record_first_response(*, case: Case) -> None:
     Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
         first_responded_at=timezone.now()
     )
+
+
+@transaction.atomic
+def record_satisfaction(*, case: Case, score: int, comment: str = "") -> Case:
+    """Store the resident's rating of how ``case`` was handled (1 to 5) and their comment."""
+    if not 1 <= score <= 5:
+        raise CaseError(_("A rating goes from 1 to 5."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case.satisfaction = score
+    case.satisfaction_comment = comment.strip()
+    _touch(case, "satisfaction", "satisfaction_comment")
+    return case

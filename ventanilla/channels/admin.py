@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.admin import CouncilScopedAdmin
-from ventanilla.channels.models import REQUIRED_SECRETS, Channel, Provider
+from ventanilla.channels.models import (
+    REQUIRED_SECRETS,
+    Channel,
+    ChannelThrottle,
+    PendingStatus,
+    Provider,
+    WebhookEvent,
+)
 
 
 class ChannelForm(forms.ModelForm):
@@ -59,3 +66,38 @@ class ChannelAdmin(CouncilScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ()
+
+
+class ReadOnlyAdmin(CouncilScopedAdmin):
+    """Rows the system writes and staff only read."""
+
+    council_field = "channel__council"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "channel", "kind", "name", "urn")
+    list_filter = ("kind", "channel__provider")
+    search_fields = ("name", "urn", "provider_event_id")
+    date_hierarchy = "created_at"
+
+
+@admin.register(PendingStatus)
+class PendingStatusAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "channel", "provider_message_id", "status", "error_code")
+    list_filter = ("status",)
+    search_fields = ("provider_message_id",)
+
+
+@admin.register(ChannelThrottle)
+class ChannelThrottleAdmin(ReadOnlyAdmin):
+    list_display = ("channel", "next_slot_at")

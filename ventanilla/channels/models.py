@@ -97,3 +97,84 @@ class Channel(models.Model):
             status_callback_url=self.webhook_url,
             options=self.options or {},
         )
+
+
+class EventKind(models.TextChoices):
+    FOLLOW = "follow", _("Followed the account")
+    UNFOLLOW = "unfollow", _("Blocked or unfollowed the account")
+    STOP = "stop", _("Asked to stop messages")
+    UNSUPPORTED = "unsupported", _("Not handled")
+
+
+class WebhookEvent(models.Model):
+    """Something a provider told us that is not a message or a status, kept for staff to see.
+
+    Follows, unfollows and stops change the resident's opt-out; events we do not handle are
+    named here (``name`` is the provider's own event type) so that nobody has to read logs to
+    learn that a provider started sending something new.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    name = models.CharField(_("provider's event type"), max_length=100, blank=True)
+    urn = models.CharField(_("URN"), max_length=255, blank=True)
+    provider_event_id = models.CharField(_("provider event id"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("channel event")
+        verbose_name_plural = _("channel events")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "kind", "provider_event_id"],
+                condition=~models.Q(provider_event_id=""),
+                name="webhook_event_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["channel", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}".strip()
+
+
+class PendingStatus(models.Model):
+    """A delivery status that arrived before the send call that it refers to had returned.
+
+    The send task applies it as soon as it stores the provider's message id.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    provider_message_id = models.CharField(_("provider message id"), max_length=200)
+    status = models.CharField(_("status"), max_length=10)
+    error_code = models.CharField(_("error code"), max_length=50, blank=True)
+    error_title = models.TextField(_("error"), blank=True)
+    at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("early delivery status")
+        verbose_name_plural = _("early delivery statuses")
+        indexes = [
+            models.Index(fields=["channel", "provider_message_id"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_message_id} {self.status}"
+
+
+class ChannelThrottle(models.Model):
+    """The next moment a channel may send: shared by every worker process (row-locked)."""
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, primary_key=True, related_name="throttle"
+    )
+    next_slot_at = models.DateTimeField(_("next free sending slot"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sending throttle")
+        verbose_name_plural = _("sending throttles")
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.next_slot_at:%H:%M:%S.%f}"

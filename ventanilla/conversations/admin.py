@@ -1,6 +1,15 @@
-from django.contrib import admin
+from typing import Any
 
-from ventanilla.conversations.models import Message
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.cases.access import staff_of
+from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.conversations.bot_templates import DEFAULTS, ensure_default_templates
+from ventanilla.conversations.models import BotTemplate, Message
+from ventanilla.core.models import Council
 
 
 @admin.register(Message)
@@ -25,4 +34,51 @@ class MessageAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(BotTemplate)
+class BotTemplateAdmin(CouncilScopedAdmin):
+    """The bot's words per council and language. Rows appear from the defaults on first use."""
+
+    list_display = ("key", "language", "short_text", "council", "updated_at")
+    list_filter = ("language", "council")
+    search_fields = ("key", "text")
+    readonly_fields = ("council", "key", "language", "purpose", "placeholders")
+    fields = ("council", "key", "language", "purpose", "placeholders", "text")
+    actions = ["reset_to_default"]
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj: BotTemplate) -> str:
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.display(description=_("what it is for"))
+    def purpose(self, obj: BotTemplate) -> str:
+        return obj.purpose
+
+    @admin.display(description=_("placeholders you may use"))
+    def placeholders(self, obj: BotTemplate) -> str:
+        default = DEFAULTS.get(obj.key)
+        return ", ".join(f"{{{name}}}" for name in default.params) if default else ""
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        # Load the defaults on demand, so there is something to edit before the first chat.
+        staff = staff_of(request.user)
+        if request.user.is_superuser:
+            councils = list(Council.objects.all())
+        else:
+            councils = [staff.council] if staff is not None else []
+        for council in councils:
+            ensure_default_templates(council)
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=_("Reset the selected texts to the default wording"))
+    def reset_to_default(self, request: HttpRequest, queryset: QuerySet[BotTemplate]) -> None:
+        for template in queryset:
+            default = DEFAULTS.get(template.key)
+            if default is not None:
+                template.text = default.text(template.language)
+                template.save(update_fields=["text", "updated_at"])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -141,3 +141,58 @@ class Attachment(models.Model):
     @property
     def downloaded(self) -> bool:
         return bool(self.file)
+
+
+class BotTemplate(models.Model):
+    """One text the bot sends, for one council and language; defaults in ``bot_templates``."""
+
+    class Language(models.TextChoices):
+        ES = "es", _("Spanish")
+        CA = "ca", _("Catalan")
+        EN = "en", _("English")
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="bot_templates")
+    key = models.CharField(_("key"), max_length=60)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    text = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bot message")
+        verbose_name_plural = _("bot messages")
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "key", "language"], name="bot_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} [{self.language}]"
+
+    @property
+    def purpose(self) -> str:
+        from ventanilla.conversations.bot_templates import DEFAULTS
+
+        default = DEFAULTS.get(self.key)
+        return default.purpose if default else ""
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from ventanilla.conversations.bot_templates import DEFAULTS, unknown_placeholders
+
+        if self.key not in DEFAULTS:
+            raise ValidationError({"key": _("The bot never sends a message with this key.")})
+        unknown = unknown_placeholders(self.key, self.text)
+        if unknown:
+            allowed = ", ".join(f"{{{p}}}" for p in DEFAULTS[self.key].params) or _("none")
+            raise ValidationError(
+                {
+                    "text": _("Unknown placeholders: %(unknown)s. Available: %(allowed)s.")
+                    % {
+                        "unknown": ", ".join(sorted(f"{{{p}}}" for p in unknown)),
+                        "allowed": allowed,
+                    }
+                }
+            )

@@ -158,3 +158,25 @@ def queue_outbound(
         data={"conversation": conversation.pk, "message": message.pk},
     )
     return message
+
+
+@transaction.atomic
+def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> int:
+    """Link a resident's messages to ``case`` (its council's only); return how many changed."""
+    ids = [m.pk if isinstance(m, Message) else m for m in messages]
+    changed = (
+        Message.objects.filter(pk__in=ids, council_id=case.council_id)
+        .exclude(case=case)
+        .update(case=case)
+    )
+    if changed:
+        publish_on_commit(
+            council_id=case.council_id,
+            kind="case",
+            data={
+                "reference": case.reference,
+                "change": "messages",
+                "department": case.department_id,
+            },
+        )
+    return changed

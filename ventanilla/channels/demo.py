@@ -1,0 +1,81 @@
+"""One channel of each provider pointed at the local fakes, for ``ventanilla demo``.
+
+The secrets are made up: the fake providers accept whatever a channel was registered with.
+``ventanilla fakes`` reads these channels back from the database to learn where to deliver
+each one's webhooks and how to sign them.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ventanilla.channels import services
+from ventanilla.channels.models import Channel, Provider
+from ventanilla.core.models import Council
+
+DEMO_SECRETS: dict[str, dict[str, str]] = {
+    Provider.WHATSAPP: {
+        "phone_number_id": "106540352242922",
+        "access_token": "demo-whatsapp-access-token",
+        "app_secret": "demo-whatsapp-app-secret",
+        "verify_token": "demo-whatsapp-verify-token",
+    },
+    Provider.TELEGRAM: {
+        "bot_token": "7000000001:demo-telegram-bot-token",
+        "secret_token": "demo-telegram-secret-token",
+    },
+    Provider.LINE: {
+        "channel_secret": "demo-line-channel-secret",
+        "access_token": "demo-line-access-token",
+    },
+    Provider.TWILIO: {
+        "account_sid": "AC" + "0" * 32,
+        "auth_token": "demo-twilio-auth-token",
+        "from_number": "+34910000000",
+    },
+}
+DEMO_NAMES = {
+    Provider.WHATSAPP: "WhatsApp (demo)",
+    Provider.TELEGRAM: "Telegram (demo)",
+    Provider.LINE: "LINE (demo)",
+    Provider.TWILIO: "SMS (demo)",
+}
+
+
+@transaction.atomic
+def configure_demo_channels(*, council: Council, fakes_url: str, web_url: str) -> list[Channel]:
+    """Create (or point again) one demo channel per provider at the fakes; return them.
+
+    Running it again finds the channels it made (``options["demo"]``) and only updates
+    their API base and secrets. ``web_url`` is where the fakes deliver webhooks; the
+    ``fakes`` command reads it from its own ``--web`` option, so it is not stored.
+    """
+    fakes_url = fakes_url.rstrip("/")
+    channels = []
+    for provider, secrets in DEMO_SECRETS.items():
+        api_base = f"{fakes_url}/{provider}"
+        channel = Channel.objects.filter(
+            council=council, provider=provider, options__demo=True
+        ).first()
+        if channel is None:
+            channel = services.create_channel(
+                council=council,
+                provider=provider,
+                name=DEMO_NAMES[Provider(provider)],
+                secrets=secrets,
+                api_base=api_base,
+                options={"demo": True},
+            )
+        elif channel.api_base != api_base or channel.secrets != secrets or not channel.active:
+            channel.api_base = api_base
+            channel.secrets = secrets
+            channel.active = True
+            channel.save(update_fields=["api_base", "secrets_encrypted", "active"])
+        channels.append(channel)
+    return channels
+
+
+def fake_channels(*, fakes_url: str) -> list[Channel]:
+    """Return the active channels whose provider API is the fake server at ``fakes_url``."""
+    prefix = fakes_url.rstrip("/") + "/"
+    return list(Channel.objects.active().filter(api_base__startswith=prefix).order_by("pk"))

@@ -1,0 +1,134 @@
+"""`ventanilla add_channel <provider> --name ... <secrets>`: configure a channel from the shell."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ventanilla.channels import services
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import SendError
+from ventanilla.channels.models import REQUIRED_SECRETS, Channel, Provider
+from ventanilla.core.models import Council
+
+PROVIDERS = ("whatsapp", "telegram", "line", "twilio")
+#: every secret option, by the name it is stored under
+SECRET_OPTIONS = sorted({name for names in REQUIRED_SECRETS.values() for name in names})
+
+
+def option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _(
+            "Create a messaging channel and print its webhook address "
+            "(one JSON object with --json)."
+        )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("provider", choices=PROVIDERS)
+        parser.add_argument("--name", required=True, help=_("Name staff see."))
+        for name in SECRET_OPTIONS:
+            users = [str(p.label) for p, names in REQUIRED_SECRETS.items() if name in names]
+            needed = _("Needed by: %(providers)s.") % {"providers": ", ".join(users)}
+            parser.add_argument(option(name), dest=name, default="", help=needed)
+        parser.add_argument(
+            "--api-base", default="", help=_("Provider API base URL (a local fake in tests).")
+        )
+        parser.add_argument(
+            "--rate", type=float, default=None, help=_("Messages per second (default 10).")
+        )
+        parser.add_argument(
+            "--council", default="", help=_("Council slug; optional when there is only one.")
+        )
+        parser.add_argument(
+            "--set-webhook",
+            nargs="?",
+            const="auto",
+            default="",
+            metavar="URL",
+            help=_("Telegram: call setWebhook with URL (default: this channel's webhook URL)."),
+        )
+        parser.add_argument("--json", action="store_true", help=_("Print one JSON object."))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        provider = options["provider"]
+        council = self.council(options["council"])
+        wanted = REQUIRED_SECRETS[Provider(provider)]
+        missing = [option(name) for name in wanted if not options.get(name)]
+        if missing:
+            raise CommandError(
+                _("%(provider)s needs %(options)s.")
+                % {"provider": provider, "options": ", ".join(missing)}
+            )
+        if options["set_webhook"] and provider != Provider.TELEGRAM:
+            raise CommandError(_("--set-webhook is for Telegram only."))
+        secrets = {name: options[name] for name in wanted}
+        with transaction.atomic():
+            try:
+                channel = services.create_channel(
+                    council=council,
+                    provider=provider,
+                    name=options["name"],
+                    secrets=secrets,
+                    api_base=options["api_base"],
+                    rate_per_second=options["rate"],
+                )
+            except services.ChannelConfigError as error:
+                raise CommandError(str(error)) from None
+            if options["set_webhook"]:
+                # Inside the transaction: a refused webhook leaves no half-made channel.
+                self.set_webhook(channel, options["set_webhook"])
+        self.report(channel, as_json=options["json"])
+
+    def council(self, slug: str) -> Council:
+        if slug:
+            council = Council.objects.filter(slug=slug).first()
+            if council is None:
+                raise CommandError(_("No council with slug %(slug)r.") % {"slug": slug})
+            return council
+        councils = list(Council.objects.all()[:2])
+        if len(councils) != 1:
+            raise CommandError(
+                _("There is no council yet.") if not councils else _("Say which: --council SLUG.")
+            )
+        return councils[0]
+
+    def set_webhook(self, channel: Channel, url: str) -> None:
+        url = channel.webhook_url if url == "auto" else url
+        adapter = adapter_for(channel)
+        try:
+            with httpx.Client(timeout=30) as client:
+                adapter.set_webhook(client, url)  # type: ignore[attr-defined]
+        except SendError as error:
+            raise CommandError(
+                _("Telegram refused the webhook: %(reason)s") % {"reason": error.reason}
+            ) from None
+
+    def report(self, channel: Channel, *, as_json: bool) -> None:
+        data = {
+            "id": channel.pk,
+            "provider": channel.provider,
+            "name": channel.name,
+            "council": channel.council.slug,
+            "api_base": channel.config().api_base,
+            "rate_per_second": channel.rate_per_second,
+            "webhook_path": channel.webhook_path,
+            "webhook_url": channel.webhook_url,
+        }
+        if as_json:
+            self.stdout.write(json.dumps(data))
+            return
+        self.stdout.write(
+            _("Channel %(id)s created: %(name)s (%(provider)s).")
+            % {"id": channel.pk, "name": channel.name, "provider": channel.get_provider_display()}
+        )
+        self.stdout.write(_("Webhook URL: %(url)s") % {"url": channel.webhook_url})

@@ -1,0 +1,286 @@
+"""Fixtures for the channels tests: the app on a live server, the fake providers next to it.
+
+Every test goes through real HTTP: the fake delivers signed webhooks to the live server, and
+the send task calls the fake's API. Webhooks the fakes would send on their own (statuses
+after a send) are held and delivered when a test says so, so no test depends on timing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from ventanilla.cases.tests.factories import make_council
+from ventanilla.channels import services
+from ventanilla.channels.models import Channel
+from ventanilla.channels.signals import message_received
+from ventanilla.conversations.models import Conversation, Message
+from ventanilla.core.models import Council
+from ventanilla.fakes.line import line_user_id
+from ventanilla.fakes.server import Delivery, FakeChannel, FakeHub, start
+from ventanilla.fakes.telegram import telegram_user_id
+from ventanilla.fakes.twilio import twilio_signature
+
+PROVIDERS = ["whatsapp", "telegram", "line", "twilio"]
+SECRETS: dict[str, dict[str, str]] = {
+    "whatsapp": {
+        "phone_number_id": "106540352242922",
+        "access_token": "wa-access-token",
+        "app_secret": "wa-app-secret",
+        "verify_token": "wa-verify-token",
+    },
+    "telegram": {"bot_token": "7000000001:tg-bot-token", "secret_token": "tg-secret-token"},
+    "line": {"channel_secret": "line-channel-secret", "access_token": "line-access-token"},
+    "twilio": {
+        "account_sid": "AC" + "1" * 32,
+        "auth_token": "twilio-auth-token",
+        "from_number": "+34910000000",
+    },
+}
+#: how the fake is told who the resident is, and the URN Ventanilla stores for them
+RESIDENT = {
+    "whatsapp": "34600111222",
+    "telegram": "123456789",
+    "line": "vecina-lucia",
+    "twilio": "+34600111222",
+}
+URN = {
+    "whatsapp": "whatsapp:34600111222",
+    "telegram": "telegram:123456789",
+    "line": f"line:{line_user_id('vecina-lucia')}",
+    "twilio": "tel:+34600111222",
+}
+assert telegram_user_id(RESIDENT["telegram"]) == 123456789
+
+
+@dataclass
+class Fakes:
+    """The fake providers as a test drives them."""
+
+    url: str
+    hub: FakeHub
+    live_url: str
+    client: httpx.Client
+    held: list[Delivery] = field(default_factory=list)
+
+    def channel(
+        self,
+        provider: str,
+        *,
+        council: Council | None = None,
+        rate: float = 1000,
+        register: bool = True,
+    ) -> Channel:
+        """Create a channel whose API is the fake, and tell the fake about its webhook."""
+        channel = services.create_channel(
+            council=council or make_council(),
+            provider=provider,
+            name=f"Test {provider}",
+            secrets=SECRETS[provider],
+            api_base=f"{self.url}/{provider}",
+            rate_per_second=rate,
+        )
+        if register:
+            data = {
+                "provider": provider,
+                "webhook_url": self.live_url + channel.webhook_path,
+                "secrets": SECRETS[provider],
+            }
+            self.client.post(f"{self.url}/_control/channels", json=data).raise_for_status()
+        return channel
+
+    def fake_channel(self, channel: Channel) -> FakeChannel:
+        found = self.hub.find_channel(channel.provider, self.live_url + channel.webhook_path)
+        assert found is not None
+        return found
+
+    def resident_says(self, channel: Channel, **spec: Any) -> dict[str, Any]:
+        """Play the resident: the fake signs and delivers the provider's webhook."""
+        spec.setdefault("from", RESIDENT[channel.provider])
+        spec["webhook_url"] = self.live_url + channel.webhook_path
+        response = self.client.post(f"{self.url}/_control/{channel.provider}/inbound", json=spec)
+        response.raise_for_status()
+        return response.json()
+
+    def webhook(self, channel: Channel, **spec: Any) -> Delivery:
+        """Return the signed webhook for a resident's message without delivering it."""
+        spec.setdefault("from", RESIDENT[channel.provider])
+        return self.hub.providers[channel.provider].resident_message(
+            self.fake_channel(channel), spec
+        )
+
+    def post(self, delivery: Delivery) -> httpx.Response:
+        return self.client.post(delivery.url, content=delivery.body, headers=delivery.headers)
+
+    def flush(self, order: Callable[[list[Delivery]], list[Delivery]] = list) -> list[int]:
+        """Deliver the webhooks the fakes held (statuses), in ``order``; return statuses."""
+        deliveries, self.held[:] = order(list(self.held)), []
+        return [self.hub.deliver(delivery) for delivery in deliveries]
+
+    def calls(self, provider: str) -> list[dict[str, Any]]:
+        """Return the API calls the fake received from Ventanilla, oldest first."""
+        with self.hub.lock:
+            return [dict(r) for r in self.hub.received if r["provider"] == provider]
+
+    def fault(
+        self,
+        provider: str,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        data = {"status": status, "body": body, "headers": headers or {}, "times": times}
+        self.client.post(f"{self.url}/_control/{provider}/faults", json=data).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[tuple[str, FakeHub]]:
+    server, hub = start()
+    yield hub.base_url, hub
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fakes(
+    fake_server: tuple[str, FakeHub], live_server: Any, settings: Any, monkeypatch: Any
+) -> Iterator[Fakes]:
+    url, hub = fake_server
+    with hub.lock:
+        hub.received.clear()
+        hub.faults.clear()
+        hub.webhook_log.clear()
+        hub.channels.clear()
+    # Provider state outlives /_control/reset: a resident who texted STOP in an earlier test
+    # would still be unsubscribed from the Twilio fake.
+    hub.providers["twilio"].opted_out.clear()  # type: ignore[attr-defined]
+    settings.PUBLIC_URL = live_server.url
+    with httpx.Client(timeout=30) as client:
+        helper = Fakes(url=url, hub=hub, live_url=live_server.url, client=client)
+        monkeypatch.setattr(
+            hub, "deliver_later", lambda deliveries, delay: helper.held.extend(deliveries)
+        )
+        with _serialised_on_shared_sqlite(live_server):
+            yield helper
+
+
+class _serialised_on_shared_sqlite:
+    """Let the live server handle one request at a time when it shares the test's connection.
+
+    An in-memory SQLite test database is one connection shared by every thread of the live
+    server; concurrent requests would interleave their transactions on it. PostgreSQL (and a
+    file SQLite) give each request its own connection, so there the requests race for real.
+    """
+
+    def __init__(self, live_server: Any) -> None:
+        self.httpd = live_server.thread.httpd
+        self.app = self.httpd.get_app()
+
+    def __enter__(self) -> None:
+        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+            return
+        lock = threading.Lock()
+        app = self.app
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Any:
+            with lock:
+                response = app(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        self.httpd.set_app(one_at_a_time)
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.set_app(self.app)
+
+
+@pytest.fixture(autouse=True)
+def received() -> Iterator[list[int]]:
+    """Stand in for the dialog: record each ``message_received`` and answer nothing.
+
+    These tests are about the channel layer; the dialog's answers have their own tests.
+    """
+    saved = message_received.receivers[:]
+    message_received.receivers.clear()
+    message_received.sender_receivers_cache.clear()
+    ids: list[int] = []
+
+    def listener(sender: Any, message: Message, **kwargs: Any) -> None:
+        ids.append(message.pk)
+
+    message_received.connect(listener, weak=False)
+    yield ids
+    message_received.receivers[:] = saved
+    message_received.sender_receivers_cache.clear()
+
+
+def run_tasks() -> None:
+    """Run every task that is due, as ``ventanilla worker`` would, and fail on task errors."""
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="channels-tests",
+        excluded_queue_names=[],
+    ).run()
+    failed = list(DBTaskResult.objects.failed())
+    assert not failed, failed[0].traceback
+
+
+def waiting_sends() -> list[DBTaskResult]:
+    """Return the send tasks waiting to run later, soonest first."""
+    tasks = DBTaskResult.objects.filter(status="READY", task_path__endswith=".send_message")
+    return list(tasks.order_by("run_after"))
+
+
+def conversation(channel: Channel) -> Conversation:
+    return Conversation.objects.get(channel=channel, urn=URN[channel.provider])
+
+
+# -- signing, for requests the fakes would not make ------------------------------------
+
+
+def signed(
+    channel: Channel, url: str, body: bytes | dict[str, str]
+) -> tuple[bytes, dict[str, str]]:
+    """Return (body, headers) signed as the channel's provider signs its webhooks."""
+    secrets = SECRETS[channel.provider]
+    if channel.provider == "twilio":
+        assert isinstance(body, dict)
+        signature = twilio_signature(secrets["auth_token"], url, body)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+        }
+        return urlencode(body).encode(), headers
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if channel.provider == "whatsapp":
+        digest = hmac.new(secrets["app_secret"].encode(), raw, hashlib.sha256).hexdigest()
+        headers["X-Hub-Signature-256"] = f"sha256={digest}"
+    elif channel.provider == "line":
+        digest = hmac.new(secrets["channel_secret"].encode(), raw, hashlib.sha256).digest()
+        headers["X-Line-Signature"] = base64.b64encode(digest).decode()
+    elif channel.provider == "telegram":
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secrets["secret_token"]
+    return raw, headers

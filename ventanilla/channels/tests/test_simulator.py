@@ -1,0 +1,119 @@
+"""The citizen simulator and the demo channels: a person plays the resident on each provider."""
+
+from __future__ import annotations
+
+import pytest
+
+from ventanilla.cases.tests.factories import make_council
+from ventanilla.channels.adapters.base import Choice
+from ventanilla.channels.demo import configure_demo_channels, fake_channels
+from ventanilla.channels.tests.conftest import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
+from ventanilla.conversations.models import Direction, Message
+from ventanilla.conversations.services import queue_outbound
+from ventanilla.fakes.server import FakeHub
+from ventanilla.fakes.simulator import Simulator, register_channels
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def simulator(fakes: Fakes) -> Simulator:
+    simulator = Simulator(fakes.hub, language="es")
+    simulator.install()
+    return simulator
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_person_chats_with_the_council_through_the_simulator(
+    provider: str, fakes: Fakes, simulator: Simulator
+) -> None:
+    channel = fakes.channel(provider)
+    resident = RESIDENT[provider]
+
+    sent = fakes.client.post(
+        f"{fakes.url}/simulator/send",
+        json={"provider": provider, "resident": resident, "name": "Lucía", "text": "Hola"},
+    )
+    assert sent.json() == {"status": 200}
+    assert Message.objects.get(direction=Direction.IN).text == "Hola"
+
+    queue_outbound(
+        conversation=conversation(channel),
+        text="¿Qué quiere comunicar?",
+        choices=[Choice("report", "Avisar"), Choice("status", "Consultar")],
+    )
+    run_tasks()
+    state = fakes.client.get(
+        f"{fakes.url}/simulator/state", params={"provider": provider, "resident": resident}
+    ).json()
+
+    assert state["providers"] == [provider]
+    mine, theirs = state["messages"]
+    assert (mine["direction"], mine["text"], mine["status"]) == ("in", "Hola", 200)
+    assert theirs["direction"] == "out"
+    assert theirs["text"].startswith("¿Qué quiere comunicar?")
+    if provider == "twilio":  # SMS: the options are numbered lines to type
+        assert theirs["text"].endswith("1. Avisar\n2. Consultar")
+    else:  # buttons the person can tap
+        assert theirs["choices"] == [
+            {"id": "report", "label": "Avisar"},
+            {"id": "status", "label": "Consultar"},
+        ]
+        tapped = fakes.client.post(
+            f"{fakes.url}/simulator/send",
+            json={"provider": provider, "resident": resident, "choice": "report", "text": "Avisar"},
+        )
+        assert tapped.json() == {"status": 200}
+        assert Message.objects.filter(direction=Direction.IN).last().payload["choice"] == "report"
+
+
+def test_the_simulator_sends_a_photo_and_a_location(fakes: Fakes, simulator: Simulator) -> None:
+    fakes.channel("telegram")
+    base = {"provider": "telegram", "resident": "555"}
+
+    fakes.client.post(f"{fakes.url}/simulator/send", json={**base, "image": True})
+    fakes.client.post(
+        f"{fakes.url}/simulator/send",
+        json={**base, "location": {"latitude": 41.39, "longitude": 2.17}},
+    )
+
+    photo, place = Message.objects.filter(direction=Direction.IN).order_by("pk")
+    assert photo.attachments.get().kind == "image"
+    assert (place.latitude, place.longitude) == (41.39, 2.17)
+    state = fakes.client.get(f"{fakes.url}/simulator/state", params=base).json()
+    assert [m["image"] for m in state["messages"]] == [True, False]
+    assert state["messages"][1]["location"] == {"latitude": 41.39, "longitude": 2.17}
+
+
+def test_the_simulator_page_is_served(fakes: Fakes, simulator: Simulator) -> None:
+    page = fakes.client.get(f"{fakes.url}/")
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="es">' in page.text
+    assert "{{" not in page.text
+
+
+def test_demo_channels_are_made_once_and_the_fakes_learn_them() -> None:
+    council = make_council()
+
+    first = configure_demo_channels(
+        council=council, fakes_url="http://127.0.0.1:8025", web_url="http://127.0.0.1:8000"
+    )
+    again = configure_demo_channels(
+        council=council, fakes_url="http://127.0.0.1:8026", web_url="http://127.0.0.1:8000"
+    )
+
+    assert [c.provider for c in first] == PROVIDERS
+    assert [c.pk for c in again] == [c.pk for c in first]
+    assert again[0].api_base == "http://127.0.0.1:8026/whatsapp"
+    channels = fake_channels(fakes_url="http://127.0.0.1:8026")
+    assert [c.pk for c in channels] == [c.pk for c in first]
+    assert fake_channels(fakes_url="http://127.0.0.1:8025") == []
+
+    hub = FakeHub({})
+    registered = register_channels(hub, channels=channels, web_url="http://127.0.0.1:8000")
+    assert [c.webhook_url for c in registered] == [
+        f"http://127.0.0.1:8000/hooks/{c.provider}/{c.pk}/" for c in channels
+    ]
+    assert registered[1].secrets == channels[1].secrets
