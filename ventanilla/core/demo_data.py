@@ -292,7 +292,18 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
             staff.departments.set([departments[key] for key in account.departments])
     if not Case.objects.of(council).exists():
         _load_cases(council, categories)
+        _approve_public_summaries(council)
     return council, ACCOUNTS
+
+
+def _approve_public_summaries(council: Council) -> None:
+    """Approve the proposed public summaries, as staff would, so the portal has text."""
+    from ventanilla.portal.models import PublicRecord
+    from ventanilla.portal.services import update_public_summary
+
+    for record in PublicRecord.objects.filter(case__council=council).select_related("case"):
+        if record.summary_draft:
+            update_public_summary(case=record.case, text=record.summary_draft)
 
 
 def _load_cases(council: Council, categories: dict[str, Category]) -> None:

@@ -33,7 +33,9 @@ def world():
 
 
 def api(user):
-    return Client(HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user)}")
+    return Client(
+        HTTP_AUTHORIZATION=f"Bearer {issue_api_token(user=user)}", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def test_agent_sees_only_their_departments_cases(world):

@@ -1,0 +1,66 @@
+"""Admin for the public record: read-only (changes go through the services, with a log),
+scoped to the staff member's council. Open311 keys are issued with ``ventanilla
+open311_key``; here they can be seen and revoked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.portal.models import Open311Key, PublicationLogEntry, PublicRecord
+from ventanilla.portal.services import revoke_open311_keys
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PublicationLogInline(ReadOnlyMixin, admin.TabularInline):
+    model = PublicationLogEntry
+    extra = 0
+    fields = ("created_at", "action", "actor", "reason")
+    readonly_fields = fields
+
+
+@admin.register(PublicRecord)
+class PublicRecordAdmin(ReadOnlyMixin, CouncilScopedAdmin):
+    list_display = (
+        "reference",
+        "category",
+        "department",
+        "status",
+        "support_count",
+        "withdrawn_at",
+    )
+    list_filter = ("status", "department", "category")
+    search_fields = ("reference",)
+    exclude = ("case",)
+    inlines = [PublicationLogInline]
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(CouncilScopedAdmin):
+    list_display = ("prefix", "name", "council", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("council", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Open311Key]) -> None:
+        for key in queryset.active().select_related("council"):
+            revoke_open311_keys(council=key.council, prefix=key.prefix)

@@ -1,0 +1,543 @@
+"""The write path of the public record: publication, summaries, photos, withdrawal, supports,
+and cases created through Open311.
+
+Staff-facing services for the inbox (each checks that ``by`` is staff of the case's council
+and writes a :class:`PublicationLogEntry` and a case history entry in the same transaction):
+
+- ``publish_case(case=, by=)``: publish a case of a public category, or publish again one
+  that was withdrawn. Public cases are published automatically when opened.
+- ``update_public_summary(case=, text=, by=)``: approve the public summary (it is redacted
+  again, so staff cannot publish a phone number by mistake). ``PublicRecord.summary_draft``
+  holds the proposal made from the resident's text; until staff approve a summary, the
+  portal says that the summary is pending.
+- ``approve_photo(attachment=, by=, alt_text=)`` / ``remove_photo(photo=, by=, reason=)``.
+- ``withdraw_case(case=, reason=, by=)``: hide the record everywhere; the reason is logged.
+
+For the dialog engine: ``support_from_chat(council=, citizen=, reference=)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.cases import services as case_services
+from ventanilla.cases.access import staff_of
+from ventanilla.cases.models import Case, CaseEvent, Category, Department
+from ventanilla.cases.references import format_reference
+from ventanilla.cases.workflow import Status
+from ventanilla.citizens.models import Citizen
+from ventanilla.citizens.services import find_or_create_citizen
+from ventanilla.citizens.urns import InvalidUrn, normalise_phone
+from ventanilla.core.models import Council
+from ventanilla.portal.models import (
+    Open311Key,
+    Open311Submission,
+    PublicationLogEntry,
+    PublicEvent,
+    PublicPhoto,
+    PublicRecord,
+    Support,
+)
+from ventanilla.privacy.publication import (
+    draft_summary,
+    known_names,
+    public_point,
+    public_street,
+    public_text,
+)
+
+SUMMARY_MAX_LENGTH = 1000
+PHOTO_MAX_PIXELS = 1600
+
+
+class PublicationError(Exception):
+    """A publication change refused for a reason staff can understand."""
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _actor(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _check_staff(by: Any, council_id: int) -> None:
+    """Refuse a person who is not staff of the council (None means the system itself)."""
+    if _actor(by) is None:
+        return
+    staff = staff_of(by)
+    if staff is None or staff.council_id != council_id:
+        raise PublicationError(_("This person is not staff of the council."))
+
+
+def _log(record: PublicRecord, action: str, by: Any, reason: str = "") -> None:
+    PublicationLogEntry.objects.create(
+        record=record, action=action, actor=_actor(by), reason=reason
+    )
+    if record.case_id is not None:
+        # The staff history of the case shows publication changes too.
+        CaseEvent.objects.create(
+            case_id=record.case_id,
+            kind=CaseEvent.Kind.PUBLICATION,
+            to_value=action,
+            comment=reason,
+            actor=_actor(by),
+        )
+
+
+def _record_of(case: Case) -> PublicRecord:
+    record = PublicRecord.objects.select_for_update().filter(case=case).first()
+    if record is None:
+        raise PublicationError(
+            _("Case %(reference)s has not been published.") % {"reference": case.reference}
+        )
+    return record
+
+
+def _copy_case(record: PublicRecord, case: Case) -> None:
+    """Copy to the record what may be public of the case as it is now."""
+    names = known_names(case)
+    record.category_id = case.category_id
+    record.department_id = case.department_id
+    record.status = case.status
+    record.street = public_street(case.address, names=names)
+    point = public_point(case.latitude, case.longitude)
+    record.latitude, record.longitude = point if point else (None, None)
+    record.requested_at = case.created_at
+    # Open311: "for requests with status=closed, this will be the date the request was closed".
+    finished = None if case.is_open else (case.closed_at or case.resolved_at)
+    record.updated_at = finished or case.updated_at
+    record.expected_at = case.due_at
+    record.resolved_at = case.resolved_at
+
+
+def _history(record: PublicRecord, case: Case) -> list[PublicEvent]:
+    """Return the public steps of the case's history so far: creation, status, department."""
+    departments = {d.name_es: d for d in Department.objects.filter(council_id=case.council_id)}
+    events: list[PublicEvent] = []
+    for event in case.events.filter(
+        kind__in=[CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT]
+    ):
+        if event.kind == CaseEvent.Kind.CREATED:
+            events.append(
+                PublicEvent(
+                    record=record,
+                    kind=PublicEvent.Kind.CREATED,
+                    status=Status.NEW,
+                    department_id=None,
+                    created_at=event.created_at,
+                )
+            )
+        elif event.kind == CaseEvent.Kind.STATUS and event.to_value in Status.values:
+            events.append(
+                PublicEvent(
+                    record=record,
+                    kind=PublicEvent.Kind.STATUS,
+                    status=event.to_value,
+                    created_at=event.created_at,
+                )
+            )
+        elif event.kind == CaseEvent.Kind.DEPARTMENT and event.to_value in departments:
+            events.append(
+                PublicEvent(
+                    record=record,
+                    kind=PublicEvent.Kind.DEPARTMENT,
+                    department=departments[event.to_value],
+                    created_at=event.created_at,
+                )
+            )
+    return events
+
+
+# -- publication ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_case(*, case: Case, by: Any = None) -> PublicRecord:
+    """Publish ``case`` (idempotent); publish it again if it was withdrawn.
+
+    The summary is not published until staff approve one: a draft is proposed from the
+    resident's text with their personal data removed.
+    """
+    _check_staff(by, case.council_id)
+    case = Case.objects.select_related("category", "citizen").get(pk=case.pk)
+    if not case.category.public_by_default:
+        raise PublicationError(
+            _("Cases of the category “%(name)s” are not public.") % {"name": case.category.name}
+        )
+    record = PublicRecord.objects.select_for_update().filter(case=case).first()
+    if record is None:
+        record = PublicRecord(council_id=case.council_id, case=case, reference=case.reference)
+        _copy_case(record, case)
+        record.summary_draft = draft_summary(case.description, names=known_names(case))
+        record.save()
+        PublicEvent.objects.bulk_create(_history(record, case))
+        _log(record, PublicationLogEntry.Action.PUBLISHED, by)
+    elif record.withdrawn_at is not None:
+        _copy_case(record, case)
+        record.withdrawn_at = None
+        record.withdrawn_reason = ""
+        record.save()
+        _log(record, PublicationLogEntry.Action.REPUBLISHED, by)
+    if not case.is_public:
+        Case.objects.filter(pk=case.pk).update(is_public=True)
+    return record
+
+
+@transaction.atomic
+def refresh_summary_draft(*, case: Case, extra_names: tuple[str, ...] = ()) -> PublicRecord | None:
+    """Propose the draft summary again (after the resident's names became known)."""
+    record = PublicRecord.objects.select_for_update().filter(case=case).first()
+    if record is None:
+        return None
+    names = [*known_names(case), *(n for n in extra_names if n.strip())]
+    record.summary_draft = draft_summary(case.description, names=names)
+    record.save(update_fields=["summary_draft"])
+    return record
+
+
+@transaction.atomic
+def update_public_summary(*, case: Case, text: str, by: Any = None) -> PublicRecord:
+    """Approve ``text`` as the public summary of ``case``, redacted once more."""
+    _check_staff(by, case.council_id)
+    record = _record_of(case)
+    summary = public_text(text, names=known_names(case))
+    if len(summary) > SUMMARY_MAX_LENGTH:
+        raise PublicationError(
+            _("A public summary has at most %(count)d characters.") % {"count": SUMMARY_MAX_LENGTH}
+        )
+    record.summary = summary
+    record.summary_approved_at = timezone.now() if summary else None
+    record.save(update_fields=["summary", "summary_approved_at"])
+    Case.objects.filter(pk=case.pk).update(public_summary=summary)
+    _log(record, PublicationLogEntry.Action.SUMMARY, by)
+    return record
+
+
+@transaction.atomic
+def withdraw_case(*, case: Case, reason: str, by: Any = None) -> PublicRecord:
+    """Withdraw the record of ``case`` from every public output; the reason is logged."""
+    _check_staff(by, case.council_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PublicationError(_("Say why the case is withdrawn from publication."))
+    record = _record_of(case)
+    if record.withdrawn_at is None:
+        record.withdrawn_at = timezone.now()
+        record.withdrawn_reason = reason
+        record.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+        _log(record, PublicationLogEntry.Action.WITHDRAWN, by, reason)
+    Case.objects.filter(pk=case.pk).update(is_public=False)
+    return record
+
+
+def _public_image(data: bytes) -> bytes:
+    """Return the image re-encoded as JPEG: upright, at most PHOTO_MAX_PIXELS, no metadata.
+
+    Phone photos carry the GPS position where they were taken; a copy without metadata
+    is the only one ever served.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            image = ImageOps.exif_transpose(original)
+            image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise PublicationError(_("This file is not an image that can be published.")) from exc
+    image.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=85, optimize=True)
+    return output.getvalue()
+
+
+@transaction.atomic
+def approve_photo(*, attachment: Any, by: Any = None, alt_text: str = "") -> PublicPhoto:
+    """Publish a copy of ``attachment`` (a resident's photo) on its case's public record."""
+    from ventanilla.conversations.models import Attachment
+
+    attachment = Attachment.objects.select_related("message__case").get(pk=attachment.pk)
+    case = attachment.message.case
+    if case is None:
+        raise PublicationError(_("This photo does not belong to a case."))
+    _check_staff(by, case.council_id)
+    record = _record_of(case)
+    existing = PublicPhoto.objects.filter(attachment=attachment).first()
+    if existing is not None:
+        return existing
+    if not attachment.file:
+        raise PublicationError(_("This photo has not been downloaded yet."))
+    with attachment.file.open("rb") as handle:
+        data = _public_image(handle.read())
+    photo = PublicPhoto(
+        record=record,
+        attachment=attachment,
+        alt_text=public_text(alt_text, names=known_names(case))[:300],
+        approved_by=_actor(by),
+    )
+    photo.image.save("photo.jpg", ContentFile(data), save=False)
+    photo.save()
+    Attachment.objects.filter(pk=attachment.pk).update(public_approved=True)
+    _log(record, PublicationLogEntry.Action.PHOTO_APPROVED, by)
+    return photo
+
+
+@transaction.atomic
+def remove_photo(*, photo: PublicPhoto, by: Any = None, reason: str = "") -> None:
+    """Take a published photo down and delete its public copy."""
+    from ventanilla.conversations.models import Attachment
+
+    record = photo.record
+    _check_staff(by, record.council_id)
+    if photo.attachment_id is not None:
+        Attachment.objects.filter(pk=photo.attachment_id).update(public_approved=False)
+    name = photo.image.name
+    storage = photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _log(record, PublicationLogEntry.Action.PHOTO_REMOVED, by, reason)
+
+
+# -- keeping the record in step with its case -------------------------------------------------
+
+
+@transaction.atomic
+def case_opened(*, case: Case) -> PublicRecord | None:
+    """Publish a case opened public in a public category."""
+    if case.is_public and case.category.public_by_default:
+        return publish_case(case=case)
+    return None
+
+
+_PUBLIC_KINDS = frozenset(
+    {CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT, CaseEvent.Kind.CATEGORY}
+)
+
+
+@transaction.atomic
+def case_changed(*, case: Case, kind: str) -> PublicRecord | None:
+    """Bring the record of ``case`` up to date after a change of ``kind``."""
+    if kind not in _PUBLIC_KINDS:
+        return None
+    case = Case.objects.select_related("category", "citizen").get(pk=case.pk)
+    record = PublicRecord.objects.select_for_update().filter(case=case).first()
+    if kind == CaseEvent.Kind.CATEGORY:
+        # The category decides: into a public one the case is published, out of it hidden.
+        if record is None:
+            return publish_case(case=case) if case.category.public_by_default else None
+        public = case.category.public_by_default and record.withdrawn_at is None
+        if case.is_public != public:
+            Case.objects.filter(pk=case.pk).update(is_public=public)
+    if record is None:
+        return None
+    _copy_case(record, case)
+    record.save()
+    if kind == CaseEvent.Kind.STATUS:
+        PublicEvent.objects.create(record=record, kind=PublicEvent.Kind.STATUS, status=case.status)
+    elif kind == CaseEvent.Kind.DEPARTMENT:
+        PublicEvent.objects.create(
+            record=record, kind=PublicEvent.Kind.DEPARTMENT, department_id=case.department_id
+        )
+    return record
+
+
+# -- supports -------------------------------------------------------------------------------
+
+
+class SupportOutcome(StrEnum):
+    ADDED = "added"
+    ALREADY = "already"
+    NOT_FOUND = "not_found"
+    OWN_CASE = "own_case"
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    outcome: SupportOutcome
+    record: PublicRecord | None = None
+
+    @property
+    def count(self) -> int:
+        return self.record.support_count if self.record is not None else 0
+
+
+def browser_hash(token: str) -> str:
+    """Return what is stored of a browser's token: its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_browser_token() -> str:
+    """Return a random token to keep in a browser's signed cookie."""
+    return secrets.token_urlsafe(24)
+
+
+def _add_support(record: PublicRecord, **fields: Any) -> SupportResult:
+    try:
+        with transaction.atomic():
+            Support.objects.create(record=record, **fields)
+    except IntegrityError:
+        return SupportResult(SupportOutcome.ALREADY, record)
+    PublicRecord.objects.filter(pk=record.pk).update(support_count=F("support_count") + 1)
+    record.refresh_from_db(fields=["support_count"])
+    return SupportResult(SupportOutcome.ADDED, record)
+
+
+@transaction.atomic
+def support_case(*, record: PublicRecord, browser_token: str) -> SupportResult:
+    """Count one support from the browser holding ``browser_token`` (once per browser)."""
+    if not PublicRecord.objects.visible().filter(pk=record.pk).exists():
+        return SupportResult(SupportOutcome.NOT_FOUND)
+    return _add_support(
+        record,
+        via=Support.Via.WEB,
+        browser_hash=browser_hash(browser_token),
+    )
+
+
+_REFERENCE_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-/ ]\s*([0-9]{1,6})(?![0-9])")
+
+
+def parse_reference(text: str) -> str | None:
+    """Return the reference number in ``text`` ("2026-123" → "2026-000123"), or None."""
+    match = _REFERENCE_RE.search(text or "")
+    if match is None:
+        return None
+    return format_reference(int(match.group(1)), int(match.group(2)))
+
+
+@transaction.atomic
+def support_from_chat(*, council: Council, citizen: Citizen, reference: str) -> SupportResult:
+    """Count one support from a resident who wrote "apoyo 2026-000123" (once per resident).
+
+    ``reference`` may be the whole message; the outcome tells the dialog what to answer:
+    ADDED (with the new count), ALREADY, NOT_FOUND (no such public case), or OWN_CASE
+    (residents do not support the cases they reported themselves).
+    """
+    normalised = parse_reference(reference)
+    if normalised is None or citizen.council_id != council.pk:
+        return SupportResult(SupportOutcome.NOT_FOUND)
+    record = PublicRecord.objects.of(council).visible().filter(reference=normalised).first()
+    if record is None:
+        return SupportResult(SupportOutcome.NOT_FOUND)
+    if record.case_id is not None and (
+        Case.objects.filter(pk=record.case_id, citizen=citizen).exists()
+    ):
+        return SupportResult(SupportOutcome.OWN_CASE, record)
+    return _add_support(record, via=Support.Via.CHAT, citizen=citizen)
+
+
+# -- Open311 --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_open311_key(*, council: Council, name: str = "") -> str:
+    """Create an Open311 key for ``council`` and return it; only its hash is kept."""
+    key = Open311Key.new_key()
+    Open311Key.objects.create(
+        council=council, name=name[:200], prefix=key[:12], key_hash=Open311Key.hash(key)
+    )
+    return key
+
+
+@transaction.atomic
+def revoke_open311_keys(*, council: Council, prefix: str = "") -> int:
+    """Revoke the council's keys (those starting with ``prefix`` when given)."""
+    keys = Open311Key.objects.active().filter(council=council)
+    if prefix:
+        keys = keys.filter(prefix=prefix[:12])
+    return keys.update(revoked_at=timezone.now())
+
+
+def key_for(*, council: Council, key: str) -> Open311Key | None:
+    """Return the council's active key matching ``key``, or None."""
+    if not key:
+        return None
+    return (
+        Open311Key.objects.active().filter(council=council, key_hash=Open311Key.hash(key)).first()
+    )
+
+
+@dataclass(frozen=True)
+class Open311Report:
+    """A POST Service Request, already validated."""
+
+    category: Category
+    description: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    address_string: str = ""
+    address_id: str = ""
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""
+    device_id: str = ""
+    account_id: str = ""
+    media_url: str = ""
+
+    @property
+    def reporter_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@transaction.atomic
+def submit_open311_request(*, key: Open311Key, report: Open311Report) -> Case:
+    """Open a case from an Open311 request; the reporter's details stay private.
+
+    A phone number makes the reporter a resident reachable by SMS (a ``tel:`` identity);
+    every other detail (e-mail, device, account, media URL) goes into an internal note.
+    """
+    if report.category.council_id != key.council_id:
+        raise PublicationError("category of another council")
+    citizen = None
+    phone = ""
+    if report.phone:
+        try:
+            phone = normalise_phone(report.phone)
+        except InvalidUrn:
+            phone = ""
+    if phone:
+        citizen = find_or_create_citizen(
+            council=key.council, urn=f"tel:{phone}", name=report.reporter_name
+        )
+    case = case_services.open_case(
+        category=report.category,
+        description=report.description,
+        citizen=citizen,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        address=report.address_string[:300],
+    )
+    details = [
+        (_("Name"), report.reporter_name if citizen is None else ""),
+        (_("Phone"), report.phone if citizen is None else ""),
+        (_("E-mail"), report.email),
+        (_("Address id"), report.address_id),
+        (_("Device id"), report.device_id),
+        (_("Account id"), report.account_id),
+        (_("Media URL"), report.media_url),
+    ]
+    lines = [f"{label}: {value}" for label, value in details if value]
+    if lines:
+        case_services.add_note(
+            case=case,
+            author=None,
+            text="\n".join([_("Reported through Open311 (%(key)s).") % {"key": key}, *lines]),
+        )
+    Open311Submission.objects.create(case=case, key=key)
+    Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    if report.reporter_name:
+        refresh_summary_draft(case=case, extra_names=(report.first_name, report.last_name))
+    return case

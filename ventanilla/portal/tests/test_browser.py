@@ -1,0 +1,164 @@
+"""The public portal in a real browser (Debian's chromium driven by Playwright).
+
+axe-core checks the pages; the map is loaded under the real Content Security Policy; the
+support button works with JavaScript off.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from ventanilla.cases.tests.factories import make_council
+from ventanilla.cases.workflow import Status
+from ventanilla.portal import services
+from ventanilla.portal.tests.factories import make_public_category, open_case, record_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
+AXE = Path(__file__).resolve().parents[3] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists() or not AXE.exists():
+        pytest.skip("chromium or axe-core is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the database calls
+    # here are synchronous all the same.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+@pytest.fixture
+def server(live_server, settings):
+    """The live server; on in-memory SQLite its threads share one connection, so one at a time."""
+    settings.TILES_URL = "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        lock = threading.Lock()
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> Any:
+            with lock:
+                response = app(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        httpd.set_app(one_at_a_time)
+    yield live_server.url
+    httpd.set_app(app)
+
+
+@pytest.fixture
+def open_page(chromium, server):
+    contexts = []
+
+    def open_(**options: Any) -> Any:
+        context = chromium.new_context(locale="en-GB", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.csp_errors = []
+        page.on(
+            "console",
+            lambda m: (
+                page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None
+            ),
+        )
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def town():
+    council = make_council(name="Villaverde")
+    category = make_public_category(council=council, name_es="Alumbrado", name_en="Lighting")
+    cases = [
+        open_case(category=category, latitude=40.4169, longitude=-3.7033, address="Calle Mayor 3"),
+        open_case(
+            category=category,
+            latitude=40.4189,
+            longitude=-3.7013,
+            address="Calle Olmo",
+            status=Status.RESOLVED,
+        ),
+        open_case(category=category),  # no location
+    ]
+    for case in cases:
+        services.update_public_summary(case=case, text="Farola apagada desde el lunes")
+    services.support_case(record=record_of(cases[0]), browser_token="someone")
+    return cases
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_public_pages_have_no_serious_accessibility_violations(town, open_page, server):
+    # axe-core is injected as an inline script: this context alone bypasses the CSP
+    page = open_page(bypass_csp=True)
+    found = {}
+    for path in (
+        reverse("portal:home"),
+        reverse("portal:records"),
+        reverse("portal:record", args=[town[0].reference]),
+        reverse("portal:statistics"),
+        reverse("portal:map"),
+        reverse("portal:ranking"),
+        reverse("portal:open_data"),
+    ):
+        page.goto(server + path)
+        found[path] = serious_violations(page)
+    assert found == {path: [] for path in found}
+
+
+def test_the_map_shows_the_located_cases_under_the_csp(town, open_page, server):
+    page = open_page()
+    page.goto(server + reverse("portal:map"))
+    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length === 2")
+    assert "2" in page.locator("#portal-map-status").inner_text()
+    page.locator("path.leaflet-interactive").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Farola apagada" in popup.inner_text()
+    assert page.csp_errors == []
+
+
+def test_supporting_works_without_javascript(town, open_page, server):
+    page = open_page(java_script_enabled=False)
+    page.goto(server + reverse("portal:record", args=[town[1].reference]))
+    page.get_by_role("button", name="Me too: support this case").click()
+    assert "1 person supports this case." in page.content()
+    assert "You support this case." in page.content()
+    assert record_of(town[1]).support_count == 1
