@@ -118,6 +118,15 @@ def test_line_reply_token_is_used_once(town):
 
 
 class TestCommandHook:
+    @pytest.fixture(autouse=True)
+    def no_handlers(self):
+        """Start without the handlers installed apps registered; put them back after."""
+        registered = dict(dialog.command_handlers._handlers)
+        dialog.command_handlers._handlers.clear()
+        yield
+        dialog.command_handlers._handlers.clear()
+        dialog.command_handlers._handlers.update(registered)
+
     @pytest.fixture
     def support(self):
         calls = []
@@ -128,8 +137,7 @@ class TestCommandHook:
             return True
 
         dialog.command_handlers.register(["apoyo", "suport"], handle_support)
-        yield calls
-        dialog.command_handlers.unregister(["apoyo", "suport"])
+        return calls
 
     def test_registered_command_is_handed_over(self, known, support):
         replies = known.send("Apoyo 2026-000007")
