@@ -1,0 +1,66 @@
+"""Canned replies: ready-made answers (and approved WhatsApp templates) per council and language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.core.models import Council
+
+
+class CannedReplyQuerySet(models.QuerySet["CannedReply"]):
+    def of(self, council: Council) -> CannedReplyQuerySet:
+        return self.filter(council=council, active=True)
+
+    def templates(self) -> CannedReplyQuerySet:
+        """Return the replies that name an approved WhatsApp template."""
+        return self.exclude(whatsapp_template_name="")
+
+
+class CannedReply(models.Model):
+    """A ready-made answer an agent inserts into a reply.
+
+    With ``whatsapp_template_name`` it is also an approved WhatsApp template: the only kind
+    of message WhatsApp accepts once the resident's 24-hour window has closed. Its ``text``
+    is then the template's wording, shown to the agent; ``{{1}}`` stands for the case
+    reference, which is sent as the template's first parameter.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="canned_replies")
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="es"
+    )
+    text = models.TextField(_("text"))
+    whatsapp_template_name = models.CharField(
+        _("WhatsApp template name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The name of the template approved by WhatsApp, if this reply is one. "
+            "Templates can be sent after the 24-hour window has closed."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = CannedReplyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["language", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "language", "title"], name="canned_reply_unique_title"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    @property
+    def is_template(self) -> bool:
+        return bool(self.whatsapp_template_name)
