@@ -145,6 +145,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "inbox/locked_out.html"
 # Staff must pass a TOTP second factor; the demo may waive it, production refuses to
 # (see ventanilla.core.checks).
 OTP_REQUIRED = env_bool("VENTANILLA_OTP_REQUIRED", True)

@@ -200,6 +200,12 @@ class Case(models.Model):
             models.Index(fields=["council", "status", "due_at"]),
             models.Index(fields=["council", "assignee", "status"]),
             models.Index(fields=["citizen", "status"]),
+            # The supervisors' "all open cases" queue, sorted by deadline (bench/inbox.py).
+            models.Index(
+                fields=["council", "due_at", "id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -191,6 +191,12 @@ def transfer_case(*, case: Case, department: Department, by: Any = None, comment
     case.assignee = None
     _touch(case, "department", "assignee")
     _record(case, CaseEvent.Kind.DEPARTMENT, previous.name_es, department.name_es, by, comment)
+    # The old department's open pages must drop the case too.
+    publish_on_commit(
+        council_id=case.council_id,
+        kind="case",
+        data={"reference": case.reference, "change": "left", "department": previous.pk},
+    )
     return case
 
 

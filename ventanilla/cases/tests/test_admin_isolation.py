@@ -13,6 +13,11 @@ from ventanilla.cases.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings):
+    settings.OTP_REQUIRED = False
+
+
 def admin_client(user):
     user.is_staff = True
     user.save()
@@ -40,3 +45,12 @@ def test_supervisor_of_another_council_sees_none_of_its_rows_in_admin():
     client = admin_client(make_staff(council=other, role=Role.SUPERVISOR))
     assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 404
     assert "Alumbrado secreto" not in client.get("/admin/cases/category/").content.decode()
+
+
+def test_admin_needs_the_second_factor_when_it_is_required(settings):
+    settings.OTP_REQUIRED = True
+    council = make_council()
+    client = admin_client(make_staff(council=council, role=Role.ADMINISTRATOR))
+    response = client.get("/admin/cases/category/", follow=True)
+    final_url, _ = response.redirect_chain[-1]
+    assert final_url.startswith("/inbox/login/")
