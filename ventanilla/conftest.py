@@ -22,3 +22,13 @@ def immediate_tasks(settings):
             "QUEUES": ["default", "send", "bulk"],
         }
     }
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin client, signed in with a verified second factor."""
+    from django.test import Client
+
+    from ventanilla.core.tests.signin import sign_in
+
+    return sign_in(Client(), admin_user)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ventanilla.inbox",
     "ventanilla.portal",
     "ventanilla.privacy",
+    "ventanilla.fakes",
 ]
 
 MIDDLEWARE = [

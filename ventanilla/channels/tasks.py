@@ -51,6 +51,7 @@ MAX_INLINE_WAIT = 0.25
 #: that a backlog never goes out in one burst
 LATE_TOLERANCE = 1.0
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
+#: for a sending slot
 MAX_WAIT_WITHOUT_DEFER = 5.0
 IDEMPOTENCY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://ventanilla.example/outbound")
 
@@ -104,7 +105,7 @@ def send_message(message_id: int, slot: str = "") -> None:
         granted = services.take_send_slot(channel=channel)
     wait = (granted - timezone.now()).total_seconds()
     if wait > MAX_INLINE_WAIT:
-        _enqueue_later(send_message, granted, message.pk, slot=granted.isoformat())
+        _enqueue_later(send_message, granted, message.pk, slot=granted.isoformat(), wait=True)
         return
     if wait > 0:
         time.sleep(wait)
@@ -307,14 +308,20 @@ def _parse_slot(value: str) -> dt.datetime | None:
     return slot if timezone.is_aware(slot) else None
 
 
-def _enqueue_later(work: Task[Any, Any], run_after: dt.datetime, *args: Any, **kwargs: Any) -> None:
-    """Enqueue ``work`` to run at ``run_after``; wait here if the queue cannot defer."""
+def _enqueue_later(
+    work: Task[Any, Any], run_after: dt.datetime, *args: Any, wait: bool = False, **kwargs: Any
+) -> None:
+    """Enqueue ``work`` to run at ``run_after``.
+
+    A queue that cannot defer (the immediate backend of tests and development) runs it now
+    after a short ``wait`` (a sending slot); a retry is then left for staff to see instead.
+    """
     if work.get_backend().supports_defer:
         work.using(run_after=run_after).enqueue(*args, **kwargs)
         return
-    wait = (run_after - timezone.now()).total_seconds()
-    if wait > MAX_WAIT_WITHOUT_DEFER:
-        log.error("task_not_rescheduled", task=work.name, args=args, wait=round(wait, 1))
+    delay = (run_after - timezone.now()).total_seconds()
+    if not wait or delay > MAX_WAIT_WITHOUT_DEFER:
+        log.warning("task_not_rescheduled", task=work.name, args=args, delay=round(delay, 1))
         return
-    time.sleep(max(0.0, wait))
+    time.sleep(max(0.0, delay))
     work.enqueue(*args, **kwargs)

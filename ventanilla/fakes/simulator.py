@@ -222,7 +222,6 @@ class Simulator:
             "provider": _("Messaging app"),
             "resident": _("Your phone number or user id"),
             "name": _("Your name"),
-            "start": _("Open the chat"),
             "message": _("Message"),
             "send": _("Send"),
             "photo": _("Send a photo"),

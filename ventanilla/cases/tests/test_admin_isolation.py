@@ -9,21 +9,15 @@ from ventanilla.cases.tests.factories import (
     make_department,
     make_staff,
 )
+from ventanilla.core.tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_second_factor(settings):
-    settings.OTP_REQUIRED = False
 
 
 def admin_client(user):
     user.is_staff = True
     user.save()
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 def test_agent_gets_404_in_admin_for_another_departments_case():
@@ -50,7 +44,11 @@ def test_supervisor_of_another_council_sees_none_of_its_rows_in_admin():
 def test_admin_needs_the_second_factor_when_it_is_required(settings):
     settings.OTP_REQUIRED = True
     council = make_council()
-    client = admin_client(make_staff(council=council, role=Role.ADMINISTRATOR))
+    user = make_staff(council=council, role=Role.ADMINISTRATOR)
+    user.is_staff = True
+    user.save()
+    client = Client()
+    client.force_login(user)  # password only, no second factor
     response = client.get("/admin/cases/category/", follow=True)
     final_url, _ = response.redirect_chain[-1]
     assert final_url.startswith("/inbox/login/")

@@ -298,3 +298,25 @@ def test_twilio_signature_covers_the_public_url_behind_a_proxy(fakes: Fakes, set
     assert fakes.client.post(app_url, content=as_public, headers=headers).status_code == 200
     assert fakes.client.post(app_url, content=as_seen, headers=seen_headers).status_code == 403
     assert Message.objects.get().text == "Hola"
+
+
+def test_a_sender_we_cannot_address_is_recorded_not_a_500(fakes: Fakes) -> None:
+    """An SMS from a short code: Twilio must not lose it silently, nor get an error."""
+    channel = fakes.channel("twilio")
+    url = fakes.live_url + channel.webhook_path
+    form = {
+        "MessageSid": "SM" + "4" * 32,
+        "SmsStatus": "received",
+        "From": "12345",
+        "To": "+34910000000",
+        "Body": "Promo",
+        "NumMedia": "0",
+    }
+    body, headers = signed(channel, url, form)
+
+    response = fakes.client.post(url, content=body, headers=headers)
+
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get(channel=channel)
+    assert (event.kind, event.name) == (EventKind.UNSUPPORTED, "invalid_sender")
+    assert nothing_stored()

@@ -499,3 +499,24 @@ def test_the_rate_holds_across_worker_processes(fakes: Fakes) -> None:
     assert len(slots) == len(set(slots)) == 100
     gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
     assert min(gaps) >= dt.timedelta(seconds=1 / 200)
+
+
+def test_without_a_deferring_queue_a_send_runs_at_once_and_a_retry_waits_for_nobody(
+    fakes: Fakes, immediate_tasks: None, monkeypatch: Any
+) -> None:
+    """The immediate backend (development, other apps' tests) cannot schedule a retry."""
+    from ventanilla.channels import tasks
+
+    chat = talking(fakes, "telegram")
+    sleeps: list[float] = []
+    monkeypatch.setattr(tasks.time, "sleep", sleeps.append)
+
+    sent = queue_outbound(conversation=chat, text="Recibido")
+    body, headers = THROTTLED["telegram"]
+    fakes.fault("telegram", 429, body, headers)
+    throttled = queue_outbound(conversation=chat, text="Otra vez")
+
+    assert reload(sent).status == DeliveryStatus.SENT
+    throttled = reload(throttled)
+    assert (throttled.status, throttled.error_code) == (DeliveryStatus.QUEUED, "429")
+    assert all(seconds < 1 for seconds in sleeps)  # nobody waited the 7 s retry-after

@@ -4,6 +4,7 @@ from django.db import IntegrityError
 
 from ventanilla.cases.models import Role
 from ventanilla.cases.tests.factories import make_council, make_staff
+from ventanilla.core.tests.signin import sign_in
 from ventanilla.inbox.models import CannedReply
 from ventanilla.inbox.tests.factories import make_canned_reply
 
@@ -35,7 +36,7 @@ def test_the_admin_shows_only_the_councils_own_replies(town, client):
     admin.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="inbox", codename__endswith="reply")
     )
-    client.force_login(admin)
+    sign_in(client, admin)
     listing = client.get("/admin/inbox/cannedreply/").content.decode()
     assert "Nuestra respuesta" in listing and "Respuesta ajena" not in listing
     assert client.get(f"/admin/inbox/cannedreply/{mine.pk}/change/").status_code == 200

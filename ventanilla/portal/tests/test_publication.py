@@ -12,6 +12,7 @@ from ventanilla.cases.tests.factories import make_council, make_department, make
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import add_identity
 from ventanilla.conversations.models import Attachment
+from ventanilla.core.tests.signin import sign_in
 from ventanilla.portal import services
 from ventanilla.portal.models import (
     Open311Key,
@@ -278,9 +279,7 @@ def test_the_admin_shows_a_council_only_its_own_records_and_keys():
         user.save()
         # the role groups do not cover the portal yet: grant the view permissions directly
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="portal"))
-        client = Client()
-        client.force_login(user)
-        return client
+        return sign_in(Client(), user)
 
     outsider, insider = admin_of(other), admin_of(council)
     change = f"/admin/portal/publicrecord/{record.pk}/change/"

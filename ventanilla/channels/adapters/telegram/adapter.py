@@ -114,13 +114,17 @@ class TelegramAdapter:
     # -- calls -------------------------------------------------------------------------
 
     def send(self, client: httpx.Client, message: OutboundMessage) -> SendResult:
-        """Send one message as one or more Bot API calls; return the last message id."""
+        """Send one message as one or more Bot API calls; return the last message's id.
+
+        Telegram numbers messages per chat, so the id we keep is ``<chat_id>:<message_id>``.
+        """
         result: Any = None
-        for method, payload in _plan_calls(_chat_id(message.urn), message):
+        chat_id = _chat_id(message.urn)
+        for method, payload in _plan_calls(chat_id, message):
             result = self._call(client, method, payload)
         if not isinstance(result, dict) or "message_id" not in result:
             raise SendError("Telegram returned no message", retryable=False, code="no_result")
-        return SendResult(provider_message_id=str(result["message_id"]))
+        return SendResult(provider_message_id=f"{chat_id}:{result['message_id']}")
 
     def answer_callback(self, client: httpx.Client, callback_id: str, text: str = "") -> None:
         """Answer a callback query so the resident's button stops spinning."""

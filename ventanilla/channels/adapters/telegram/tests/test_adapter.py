@@ -240,7 +240,8 @@ def test_send_text_with_choices_as_an_inline_keyboard(adapter, hub, http_client)
             ]
         },
     }
-    assert result.provider_message_id.isdigit()
+    chat_id, _, message_id = result.provider_message_id.partition(":")
+    assert chat_id == "123456789" and message_id.isdigit()  # message ids are per chat
 
 
 def test_send_photo_by_url_with_caption(adapter, hub, http_client):
