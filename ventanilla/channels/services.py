@@ -50,6 +50,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.conversations.services import record_inbound
+from ventanilla.core.events import publish_on_commit
 from ventanilla.core.models import Council
 
 log = structlog.get_logger(__name__)
@@ -295,7 +296,20 @@ def _advance(message_id: int, update: StatusUpdate) -> bool:
         stamps.append("delivered_at")  # read implies delivered, whatever arrives later
     for name in stamps:
         Message.objects.filter(pk=message_id, **{f"{name}__isnull": True}).update(**{name: at})
+    if moved:
+        _show_ticks(message_id)
     return bool(moved)
+
+
+def _show_ticks(message_id: int) -> None:
+    """Tell open staff pages that a message's delivery status changed."""
+    row = Message.objects.filter(pk=message_id).values("council_id", "conversation_id").first()
+    if row is not None:
+        publish_on_commit(
+            council_id=row["council_id"],
+            kind="message",
+            data={"conversation": row["conversation_id"], "message": message_id},
+        )
 
 
 def record_event(*, channel: Channel, event: ChannelEvent) -> WebhookEvent | None:
@@ -396,7 +410,9 @@ def record_sent(*, message: Message, provider_message_id: str) -> None:
         # it rather than lose the send (its statuses cannot be matched).
         log.error("provider_message_id_reused", channel=message.channel_id, message=message.pk)
         queued.update(**fields)
+        _show_ticks(message.pk)
         return
+    _show_ticks(message.pk)
     apply_pending_statuses(channel_id=message.channel_id, provider_message_id=provider_message_id)
 
 
@@ -408,6 +424,7 @@ def record_send_failure(*, message: Message, error: SendError) -> None:
             error_code=error.code[:50],
             error_reason=error.reason,
         )
+        _show_ticks(message.pk)
         if error.resident_stopped:
             opt_out_resident(channel=message.channel, urn=message.conversation.urn)
 
