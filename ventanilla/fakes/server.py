@@ -24,7 +24,8 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -318,3 +319,21 @@ def start(
     hub.base_url = hub.base_url or f"http://{host}:{server.server_port}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, hub
+
+
+@contextmanager
+def serving(*fakes: type[ProviderFake]) -> Iterator[tuple[str, FakeHub]]:
+    """Serve a hub of ``fakes`` on a free port; yield (base URL, hub); stop cleanly.
+
+    On the way out it waits until the fakes stop delivering statuses, so none of them hits
+    a server that has already stopped.
+    """
+    server, hub = start(hub=FakeHub({fake.name: fake for fake in fakes}))
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", hub
+    finally:
+        seen, deadline = -1, time.monotonic() + 5
+        while len(hub.webhook_log) != seen and time.monotonic() < deadline:
+            seen = len(hub.webhook_log)
+            time.sleep(0.5)
+        server.shutdown()

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeResponse, start
+from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeResponse, serving
 from ventanilla.fakes.twilio import TwilioFake, segments, twilio_signature
 
 SID = "AC" + "9" * 32
@@ -61,18 +61,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def running() -> Iterator[tuple[str, FakeHub]]:
-    httpd, hub = start(hub=FakeHub({"twilio": TwilioFake}))
-    yield f"http://127.0.0.1:{httpd.server_port}", hub
-    settle(hub)
-    httpd.shutdown()
-
-
-def settle(hub: FakeHub) -> None:
-    """Wait until the fake stops delivering statuses, so none hits a closed server."""
-    seen, deadline = -1, time.monotonic() + 5
-    while len(hub.webhook_log) != seen and time.monotonic() < deadline:
-        seen = len(hub.webhook_log)
-        time.sleep(0.5)
+    with serving(TwilioFake) as running_fake:
+        yield running_fake
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, start
+from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, serving
 from ventanilla.fakes.whatsapp import WhatsAppFake, tiny_png
 
 SECRETS = {
@@ -53,18 +53,8 @@ class Server:
 
 @pytest.fixture(scope="module")
 def running() -> Iterator[tuple[str, FakeHub]]:
-    httpd, hub = start(hub=FakeHub({"whatsapp": WhatsAppFake}))
-    yield f"http://127.0.0.1:{httpd.server_port}", hub
-    settle(hub)
-    httpd.shutdown()
-
-
-def settle(hub: FakeHub) -> None:
-    """Wait until the fake stops delivering statuses, so none hits a closed server."""
-    seen, deadline = -1, time.monotonic() + 5
-    while len(hub.webhook_log) != seen and time.monotonic() < deadline:
-        seen = len(hub.webhook_log)
-        time.sleep(0.5)
+    with serving(WhatsAppFake) as running_fake:
+        yield running_fake
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.adapters.twilio import TwilioAdapter
 from ventanilla.channels.adapters.twilio.adapter import signature
-from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, start
+from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, serving
 from ventanilla.fakes.twilio import TwilioFake
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -299,18 +299,8 @@ class Fake:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, FakeHub]]:
-    httpd, hub = start(hub=FakeHub({"twilio": TwilioFake}))
-    yield f"http://127.0.0.1:{httpd.server_port}", hub
-    settle(hub)
-    httpd.shutdown()
-
-
-def settle(hub: FakeHub) -> None:
-    """Wait until the fake stops delivering statuses, so none hits a closed server."""
-    seen, deadline = -1, time.monotonic() + 5
-    while len(hub.webhook_log) != seen and time.monotonic() < deadline:
-        seen = len(hub.webhook_log)
-        time.sleep(0.5)
+    with serving(TwilioFake) as running_fake:
+        yield running_fake
 
 
 @pytest.fixture(scope="module")

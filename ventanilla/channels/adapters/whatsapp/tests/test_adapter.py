@@ -30,7 +30,7 @@ from ventanilla.channels.adapters.base import (
     WebhookRequest,
 )
 from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
-from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, start
+from ventanilla.fakes.server import FakeHub, FakeRequest, FakeResponse, serving
 from ventanilla.fakes.whatsapp import WhatsAppFake, tiny_png
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -330,18 +330,8 @@ class Fake:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, FakeHub]]:
-    httpd, hub = start(hub=FakeHub({"whatsapp": WhatsAppFake}))
-    yield f"http://127.0.0.1:{httpd.server_port}", hub
-    settle(hub)
-    httpd.shutdown()
-
-
-def settle(hub: FakeHub) -> None:
-    """Wait until the fake stops delivering statuses, so none hits a closed server."""
-    seen, deadline = -1, time.monotonic() + 5
-    while len(hub.webhook_log) != seen and time.monotonic() < deadline:
-        seen = len(hub.webhook_log)
-        time.sleep(0.5)
+    with serving(WhatsAppFake) as running_fake:
+        yield running_fake
 
 
 @pytest.fixture(scope="module")
