@@ -127,6 +127,29 @@ def test_a_residents_new_message_appears_on_the_open_case_page(town, browse, ser
     expect(page.locator("#id_reply-text")).to_have_value("Borrador a medias")  # kept
 
 
+def test_a_live_refresh_keeps_a_status_the_agent_has_chosen(town, browse, server):
+    with server.lock:
+        channel = make_channel(council=town.council, provider=Provider.TELEGRAM)
+        case = make_case(category=town.category_a, urn="telegram:777002")
+        chat = make_conversation(channel=channel, urn="telegram:777002")
+        make_message(case=case, conversation=chat, text="Primer mensaje")
+    page = browse(town.agent_a)
+    page.goto(f"{server.url}/inbox/cases/{case.reference}/")
+    wait_live(page)
+    page.select_option("#id_status-status", "in_progress")
+    page.locator("h1").first.focus()  # the agent looks away: nothing focused in the form
+    with server.lock:
+        message = record_inbound(
+            channel=channel,
+            inbound=InboundMessage(
+                provider_message_id="tg-777002-2", urn="telegram:777002", text="¿Alguna novedad?"
+            ),
+        )
+        attach_messages_to_case(case=case, messages=[message])
+    expect(page.locator("#thread")).to_contain_text("¿Alguna novedad?", timeout=LIVE_LIMIT_MS)
+    expect(page.locator("#id_status-status")).to_have_value("in_progress")  # kept
+
+
 def test_the_case_page_and_its_map_keep_to_the_content_security_policy(town, browse, server):
     with server.lock:
         case = make_case(

@@ -156,6 +156,13 @@
         return true;
       }
     }
+    // A choice made in a list (a new status, a department) counts as typing too.
+    var options = element.querySelectorAll("select option");
+    for (var j = 0; j < options.length; j++) {
+      if (options[j].selected !== options[j].defaultSelected) {
+        return true;
+      }
+    }
     return false;
   }
 
