@@ -13,6 +13,19 @@ from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, CaseAccess, CaseEvent, Category, Department, Note, Staff
 
 
+class ReadOnlyMixin:
+    """Rows the system writes (history, evidence, logs): staff only read them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class NotFoundAdmin(admin.ModelAdmin):
     """Answer 404 for an object outside the user's scope, as the API and the inbox do."""
 
@@ -78,7 +91,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(NotFoundAdmin):
+class CaseAdmin(ReadOnlyMixin, NotFoundAdmin):
     """Read-only in the admin: cases change through the inbox and the API (with history)."""
 
     list_display = ("reference", "category", "department", "status", "assignee", "due_at")
@@ -92,18 +105,9 @@ class CaseAdmin(NotFoundAdmin):
             return queryset
         return queryset.visible_to(request.user)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(CaseAccess)
-class CaseAccessAdmin(admin.ModelAdmin):
+class CaseAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "user", "case", "via")
     list_filter = ("via",)
 
@@ -113,15 +117,6 @@ class CaseAccessAdmin(admin.ModelAdmin):
             return queryset
         staff = staff_of(request.user)
         return queryset.filter(case__council_id=staff.council_id) if staff else queryset.none()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 admin.site.register(Note)

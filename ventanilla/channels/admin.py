@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.channels.models import (
     REQUIRED_SECRETS,
     Channel,
@@ -68,19 +68,10 @@ class ChannelAdmin(CouncilScopedAdmin):
         return ()
 
 
-class ReadOnlyAdmin(CouncilScopedAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, CouncilScopedAdmin):
     """Rows the system writes and staff only read."""
 
     council_field = "channel__council"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookEvent)

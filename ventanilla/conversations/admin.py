@@ -6,14 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import staff_of
-from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.conversations.bot_templates import DEFAULTS, ensure_default_templates
 from ventanilla.conversations.models import BotTemplate, Message
 from ventanilla.core.models import Council
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Messages are evidence: read-only for everyone, council-scoped."""
 
     list_display = ("created_at", "direction", "channel", "status", "case")
@@ -26,15 +26,6 @@ class MessageAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(case_scope(request.user, prefix="case__"))
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(BotTemplate)

@@ -11,20 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.portal.models import Open311Key, PublicationLogEntry, PublicRecord
 from ventanilla.portal.services import revoke_open311_keys
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PublicationLogInline(ReadOnlyMixin, admin.TabularInline):
