@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ventanilla.portal",
     "ventanilla.privacy",
     "ventanilla.fakes",
+    "ventanilla.apps.VentanillaConfig",
 ]
 
 MIDDLEWARE = [
