@@ -11,7 +11,7 @@ report matters more than its public copy or a notification).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 import structlog
@@ -38,7 +38,7 @@ class Reactions(Generic[E]):
         if reaction in self._reactions:
             self._reactions.remove(reaction)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Callable[[E], object]]:
         return iter(tuple(self._reactions))
 
     def run(self, event: E) -> None:

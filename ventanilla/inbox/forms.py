@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, Category, Department, Priority
 from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
+from ventanilla.core.forms import choice_field, model_choice_field
 from ventanilla.inbox import selectors
 from ventanilla.inbox.models import CannedReply
 
@@ -114,14 +115,14 @@ class QueueFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         any_ = [("", _("Any"))]
-        self.fields["status"].choices = any_ + list(Status.choices)
-        self.fields["category"].choices = any_ + [
+        choice_field(self, "status").choices = any_ + list(Status.choices)
+        choice_field(self, "category").choices = any_ + [
             (c.pk, c.name) for c in selectors.categories_of(scope)
         ]
-        self.fields["department"].choices = any_ + [
+        choice_field(self, "department").choices = any_ + [
             (d.pk, d.name) for d in selectors.departments_for_filter(scope)
         ]
-        self.fields["channel"].choices = any_ + [
+        choice_field(self, "channel").choices = any_ + [
             (c.pk, str(c)) for c in selectors.channels_of(scope)
         ]
 
@@ -180,8 +181,8 @@ class ReplyForm(CaseActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         replies = CannedReply.objects.of(self.scope.council)
-        self.fields["canned"].queryset = replies
-        self.fields["template"].queryset = replies.templates()
+        model_choice_field(self, "canned").queryset = replies
+        model_choice_field(self, "template").queryset = replies.templates()
 
     def clean_attachment(self) -> Any:
         upload = self.cleaned_data.get("attachment")
@@ -190,7 +191,8 @@ class ReplyForm(CaseActionForm):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("text") and data.get("canned") is not None:
             # Without JavaScript the canned reply is not copied into the text box: send it.
             data["text"] = data["canned"].text.replace("{{1}}", self.case.reference)
@@ -199,10 +201,17 @@ class ReplyForm(CaseActionForm):
         return data
 
 
+class StaffChoiceField(forms.ModelChoiceField[Any]):
+    """Staff by their full name, or their username when they have none."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())
+
+
 class AssignForm(CaseActionForm):
     prefix_name = "assign"
 
-    agent = forms.ModelChoiceField(
+    agent = StaffChoiceField(
         label=_("Assign to"),
         required=False,
         queryset=None,
@@ -212,13 +221,11 @@ class AssignForm(CaseActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = selectors.assignable_staff(self.case)
-        self.fields["agent"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        model_choice_field(self, "agent").queryset = selectors.assignable_staff(self.case)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("to_me"):
             data["agent"] = self.scope.user
         return data
@@ -227,12 +234,14 @@ class AssignForm(CaseActionForm):
 class TransferForm(CaseActionForm):
     prefix_name = "transfer"
 
-    department = forms.ModelChoiceField(label=_("Transfer to department"), queryset=None)
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=_("Transfer to department"), queryset=None
+    )
     comment = forms.CharField(label=_("Why"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
+        model_choice_field(self, "department").queryset = Department.objects.filter(
             council_id=self.case.council_id, active=True
         ).exclude(pk=self.case.department_id)
 
@@ -240,12 +249,14 @@ class TransferForm(CaseActionForm):
 class CategoryForm(CaseActionForm):
     prefix_name = "category"
 
-    category = forms.ModelChoiceField(label=_("Change category to"), queryset=None)
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
+        label=_("Change category to"), queryset=None
+    )
     comment = forms.CharField(label=_("Why"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = (
+        model_choice_field(self, "category").queryset = (
             Category.objects.filter(council_id=self.case.council_id)
             .active()
             .exclude(pk=self.case.category_id)
@@ -267,10 +278,11 @@ class StatusForm(CaseActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = ALLOWED_TRANSITIONS[Status(self.case.status)] - {Status.DUPLICATE}
-        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+        choice_field(self, "status").choices = [(s.value, s.label) for s in Status if s in allowed]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == Status.REJECTED and not data.get("comment"):
             self.add_error("comment", _("Say why the case is rejected."))
         return data

@@ -63,7 +63,7 @@ def to_items(events: list[LiveEvent]) -> list[LiveItem]:
     message_ids = [
         e.data.get("message") for e in events if e.kind == "message" and e.data.get("message")
     ]
-    cases = {
+    cases: dict[int, tuple[str, int | None]] = {
         pk: (reference or "", department_id)
         for pk, reference, department_id in Message.objects.filter(pk__in=message_ids).values_list(
             "pk", "case__reference", "case__department_id"
@@ -72,8 +72,10 @@ def to_items(events: list[LiveEvent]) -> list[LiveItem]:
     items = []
     for event in events:
         data = event.data or {}
+        reference: str
+        department_id: int | None
         if event.kind == "message":
-            reference, department_id = cases.get(data.get("message"), ("", None))
+            reference, department_id = cases.get(int(data.get("message") or 0), ("", None))
         else:
             reference, department_id = data.get("reference", ""), data.get("department")
         items.append(
@@ -232,7 +234,8 @@ open_streams = StreamCounter()
 
 def default_source() -> LiveHub | PollingSource:
     """Return the process's hub, or a stream's own poller on an in-memory SQLite database."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
+    if in_memory:
         return PollingSource()
     return hub
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +36,9 @@ from ventanilla.channels.policy import WHATSAPP_WINDOW, whatsapp_window_open
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.core.models import Council
 from ventanilla.inbox.models import CannedReply
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 50
 #: counts stop here: "999+" is as useful to an agent as the exact figure, and far cheaper
@@ -87,8 +90,8 @@ def scope_for(user: Any) -> Scope | None:
 @dataclass(frozen=True)
 class Queue:
     key: str
-    label: str
-    description: str
+    label: StrOrPromise
+    description: StrOrPromise
 
 
 QUEUES: dict[str, Queue] = {
@@ -174,7 +177,8 @@ def bounded_counts(querysets: Sequence[QuerySet[Any]], limit: int) -> list[int]:
     """
     if not querysets:
         return []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for queryset in querysets:
         sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
         # ``sql`` is Django's own compilation, its values kept apart in ``part_params``.

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.workflow import Status
+from ventanilla.core.forms import choice_field
 from ventanilla.core.models import Council
 from ventanilla.portal import selectors
 from ventanilla.portal.open311 import DESCRIPTION_MAX_LENGTH
@@ -49,15 +50,15 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.council = council
         everything = [("", _("All"))]
-        self.fields["category"].choices = everything + [
+        choice_field(self, "category").choices = everything + [
             (c.code, c.name) for c in selectors.public_categories(council)
         ]
-        self.fields["department"].choices = everything + [
+        choice_field(self, "department").choices = everything + [
             (d.pk, d.name) for d in selectors.public_departments(council)
         ]
         # "closed" is every finished status, as in Open311; the status "closed" itself (a
         # resolved case the resident confirmed) is only reachable through it.
-        self.fields["status"].choices = everything + [
+        choice_field(self, "status").choices = everything + [
             (selectors.OPEN, _("Any open status")),
             (selectors.CLOSED, _("Any closed status")),
             (
@@ -115,7 +116,8 @@ class PeriodForm(forms.Form):
         self.council = council
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise forms.ValidationError(_("The end of the period is before its start."))
@@ -147,7 +149,8 @@ class Open311RequestForm(forms.Form):
     media_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "lat" in self.errors or "long" in self.errors:
             return data
         has_lat = data.get("lat") is not None
