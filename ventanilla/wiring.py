@@ -7,6 +7,10 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+from ventanilla.conversations.dialog import commands
+from ventanilla.portal import chat
+
 
 def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
+    commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case

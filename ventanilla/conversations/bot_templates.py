@@ -461,40 +461,6 @@ DEFAULTS: dict[str, Default] = {
         "Aquesta opció estarà disponible properament. Escriviu MENÚ per veure què podeu fer.",
         "This option will be available soon. Write MENU to see what you can do.",
     ),
-    # -- supports ("apoyo 2026-000123") ---------------------------------------------------
-    "support.added": D(
-        "Confirms a resident's support of a public case.",
-        "Gracias: su apoyo a la incidencia {reference} queda registrado. Ya la apoyan {count} "
-        "personas.",
-        "Gràcies: el vostre suport a la incidència {reference} ha quedat registrat. Ja hi donen "
-        "suport {count} persones.",
-        "Thank you: your support for case {reference} is recorded. {count} people support it now.",
-        ("reference", "count"),
-    ),
-    "support.already": D(
-        "The resident had already supported that case.",
-        "Ya había apoyado la incidencia {reference}. La apoyan {count} personas.",
-        "Ja havíeu donat suport a la incidència {reference}. Hi donen suport {count} persones.",
-        "You had already supported case {reference}. {count} people support it.",
-        ("reference", "count"),
-    ),
-    "support.not_found": D(
-        "No public case has that number.",
-        "No encontramos ninguna incidencia pública con el número {reference}. Compruebe el "
-        "número en el portal de transparencia.",
-        "No trobem cap incidència pública amb el número {reference}. Comproveu el número al "
-        "portal de transparència.",
-        "We cannot find a public case numbered {reference}. Check the number on the "
-        "transparency portal.",
-        ("reference",),
-    ),
-    "support.own_case": D(
-        "A resident tried to support their own report.",
-        "La incidencia {reference} es suya: ya la estamos atendiendo, no hace falta apoyarla.",
-        "La incidència {reference} és vostra: ja l'estem atenent, no cal donar-hi suport.",
-        "Case {reference} is your own report: we are already on it, no need to support it.",
-        ("reference",),
-    ),
     # -- opt-out --------------------------------------------------------------------------
     "optout.done": D(
         "Confirms an opt-out.",
@@ -512,6 +478,17 @@ DEFAULTS: dict[str, Default] = {
         "Done: you will get updates on your cases again. To stop them, write STOP.",
     ),
 }
+
+
+def add_defaults(texts: Mapping[str, Default]) -> None:
+    """Add the default texts of a feature another app plugs into the chat (a command).
+
+    They are seeded and edited like the bot's own; adding the same text twice changes
+    nothing, and a key already meaning something else is refused.
+    """
+    for key, default in texts.items():
+        if DEFAULTS.setdefault(key, default) != default:
+            raise ValueError(f"the bot text {key!r} is already defined differently")
 
 
 def fill(text: str, params: Mapping[str, Any]) -> str:

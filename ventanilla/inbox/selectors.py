@@ -7,7 +7,6 @@ so a query written here cannot reach a case the user may not see.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +29,7 @@ from ventanilla.cases.models import (
     Note,
     Role,
 )
+from ventanilla.cases.references import is_reference_prefix
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.policy import WHATSAPP_WINDOW, whatsapp_window_open
@@ -45,7 +45,6 @@ PAGE_SIZE = 50
 COUNT_LIMIT = 999
 #: the newest messages and notes shown in a case's thread
 THREAD_LIMIT = 300
-REFERENCE_PREFIX = re.compile(r"^\d{4}-\d{1,6}$")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: sort key -> (field, descending)
 SORTS: dict[str, tuple[str, bool]] = {
@@ -228,7 +227,7 @@ def filter_cases(cases: CaseQuerySet, filters: QueueFilters, council: Council) -
 
 def text_search(text: str) -> Q:
     """Match a reference (or its start), or words in the description, address or name."""
-    if REFERENCE_PREFIX.match(text):
+    if is_reference_prefix(text):
         return Q(reference__startswith=text)
     return (
         Q(reference__icontains=text)

@@ -11,8 +11,3 @@ class PortalConfig(AppConfig):
 
         case_opened.connect(on_case_opened, dispatch_uid="portal.case_opened")
         case_changed.connect(on_case_changed, dispatch_uid="portal.case_changed")
-
-        from ventanilla.conversations.dialog import command_handlers
-        from ventanilla.portal.chat import WORDS, handle_support
-
-        command_handlers.register(WORDS, handle_support)

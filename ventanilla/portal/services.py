@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,7 +34,7 @@ from django.utils.translation import gettext as _
 from ventanilla.cases import services as case_services
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, CaseEvent, Category, Department
-from ventanilla.cases.references import format_reference
+from ventanilla.cases.references import find_references
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.models import Citizen
 from ventanilla.citizens.services import find_or_create_citizen
@@ -406,17 +405,6 @@ def support_case(*, record: PublicRecord, browser_token: str) -> SupportResult:
     )
 
 
-_REFERENCE_RE = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*[-/ ]\s*([0-9]{1,6})(?![0-9])")
-
-
-def parse_reference(text: str) -> str | None:
-    """Return the reference number in ``text`` ("2026-123" → "2026-000123"), or None."""
-    match = _REFERENCE_RE.search(text or "")
-    if match is None:
-        return None
-    return format_reference(int(match.group(1)), int(match.group(2)))
-
-
 @transaction.atomic
 def support_from_chat(*, council: Council, citizen: Citizen, reference: str) -> SupportResult:
     """Count one support from a resident who wrote "apoyo 2026-000123" (once per resident).
@@ -425,10 +413,10 @@ def support_from_chat(*, council: Council, citizen: Citizen, reference: str) -> 
     ADDED (with the new count), ALREADY, NOT_FOUND (no such public case), or OWN_CASE
     (residents do not support the cases they reported themselves).
     """
-    normalised = parse_reference(reference)
-    if normalised is None or citizen.council_id != council.pk:
+    references = find_references(reference)
+    if not references or citizen.council_id != council.pk:
         return SupportResult(SupportOutcome.NOT_FOUND)
-    record = PublicRecord.objects.of(council).visible().filter(reference=normalised).first()
+    record = PublicRecord.objects.of(council).visible().filter(reference=references[0]).first()
     if record is None:
         return SupportResult(SupportOutcome.NOT_FOUND)
     if record.case_id is not None and (

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from unittest import mock
 
 import pytest
 
 from ventanilla.cases.models import Case
 from ventanilla.channels.signals import message_received
-from ventanilla.conversations import dialog
+from ventanilla.conversations.dialog import commands
+from ventanilla.conversations.dialog.commands import Command
+from ventanilla.conversations.dialog.engine import STEPS
+from ventanilla.conversations.dialog.state import StepName
+from ventanilla.conversations.dialog.turn import Turn
 from ventanilla.conversations.models import Direction, Message
 from ventanilla.conversations.tasks import handle_message
 
@@ -70,7 +75,8 @@ def test_a_failure_is_answered_politely_and_the_state_is_kept(known):
     state = dict(known.state)
 
     boom = mock.Mock(side_effect=RuntimeError("boom"))
-    with mock.patch.dict(dialog.STEP_HANDLERS, {"report.describe": boom}):
+    describe = dataclasses.replace(STEPS[StepName.REPORT_DESCRIBE], handle=boom)
+    with mock.patch.dict(STEPS, {StepName.REPORT_DESCRIBE: describe}):
         replies = known.send("Hay una farola apagada")
 
     assert replies[0].text.startswith("Lo sentimos, algo ha fallado")
@@ -119,24 +125,27 @@ def test_line_reply_token_is_used_once(town):
 
 class TestCommandHook:
     @pytest.fixture(autouse=True)
-    def no_handlers(self):
-        """Start without the handlers installed apps registered; put them back after."""
-        registered = dict(dialog.command_handlers._handlers)
-        dialog.command_handlers._handlers.clear()
+    def no_commands(self):
+        """Start without the commands the project added; put them back after."""
+        added = commands.registered()
+        for command in added:
+            commands.remove(command)
         yield
-        dialog.command_handlers._handlers.clear()
-        dialog.command_handlers._handlers.update(registered)
+        for command in commands.registered():
+            commands.remove(command)
+        for command in added:
+            commands.add(command)
 
     @pytest.fixture
     def support(self):
         calls = []
 
-        def handle_support(turn: dialog.Turn, words: list[str]) -> bool:
+        def handle_support(turn: Turn, words: list[str]) -> bool:
             calls.append(words)
             turn.reply("Apoyo registrado")
             return True
 
-        dialog.command_handlers.register(["apoyo", "suport"], handle_support)
+        commands.add(Command(words=("apoyo", "suport"), handle=handle_support))
         return calls
 
     def test_registered_command_is_handed_over(self, known, support):
@@ -145,8 +154,15 @@ class TestCommandHook:
         assert replies[0].text == "Apoyo registrado"
         assert support == [["apoyo", "2026", "000007"]]
 
-    def test_reserved_command_without_handler_is_not_a_report(self, known):
+    def test_announced_command_without_handler_is_not_a_report(self, known):
+        commands.add(Command(words=("apoyo", "suport")))
+
         replies = known.send("apoyo 2026-000007")
 
         assert replies[0].text.startswith("Esta opción estará disponible próximamente")
         assert not Case.objects.exists()
+
+    def test_the_dialog_knows_no_command_words_of_its_own(self, known):
+        replies = known.send("apoyo 2026-000007")
+
+        assert not replies[0].text.startswith("Esta opción estará disponible próximamente")
