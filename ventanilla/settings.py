@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ventanilla.conversations",
     "ventanilla.inbox",
     "ventanilla.portal",
+    "ventanilla.open311",
     "ventanilla.privacy",
     "ventanilla.fakes",
     "ventanilla.apps.VentanillaConfig",

@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.channels.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
-    path("open311/", include("ventanilla.portal.open311_urls")),
+    path("open311/", include("ventanilla.open311.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
 
