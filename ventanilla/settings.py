@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ventanilla.inbox",
     "ventanilla.portal",
     "ventanilla.open311",
+    "ventanilla.demo",
     "ventanilla.privacy",
     "ventanilla.fakes",
     "ventanilla.apps.VentanillaConfig",
