@@ -43,6 +43,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Where the world reaches this installation (webhook URLs printed to admins, Twilio signatures).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The fake providers and the citizen simulator (`ventanilla fakes`) are for the demo and the
+# tests, never for production: installed only when this is on. `ventanilla demo` turns it on
+# for the processes it starts; the test run turns it on in ventanilla.core.tests.pytest_plugin.
+VENTANILLA_FAKES = env_bool("VENTANILLA_FAKES", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,10 +69,10 @@ INSTALLED_APPS = [
     "ventanilla.conversations",
     "ventanilla.inbox",
     "ventanilla.portal",
+    "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.demo",
-    "ventanilla.privacy",
-    "ventanilla.fakes",
+    *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
 ]
 
