@@ -155,7 +155,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "inbox/locked_out.html"
 # Staff must pass a TOTP second factor; the demo may waive it, production refuses to
-# (see ventanilla.core.checks).
+# (`ventanilla serve` will not start with it off outside the demo).
 OTP_REQUIRED = env_bool("VENTANILLA_OTP_REQUIRED", True)
 OTP_TOTP_ISSUER = "Ventanilla"
 
@@ -178,8 +178,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
-WEBHOOK_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Bigger webhook bodies are refused with 413 (channels.views); forms share the limit.
+WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
 
 # -- background work ----------------------------------------------------------------------
 TASKS = {
@@ -219,11 +220,15 @@ CONTENT_SECURITY_POLICY = {
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 # -- product ------------------------------------------------------------------------------
+# On in the processes `ventanilla demo` starts: the demo may waive the staff second factor.
+VENTANILLA_DEMO = env_bool("VENTANILLA_DEMO", False)
 VENTANILLA_DEFAULT_COUNCIL = os.environ.get("VENTANILLA_COUNCIL", "")
 PRIVACY_POLICY_URL = os.environ.get("PRIVACY_POLICY_URL", "")
 AT_RISK_MARGIN_HOURS = int(os.environ.get("AT_RISK_MARGIN_HOURS", 24))
 ATTACH_WINDOW_DAYS = int(os.environ.get("ATTACH_WINDOW_DAYS", 7))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
+# "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
+PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
 
 # -- logging ------------------------------------------------------------------------------
