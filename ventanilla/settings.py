@@ -43,6 +43,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Where the world reaches this installation (webhook URLs printed to admins, Twilio signatures).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The fake providers and the citizen simulator (`ventanilla fakes`) are for the demo and the
+# tests, never for production: installed only when this is on. `ventanilla demo` turns it on
+# for the processes it starts; the test run turns it on in ventanilla.core.tests.pytest_plugin.
+VENTANILLA_FAKES = env_bool("VENTANILLA_FAKES", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,7 +70,9 @@ INSTALLED_APPS = [
     "ventanilla.inbox",
     "ventanilla.portal",
     "ventanilla.privacy",
-    "ventanilla.fakes",
+    "ventanilla.open311",
+    "ventanilla.demo",
+    *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
 ]
 
@@ -149,7 +155,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "inbox/locked_out.html"
 # Staff must pass a TOTP second factor; the demo may waive it, production refuses to
-# (see ventanilla.core.checks).
+# (`ventanilla serve` will not start with it off outside the demo).
 OTP_REQUIRED = env_bool("VENTANILLA_OTP_REQUIRED", True)
 OTP_TOTP_ISSUER = "Ventanilla"
 
@@ -172,8 +178,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
-WEBHOOK_MAX_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Bigger webhook bodies are refused with 413 (channels.views); forms share the limit.
+WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
 
 # -- background work ----------------------------------------------------------------------
 TASKS = {
@@ -213,11 +220,15 @@ CONTENT_SECURITY_POLICY = {
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 # -- product ------------------------------------------------------------------------------
+# On in the processes `ventanilla demo` starts: the demo may waive the staff second factor.
+VENTANILLA_DEMO = env_bool("VENTANILLA_DEMO", False)
 VENTANILLA_DEFAULT_COUNCIL = os.environ.get("VENTANILLA_COUNCIL", "")
 PRIVACY_POLICY_URL = os.environ.get("PRIVACY_POLICY_URL", "")
 AT_RISK_MARGIN_HOURS = int(os.environ.get("AT_RISK_MARGIN_HOURS", 24))
 ATTACH_WINDOW_DAYS = int(os.environ.get("ATTACH_WINDOW_DAYS", 7))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
+# "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
+PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
 
 # -- logging ------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from ventanilla import ops
 from ventanilla.api import api
-from ventanilla.core import views as core_views
 from ventanilla.core.admin import VentanillaAdminSite
 
 admin.site.__class__ = VentanillaAdminSite
@@ -12,14 +12,14 @@ admin.site.site_header = "Ventanilla"
 admin.site.site_title = "Ventanilla"
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("metrics", core_views.metrics, name="metrics"),
+    path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.channels.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
-    path("open311/", include("ventanilla.portal.open311_urls")),
+    path("open311/", include("ventanilla.open311.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from ventanilla.cases.models import Role
 
-APPS = ("core", "cases", "citizens", "channels", "conversations", "inbox", "portal")
+APPS = ("core", "cases", "citizens", "channels", "conversations", "inbox", "portal", "open311")
 CONFIG_MODELS = (
     "council",
     "holiday",

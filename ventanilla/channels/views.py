@@ -29,7 +29,6 @@ from ventanilla.channels.models import Channel
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_MAX_BYTES = 1024 * 1024
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
@@ -98,7 +97,7 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
 
 def read_body(request: HttpRequest) -> bytes:
     """Return the raw body; raise BodyRefused(413) past the limit, declared or actual."""
-    limit = int(getattr(settings, "WEBHOOK_MAX_BYTES", DEFAULT_MAX_BYTES))
+    limit = settings.WEBHOOK_MAX_BYTES
     declared = request.META.get("CONTENT_LENGTH") or ""
     if declared:
         try:

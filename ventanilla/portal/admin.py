@@ -1,19 +1,12 @@
 """Admin for the public record: read-only (changes go through the services, with a log),
-scoped to the staff member's council. Open311 keys are issued with ``ventanilla
-open311_key``; here they can be seen and revoked."""
+scoped to the staff member's council."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
-from ventanilla.portal.models import Open311Key, PublicationLogEntry, PublicRecord
-from ventanilla.portal.services import revoke_open311_keys
+from ventanilla.portal.models import PublicationLogEntry, PublicRecord
 
 
 class PublicationLogInline(ReadOnlyMixin, admin.TabularInline):
@@ -37,19 +30,3 @@ class PublicRecordAdmin(ReadOnlyMixin, CouncilScopedAdmin):
     search_fields = ("reference",)
     exclude = ("case",)
     inlines = [PublicationLogInline]
-
-
-@admin.register(Open311Key)
-class Open311KeyAdmin(CouncilScopedAdmin):
-    list_display = ("prefix", "name", "council", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("council", "prefix", "created_at", "last_used_at", "revoked_at")
-    exclude = ("key_hash",)
-    actions = ["revoke"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description=_("Revoke the selected keys"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Open311Key]) -> None:
-        for key in queryset.active().select_related("council"):
-            revoke_open311_keys(council=key.council, prefix=key.prefix)

@@ -1,4 +1,4 @@
-"""Forms that read what the public and integrators send."""
+"""Forms that read what the public sends."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ventanilla.cases.workflow import Status
 from ventanilla.core.forms import choice_field
 from ventanilla.core.models import Council
 from ventanilla.portal import selectors
-from ventanilla.portal.open311 import DESCRIPTION_MAX_LENGTH
 from ventanilla.portal.selectors import BoundingBox, RecordFilters
 
 DEFAULT_STATISTICS_DAYS = 365
@@ -129,36 +128,3 @@ class PeriodForm(forms.Form):
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=DEFAULT_STATISTICS_DAYS - 1)
         return start, end
-
-
-class Open311RequestForm(forms.Form):
-    """POST Service Request, as the specification names its fields."""
-
-    service_code = forms.CharField(max_length=50)
-    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
-    long = forms.FloatField(required=False, min_value=-180, max_value=180)
-    address_string = forms.CharField(required=False, max_length=1000)
-    address_id = forms.CharField(required=False, max_length=200)
-    email = forms.EmailField(required=False)
-    device_id = forms.CharField(required=False, max_length=200)
-    account_id = forms.CharField(required=False, max_length=200)
-    first_name = forms.CharField(required=False, max_length=100)
-    last_name = forms.CharField(required=False, max_length=100)
-    phone = forms.CharField(required=False, max_length=50)
-    description = forms.CharField(required=False, max_length=DESCRIPTION_MAX_LENGTH, strip=True)
-    media_url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if "lat" in self.errors or "long" in self.errors:
-            return data
-        has_lat = data.get("lat") is not None
-        has_long = data.get("long") is not None
-        if has_lat != has_long:
-            raise forms.ValidationError(_("lat and long must be sent together."))
-        if not (has_lat or data.get("address_string") or data.get("address_id")):
-            raise forms.ValidationError(
-                _("A location is required: lat and long, address_string or address_id.")
-            )
-        return data

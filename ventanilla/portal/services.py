@@ -1,5 +1,4 @@
-"""The write path of the public record: publication, summaries, photos, withdrawal, supports,
-and cases created through Open311.
+"""The write path of the public record: publication, summaries, photos, withdrawal, supports.
 
 Staff-facing services for the inbox (each checks that ``by`` is staff of the case's council
 and writes a :class:`PublicationLogEntry` and a case history entry in the same transaction):
@@ -31,18 +30,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases import services as case_services
 from ventanilla.cases.access import staff_of
-from ventanilla.cases.models import Case, CaseEvent, Category, Department
+from ventanilla.cases.models import Case, CaseEvent, Department
 from ventanilla.cases.references import find_references
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.models import Citizen
-from ventanilla.citizens.services import find_or_create_citizen
-from ventanilla.citizens.urns import InvalidUrn, normalise_phone
 from ventanilla.core.models import Council
 from ventanilla.portal.models import (
-    Open311Key,
-    Open311Submission,
     PublicationLogEntry,
     PublicEvent,
     PublicPhoto,
@@ -424,108 +418,3 @@ def support_from_chat(*, council: Council, citizen: Citizen, reference: str) -> 
     ):
         return SupportResult(SupportOutcome.OWN_CASE, record)
     return _add_support(record, via=Support.Via.CHAT, citizen=citizen)
-
-
-# -- Open311 --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def issue_open311_key(*, council: Council, name: str = "") -> str:
-    """Create an Open311 key for ``council`` and return it; only its hash is kept."""
-    key = Open311Key.new_key()
-    Open311Key.objects.create(
-        council=council, name=name[:200], prefix=key[:12], key_hash=Open311Key.hash(key)
-    )
-    return key
-
-
-@transaction.atomic
-def revoke_open311_keys(*, council: Council, prefix: str = "") -> int:
-    """Revoke the council's keys (those starting with ``prefix`` when given)."""
-    keys = Open311Key.objects.active().filter(council=council)
-    if prefix:
-        keys = keys.filter(prefix=prefix[:12])
-    return keys.update(revoked_at=timezone.now())
-
-
-def key_for(*, council: Council, key: str) -> Open311Key | None:
-    """Return the council's active key matching ``key``, or None."""
-    if not key:
-        return None
-    return (
-        Open311Key.objects.active().filter(council=council, key_hash=Open311Key.hash(key)).first()
-    )
-
-
-@dataclass(frozen=True)
-class Open311Report:
-    """A POST Service Request, already validated."""
-
-    category: Category
-    description: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    address_string: str = ""
-    address_id: str = ""
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
-    device_id: str = ""
-    account_id: str = ""
-    media_url: str = ""
-
-    @property
-    def reporter_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@transaction.atomic
-def submit_open311_request(*, key: Open311Key, report: Open311Report) -> Case:
-    """Open a case from an Open311 request; the reporter's details stay private.
-
-    A phone number makes the reporter a resident reachable by SMS (a ``tel:`` identity);
-    every other detail (e-mail, device, account, media URL) goes into an internal note.
-    """
-    if report.category.council_id != key.council_id:
-        raise PublicationError("category of another council")
-    citizen = None
-    phone = ""
-    if report.phone:
-        try:
-            phone = normalise_phone(report.phone)
-        except InvalidUrn:
-            phone = ""
-    if phone:
-        citizen = find_or_create_citizen(
-            council=key.council, urn=f"tel:{phone}", name=report.reporter_name
-        )
-    case = case_services.open_case(
-        category=report.category,
-        description=report.description,
-        citizen=citizen,
-        latitude=report.latitude,
-        longitude=report.longitude,
-        address=report.address_string[:300],
-    )
-    details = [
-        (_("Name"), report.reporter_name if citizen is None else ""),
-        (_("Phone"), report.phone if citizen is None else ""),
-        (_("E-mail"), report.email),
-        (_("Address id"), report.address_id),
-        (_("Device id"), report.device_id),
-        (_("Account id"), report.account_id),
-        (_("Media URL"), report.media_url),
-    ]
-    lines = [f"{label}: {value}" for label, value in details if value]
-    if lines:
-        case_services.add_note(
-            case=case,
-            author=None,
-            text="\n".join([_("Reported through Open311 (%(key)s).") % {"key": key}, *lines]),
-        )
-    Open311Submission.objects.create(case=case, key=key)
-    Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    if report.reporter_name:
-        refresh_summary_draft(case=case, extra_names=(report.first_name, report.last_name))
-    return case

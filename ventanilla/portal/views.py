@@ -129,7 +129,7 @@ def support(request: HttpRequest, reference: str) -> HttpResponse:
     allowed = throttle.allow(
         request,
         scope="support",
-        limit=getattr(settings, "PORTAL_SUPPORTS_PER_HOUR", 20),
+        limit=settings.PORTAL_SUPPORTS_PER_HOUR,
         window_seconds=3600,
     )
     if not allowed:

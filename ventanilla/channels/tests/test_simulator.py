@@ -1,17 +1,14 @@
-"""The citizen simulator and the demo channels: a person plays the resident on each provider."""
+"""The citizen simulator: a person plays the resident on each provider."""
 
 from __future__ import annotations
 
 import pytest
 
-from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels.adapters.base import Choice
-from ventanilla.channels.demo import configure_demo_channels, fake_channels
 from ventanilla.channels.tests.conftest import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
 from ventanilla.conversations.models import Direction, Message
 from ventanilla.conversations.services import queue_outbound
-from ventanilla.fakes.server import FakeHub
-from ventanilla.fakes.simulator import Simulator, register_channels
+from ventanilla.fakes.simulator import Simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,28 +89,3 @@ def test_the_simulator_page_is_served(fakes: Fakes, simulator: Simulator) -> Non
     assert page.headers["content-type"].startswith("text/html")
     assert '<html lang="es">' in page.text
     assert "{{" not in page.text
-
-
-def test_demo_channels_are_made_once_and_the_fakes_learn_them() -> None:
-    council = make_council()
-
-    first = configure_demo_channels(
-        council=council, fakes_url="http://127.0.0.1:8025", web_url="http://127.0.0.1:8000"
-    )
-    again = configure_demo_channels(
-        council=council, fakes_url="http://127.0.0.1:8026", web_url="http://127.0.0.1:8000"
-    )
-
-    assert [c.provider for c in first] == PROVIDERS
-    assert [c.pk for c in again] == [c.pk for c in first]
-    assert again[0].api_base == "http://127.0.0.1:8026/whatsapp"
-    channels = fake_channels(fakes_url="http://127.0.0.1:8026")
-    assert [c.pk for c in channels] == [c.pk for c in first]
-    assert fake_channels(fakes_url="http://127.0.0.1:8025") == []
-
-    hub = FakeHub({})
-    registered = register_channels(hub, channels=channels, web_url="http://127.0.0.1:8000")
-    assert [c.webhook_url for c in registered] == [
-        f"http://127.0.0.1:8000/hooks/{c.provider}/{c.pk}/" for c in channels
-    ]
-    assert registered[1].secrets == channels[1].secrets

@@ -33,3 +33,12 @@ def test_api_token_for_an_unknown_user_is_a_clear_error():
 
     with pytest.raises(CommandError, match="No active user"):
         call_command("api_token", "nobody")
+
+
+def test_serve_refuses_to_waive_the_second_factor_outside_the_demo(settings):
+    from django.core.management.base import CommandError
+
+    settings.OTP_REQUIRED = False
+    settings.VENTANILLA_DEMO = False
+    with pytest.raises(CommandError, match="VENTANILLA_OTP_REQUIRED is off"):
+        call_command("serve", no_collectstatic=True)

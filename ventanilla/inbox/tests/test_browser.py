@@ -252,7 +252,7 @@ def test_screenshot_of_the_demo_inbox(browse, server, transactional_db):
         pytest.skip("set INBOX_SCREENSHOT=docs/inbox.png to take the README's screenshot")
     from django.contrib.auth import get_user_model
 
-    from ventanilla.core.demo_data import load_demo
+    from ventanilla.demo.data import load_demo
 
     with server.lock:
         load_demo()

@@ -29,6 +29,7 @@ from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.conversations.models import Message
 from ventanilla.core.models import Council
+from ventanilla.open311 import services as open311_services
 from ventanilla.portal import services
 from ventanilla.portal.models import PublicRecord
 from ventanilla.portal.tests.factories import (
@@ -198,7 +199,7 @@ def seeded(client):
     secrets |= {"+34699000111", "699000111", "Rosa Pérez"}
     case_services.open_case(category=private, description=PRIVATE_TEXT, citizen=victim)
     # reports through Open311 with the reporter's contact details
-    key = services.issue_open311_key(council=council)
+    key = open311_services.issue_open311_key(council=council)
     for n, (first, last, email, phone) in enumerate(
         [
             ("Gumersinda", "Villalobos", "gumer.villalobos@example.org", "+34 655 012 345"),

@@ -15,7 +15,6 @@ from ventanilla.conversations.models import Attachment
 from ventanilla.core.tests.signin import sign_in
 from ventanilla.portal import services
 from ventanilla.portal.models import (
-    Open311Key,
     PublicationLogEntry,
     PublicPhoto,
     PublicRecord,
@@ -205,17 +204,6 @@ def test_publish_cases_command_publishes_the_backlog(monkeypatch):
     assert visible(council) == [case.reference]
 
 
-def test_open311_key_command_prints_a_key_and_stores_only_its_hash(capsys):
-    council = make_council(slug="villa")
-    call_command("open311_key", "villa", "--name", "FixMyStreet")
-    key = capsys.readouterr().out.strip()
-    stored = Open311Key.objects.get()
-    assert stored.key_hash == Open311Key.hash(key) and key not in stored.key_hash
-    assert services.key_for(council=council, key=key) == stored
-    call_command("open311_key", "villa", "--revoke")
-    assert services.key_for(council=council, key=key) is None
-
-
 @pytest.mark.parametrize(
     ("address", "street"),
     [
@@ -264,13 +252,12 @@ def test_dates_of_the_record_follow_the_case():
     assert record.expected_at == case.due_at
 
 
-def test_the_admin_shows_a_council_only_its_own_records_and_keys():
+def test_the_admin_shows_a_council_only_its_own_records():
     from django.contrib.auth.models import Permission
     from django.test import Client
 
     council, other = make_council(), make_council()
     case = open_case(category=make_public_category(council=council))
-    services.issue_open311_key(council=council, name="Clave de Villa")
     record = record_of(case)
 
     def admin_of(place):
@@ -287,6 +274,3 @@ def test_the_admin_shows_a_council_only_its_own_records_and_keys():
     assert outsider.get(change).status_code == 404
     listing = outsider.get("/admin/portal/publicrecord/")
     assert listing.status_code == 200 and case.reference not in listing.content.decode()
-    keys = outsider.get("/admin/portal/open311key/")
-    assert keys.status_code == 200 and "Clave de Villa" not in keys.content.decode()
-    assert "Clave de Villa" in insider.get("/admin/portal/open311key/").content.decode()

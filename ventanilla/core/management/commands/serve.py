@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
-        if not settings.OTP_REQUIRED and not os.environ.get("VENTANILLA_DEMO"):
+        if not settings.OTP_REQUIRED and not settings.VENTANILLA_DEMO:
             raise CommandError(
                 "VENTANILLA_OTP_REQUIRED is off: staff two-factor login may only be waived "
                 "in the demo. Turn it on to serve in production."

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from ventanilla.channels.demo import fake_channels
+from ventanilla.fakes.channels import fake_channels
 from ventanilla.fakes.server import default_hub, start
 from ventanilla.fakes.simulator import Simulator, register_channels
 

@@ -10,9 +10,11 @@ from ventanilla.cases import services as case_services
 from ventanilla.cases.models import Case
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.cases.workflow import Status
+from ventanilla.open311 import services as open311_services
+from ventanilla.open311.format import MAX_RESULTS
+from ventanilla.open311.models import Open311Submission
 from ventanilla.portal import services
-from ventanilla.portal.models import Open311Submission, PublicRecord
-from ventanilla.portal.open311 import MAX_RESULTS
+from ventanilla.portal.models import PublicRecord
 from ventanilla.portal.tests.factories import (
     make_private_category,
     make_public_category,
@@ -355,7 +357,7 @@ def test_jurisdiction_id(client, council, lighting, fmt, settings):
 
 @pytest.fixture
 def key(council):
-    return services.issue_open311_key(council=council, name="FixMyStreet")
+    return open311_services.issue_open311_key(council=council, name="FixMyStreet")
 
 
 def post(client, fmt, **data):
@@ -428,7 +430,7 @@ def test_post_without_a_phone_keeps_the_contact_in_a_note(client, council, light
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_post_errors(client, council, lighting, key, fmt):
     make_private_category(council=council, code="policia")
-    other_key = services.issue_open311_key(council=make_council())
+    other_key = open311_services.issue_open311_key(council=make_council())
     good = {
         "jurisdiction_id": "villa.example.org",  # two councils now
         "api_key": key,
@@ -456,7 +458,7 @@ def test_post_errors(client, council, lighting, key, fmt):
     assert status_and_codes(email="not-an-email", media_url="not a url") == (400, [400, 400])
     assert status_and_codes(jurisdiction_id="elsewhere.org") == (404, [404])
     assert not Case.objects.exists()
-    services.revoke_open311_keys(council=council)
+    open311_services.revoke_open311_keys(council=council)
     assert status_and_codes() == (403, [403])
 
 

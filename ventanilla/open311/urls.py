@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ventanilla.portal import open311_views as views
+from ventanilla.open311 import views
 
 app_name = "open311"
 FORMAT = r"\.(?P<fmt>xml|json)"

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ventanilla.core.models import Council
-from ventanilla.portal.services import issue_open311_key, revoke_open311_keys
+from ventanilla.open311.services import issue_open311_key, revoke_open311_keys
 
 
 class Command(BaseCommand):

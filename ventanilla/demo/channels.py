@@ -1,8 +1,8 @@
 """One channel of each provider pointed at the local fakes, for ``ventanilla demo``.
 
 The secrets are made up: the fake providers accept whatever a channel was registered with.
-``ventanilla fakes`` reads these channels back from the database to learn where to deliver
-each one's webhooks and how to sign them.
+``ventanilla fakes`` reads these channels back from the database (``fakes.channels``) to learn
+where to deliver each one's webhooks and how to sign them.
 """
 
 from __future__ import annotations
@@ -73,9 +73,3 @@ def configure_demo_channels(*, council: Council, fakes_url: str, web_url: str) -
             channel.save(update_fields=["api_base", "secrets_encrypted", "active"])
         channels.append(channel)
     return channels
-
-
-def fake_channels(*, fakes_url: str) -> list[Channel]:
-    """Return the active channels whose provider API is the fake server at ``fakes_url``."""
-    prefix = fakes_url.rstrip("/") + "/"
-    return list(Channel.objects.active().filter(api_base__startswith=prefix).order_by("pk"))

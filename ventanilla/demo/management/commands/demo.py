@@ -13,7 +13,10 @@ import httpx
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from ventanilla.core.demo_data import load_demo
+from ventanilla.channels.models import Channel
+from ventanilla.core.models import Council
+from ventanilla.demo.channels import configure_demo_channels
+from ventanilla.demo.data import load_demo
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -46,6 +49,8 @@ class Command(BaseCommand):
         env = {
             **os.environ,
             "VENTANILLA_DEMO": "1",
+            # The fake providers are installed only where they are wanted: here, and in tests.
+            "VENTANILLA_FAKES": "1",
             "VENTANILLA_OTP_REQUIRED": os.environ.get("VENTANILLA_OTP_REQUIRED", "0"),
             "PUBLIC_URL": web_url,
             "VENTANILLA_FAKES_URL": fakes_url,
@@ -88,12 +93,8 @@ class Command(BaseCommand):
                     process.kill()
             self.stdout.write("Stopped.")
 
-    def configure_channels(self, council: Any, fakes_url: str, web_url: str) -> list[Any]:
-        """Point one channel of each provider at the local fakes (when the channels app can)."""
-        try:
-            from ventanilla.channels.demo import configure_demo_channels
-        except ImportError:
-            return []
+    def configure_channels(self, council: Council, fakes_url: str, web_url: str) -> list[Channel]:
+        """Point one channel of each provider at the local fakes."""
         return configure_demo_channels(council=council, fakes_url=fakes_url, web_url=web_url)
 
     def wait_until_up(self, url: str, timeout: float = 60) -> None:

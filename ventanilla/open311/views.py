@@ -15,10 +15,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ventanilla.cases.models import Category
 from ventanilla.core.models import Council
-from ventanilla.portal import open311, selectors, services
-from ventanilla.portal.forms import Open311RequestForm
+from ventanilla.open311 import format as open311
+from ventanilla.open311 import services
+from ventanilla.open311.format import Open311Error
+from ventanilla.open311.forms import Open311RequestForm
+from ventanilla.portal import selectors
 from ventanilla.portal.models import PublicPhoto, PublicRecord
-from ventanilla.portal.open311 import Open311Error
 
 View = Callable[..., HttpResponse]
 

@@ -1,4 +1,8 @@
-"""Health and metrics endpoints."""
+"""Health and metrics endpoints of the whole installation: ``/healthz`` and ``/metrics``.
+
+A project-level module, like ``urls.py``, not an app: it has no models, and the metrics read
+several apps' tables (cases, messages, the task queue), so it sits above all of them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
+
+from ventanilla.cases.models import Case
+from ventanilla.conversations.models import Message
 
 
 @never_cache
@@ -23,11 +31,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format: cases by status, messages by status, tasks waiting."""
-    from django_tasks_db.models import DBTaskResult
-
-    from ventanilla.cases.models import Case
-    from ventanilla.conversations.models import Message
-
     lines = [
         "# HELP ventanilla_cases Cases by status.",
         "# TYPE ventanilla_cases gauge",

@@ -14,7 +14,7 @@ def test_healthz_is_200_when_the_database_answers():
 
 
 def test_healthz_is_503_when_the_database_does_not():
-    with mock.patch("ventanilla.core.views.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch("ventanilla.ops.connection.cursor", side_effect=DatabaseError("down")):
         response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"

@@ -17,6 +17,8 @@ from ventanilla.cases.models import Case, Category, Department, Role, Staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.core.models import Council, Holiday
+from ventanilla.portal.models import PublicRecord
+from ventanilla.portal.services import update_public_summary
 
 COUNCIL = {
     "slug": "villaverde",
@@ -298,9 +300,6 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
 
 def _approve_public_summaries(council: Council) -> None:
     """Approve the proposed public summaries, as staff would, so the portal has text."""
-    from ventanilla.portal.models import PublicRecord
-    from ventanilla.portal.services import update_public_summary
-
     for record in PublicRecord.objects.filter(case__council=council).select_related("case"):
         if record.summary_draft:
             update_public_summary(case=record.case, text=record.summary_draft)
