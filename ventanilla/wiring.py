@@ -7,10 +7,20 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+from ventanilla.cases import reactions as cases
+from ventanilla.conversations import notifications
 from ventanilla.conversations.dialog import commands
 from ventanilla.portal import chat
+from ventanilla.portal import sync as portal_sync
 
 
 def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
+    # A case opened public in a public category is published at once.
+    cases.case_opened.add(portal_sync.case_opened)
+    # A case's change is told to its resident (queued with the change), then reaches its
+    # public record.
+    cases.case_changed.add(notifications.notify_resident)
+    cases.case_changed.add(notifications.ask_satisfaction)
+    cases.case_changed.add(portal_sync.case_changed)

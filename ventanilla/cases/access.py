@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
 from ventanilla.cases.models import Role
+
+if TYPE_CHECKING:
+    from ventanilla.cases.models import Case
 
 #: roles that see every case of their council
 COUNCIL_WIDE_ROLES = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR})
@@ -41,6 +44,18 @@ def can_act(user: Any) -> bool:
     """Auditors read; everyone else with a role may act on the cases they see."""
     roles = roles_of(user)
     return bool(roles - {Role.AUDITOR})
+
+
+def may_act_on(user: Any, case: Case) -> bool:
+    """Whether ``user`` may change ``case``: a role that acts, and the case in their scope."""
+    if not can_act(user):
+        return False
+    staff = staff_of(user)
+    if staff is None or staff.council_id != case.council_id:
+        return False
+    if sees_whole_council(user):
+        return True
+    return staff.departments.filter(pk=case.department_id).exists()
 
 
 def case_scope(user: Any, prefix: str = "") -> Q:

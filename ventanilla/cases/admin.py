@@ -8,8 +8,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import staff_of
+from ventanilla.cases.history import history_lines
 from ventanilla.cases.models import Case, CaseAccess, CaseEvent, Category, Department, Note, Staff
 
 
@@ -84,7 +86,15 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    readonly_fields = ("kind", "from_value", "to_value", "comment", "actor", "created_at")
+    fields = readonly_fields = ("kind", "before", "after", "comment", "actor", "created_at")
+
+    @admin.display(description=_("from"))
+    def before(self, event: CaseEvent) -> str:
+        return history_lines([event])[0].before
+
+    @admin.display(description=_("to"))
+    def after(self, event: CaseEvent) -> str:
+        return history_lines([event])[0].after
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -12,9 +12,9 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 
 from ventanilla.cases import services
-from ventanilla.cases.access import can_act
 from ventanilla.cases.models import Case
 from ventanilla.cases.workflow import IllegalTransition, Status
+from ventanilla.core.actors import actor_of
 
 router = Router(tags=["cases"])
 REFERENCE = r"^\d{4}-\d{6}$"
@@ -143,10 +143,12 @@ def case_messages(request: HttpRequest, reference: str) -> Any:
 )
 def case_change_status(request: HttpRequest, reference: str, data: StatusIn) -> Any:
     case = get_case(request, reference)
-    if not can_act(request.user):
-        return Reply(403, {"detail": "Your role can read cases but not change them."})
     try:
-        services.change_status(case=case, status=data.status, by=request.user, comment=data.comment)
+        services.change_status(
+            case=case, status=data.status, by=actor_of(request.user), comment=data.comment
+        )
+    except services.NotAllowed as exc:
+        return Reply(403, {"detail": str(exc)})
     except IllegalTransition as exc:
         return Reply(409, {"detail": str(exc)})
     return get_case(request, reference)
@@ -158,10 +160,10 @@ def case_change_status(request: HttpRequest, reference: str, data: StatusIn) -> 
 )
 def case_add_note(request: HttpRequest, reference: str, data: NoteIn) -> Any:
     case = get_case(request, reference)
-    if not can_act(request.user):
-        return Reply(403, {"detail": "Your role can read cases but not change them."})
     try:
-        note = services.add_note(case=case, author=request.user, text=data.text)
+        note = services.add_note(case=case, author=actor_of(request.user), text=data.text)
+    except services.NotAllowed as exc:
+        return Reply(403, {"detail": str(exc)})
     except services.CaseError as exc:
         return Reply(400, {"detail": str(exc)})
     return Reply(201, note)

@@ -227,6 +227,9 @@ class CaseEvent(models.Model):
         ASSIGNEE = "assignee", _("Assigned to")
         PRIORITY = "priority", _("Priority")
         PUBLICATION = "publication", _("Publication")
+        DUPLICATE_OF = "duplicate_of", _("Duplicate of")
+        FIRST_RESPONSE = "first_response", _("First response")
+        SATISFACTION = "satisfaction", _("Satisfaction")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

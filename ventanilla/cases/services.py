@@ -2,25 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.cases import deadlines
-from ventanilla.cases.models import Case, CaseEvent, Category, Department, Note, Priority
+from ventanilla.cases.access import may_act_on
+from ventanilla.cases.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    Category,
+    Department,
+    Note,
+    Priority,
+)
+from ventanilla.cases.reactions import CaseChanged, CaseOpened, case_changed, case_opened
 from ventanilla.cases.references import allocate_reference
-from ventanilla.cases.signals import case_changed, case_opened
 from ventanilla.cases.workflow import Status, check_transition
+from ventanilla.core.actors import Actor
 from ventanilla.core.events import publish_on_commit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ventanilla.channels.models import Channel
+    from ventanilla.citizens.models import Citizen
 
 
 class CaseError(Exception):
     """A change refused for a reason the person who asked can understand."""
 
 
-def compute_due_dates(*, category: Category, start: Any) -> tuple[Any, Any]:
+class NotAllowed(PermissionDenied):
+    """The actor may not change this case (their role reads only, or it is out of their scope)."""
+
+
+def check_may_act(*, case: Case, by: Actor) -> None:
+    """Refuse ``by`` unless they may change ``case``; ``None`` (the system) always may."""
+    if by is not None and not may_act_on(by, case):
+        raise NotAllowed(_("You may not change this case."))
+
+
+def compute_due_dates(*, category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """Return (first_response_due_at, due_at) for a case of ``category`` opened at ``start``."""
     council = category.council
     holidays = council.holiday_dates()
@@ -39,24 +67,21 @@ def compute_due_dates(*, category: Category, start: Any) -> tuple[Any, Any]:
 
 
 def _record(
-    case: Case, kind: str, from_value: Any, to_value: Any, by: Any, comment: str = ""
+    case: Case,
+    kind: CaseEvent.Kind,
+    from_value: object,
+    to_value: object,
+    by: Actor,
+    comment: str = "",
 ) -> CaseEvent:
+    """Append the history row of a change and run the reactions to it, in its transaction."""
+    before = "" if from_value is None else str(from_value)
+    after = "" if to_value is None else str(to_value)
     event = CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        from_value="" if from_value is None else str(from_value),
-        to_value="" if to_value is None else str(to_value),
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        comment=comment,
+        case=case, kind=kind, from_value=before, to_value=after, actor=by, comment=comment
     )
-    case_changed.send(
-        sender=Case,
-        case=case,
-        kind=kind,
-        from_value=from_value,
-        to_value=to_value,
-        by=by,
-        comment=comment,
+    case_changed.run(
+        CaseChanged(case=case, kind=kind, before=before, after=after, by=by, comment=comment)
     )
     publish_on_commit(
         council_id=case.council_id,
@@ -76,13 +101,13 @@ def open_case(
     *,
     category: Category,
     description: str,
-    citizen: Any = None,
-    channel: Any = None,
+    citizen: Citizen | None = None,
+    channel: Channel | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
     address: str = "",
     priority: int = Priority.NORMAL,
-    by: Any = None,
+    by: Actor = None,
 ) -> Case:
     """Open a case, route it to the category's department and give it its reference number."""
     if not category.active:
@@ -114,9 +139,9 @@ def open_case(
         case=case,
         kind=CaseEvent.Kind.CREATED,
         to_value=Status.NEW,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor=by,
     )
-    case_opened.send(sender=Case, case=case, by=by)
+    case_opened.run(CaseOpened(case=case, by=by))
     publish_on_commit(
         council_id=council.pk,
         kind="case",
@@ -126,9 +151,10 @@ def open_case(
 
 
 @transaction.atomic
-def change_status(*, case: Case, status: str, by: Any = None, comment: str = "") -> Case:
+def change_status(*, case: Case, status: str, by: Actor = None, comment: str = "") -> Case:
     """Move a case to ``status`` if the workflow allows it; record who, when and why."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
     previous = case.status
     check_transition(previous, status)
     case.status = status
@@ -153,9 +179,10 @@ def change_status(*, case: Case, status: str, by: Any = None, comment: str = "")
 
 
 @transaction.atomic
-def assign_case(*, case: Case, agent: Any, by: Any = None, comment: str = "") -> Case:
+def assign_case(*, case: Case, agent: User | None, by: Actor = None, comment: str = "") -> Case:
     """Assign ``case`` to ``agent`` (None to unassign); a new case becomes "assigned"."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
     if agent is not None:
         staff = getattr(agent, "staff", None)
         if staff is None or staff.council_id != case.council_id:
@@ -179,18 +206,24 @@ def assign_case(*, case: Case, agent: Any, by: Any = None, comment: str = "") ->
 
 
 @transaction.atomic
-def transfer_case(*, case: Case, department: Department, by: Any = None, comment: str = "") -> Case:
-    """Send ``case`` to another department of the same council; it loses its assignee."""
+def transfer_case(
+    *, case: Case, department: Department, by: Actor = None, comment: str = ""
+) -> Case:
+    """Send ``case`` to another department of the same council; it loses its assignee.
+
+    The history keeps the departments' ids, so a renamed department keeps its history.
+    """
     if department.council_id != case.council_id:
         raise CaseError(_("That department belongs to another council."))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
     previous = case.department
     if previous == department:
         return case
     case.department = department
     case.assignee = None
     _touch(case, "department", "assignee")
-    _record(case, CaseEvent.Kind.DEPARTMENT, previous.name_es, department.name_es, by, comment)
+    _record(case, CaseEvent.Kind.DEPARTMENT, previous.pk, department.pk, by, comment)
     # The old department's open pages must drop the case too.
     publish_on_commit(
         council_id=case.council_id,
@@ -201,11 +234,12 @@ def transfer_case(*, case: Case, department: Department, by: Any = None, comment
 
 
 @transaction.atomic
-def change_category(*, case: Case, category: Category, by: Any = None, comment: str = "") -> Case:
+def change_category(*, case: Case, category: Category, by: Actor = None, comment: str = "") -> Case:
     """Recategorise ``case``: deadlines are recomputed from its creation; department follows."""
     if category.council_id != case.council_id:
         raise CaseError(_("That category belongs to another council."))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
     previous = case.category
     if previous == category:
         return case
@@ -221,10 +255,12 @@ def change_category(*, case: Case, category: Category, by: Any = None, comment: 
 
 
 @transaction.atomic
-def set_priority(*, case: Case, priority: int, by: Any = None, comment: str = "") -> Case:
+def set_priority(*, case: Case, priority: int, by: Actor = None, comment: str = "") -> Case:
+    """Set how urgent ``case`` is."""
     if priority not in Priority.values:
         raise CaseError(_("Unknown priority."))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
     previous = case.priority
     if previous == priority:
         return case
@@ -235,8 +271,12 @@ def set_priority(*, case: Case, priority: int, by: Any = None, comment: str = ""
 
 
 @transaction.atomic
-def mark_duplicate(*, case: Case, of: Case, by: Any = None, comment: str = "") -> Case:
-    """Close ``case`` as a duplicate of ``of`` (same council, not itself, not a chain)."""
+def mark_duplicate(*, case: Case, of: Case, by: Actor = None, comment: str = "") -> Case:
+    """Close ``case`` as a duplicate of ``of`` (same council, not itself, not a chain).
+
+    The history gets the status change and the original's reference (never reused).
+    """
+    check_may_act(case=case, by=by)
     if of.council_id != case.council_id or of.pk == case.pk:
         raise CaseError(_("A case can only duplicate another case of the same council."))
     if of.status == Status.DUPLICATE:
@@ -244,14 +284,23 @@ def mark_duplicate(*, case: Case, of: Case, by: Any = None, comment: str = "") -
             _("Case %(reference)s is itself a duplicate.") % {"reference": of.reference}
         )
     case = change_status(case=case, status=Status.DUPLICATE, by=by, comment=comment)
+    previous = case.duplicate_of
     case.duplicate_of = of
-    case.save(update_fields=["duplicate_of"])
+    _touch(case, "duplicate_of")
+    _record(
+        case,
+        CaseEvent.Kind.DUPLICATE_OF,
+        previous.reference if previous else "",
+        of.reference,
+        by,
+    )
     return case
 
 
 @transaction.atomic
-def add_note(*, case: Case, author: Any, text: str) -> Note:
-    """Add an internal note (never sent to the resident)."""
+def add_note(*, case: Case, author: Actor, text: str) -> Note:
+    """Add an internal note (never sent to the resident); ``author`` None is the system."""
+    check_may_act(case=case, by=author)
     text = text.strip()
     if not text:
         raise CaseError(_("A note cannot be empty."))
@@ -264,11 +313,15 @@ def add_note(*, case: Case, author: Any, text: str) -> Note:
     return note
 
 
-def record_first_response(*, case: Case) -> None:
-    """Mark the first answer to the resident, if there was none yet."""
-    Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
-        first_responded_at=timezone.now()
+@transaction.atomic
+def record_first_response(*, case: Case, by: Actor = None) -> None:
+    """Mark the first answer to the resident, if there was none yet, in the history too."""
+    now = timezone.now()
+    answered = Case.objects.filter(pk=case.pk, first_responded_at__isnull=True).update(
+        first_responded_at=now
     )
+    if answered:
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.FIRST_RESPONSE, actor=by)
 
 
 @transaction.atomic
@@ -277,7 +330,48 @@ def record_satisfaction(*, case: Case, score: int, comment: str = "") -> Case:
     if not 1 <= score <= 5:
         raise CaseError(_("A rating goes from 1 to 5."))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    previous = case.satisfaction
     case.satisfaction = score
     case.satisfaction_comment = comment.strip()
     _touch(case, "satisfaction", "satisfaction_comment")
+    _record(case, CaseEvent.Kind.SATISFACTION, previous, score, None)
     return case
+
+
+@transaction.atomic
+def set_publication(
+    *,
+    case: Case,
+    by: Actor,
+    action: str = "",
+    public: bool | None = None,
+    summary: str | None = None,
+    reason: str = "",
+) -> None:
+    """Record what the portal did with ``case``'s public copy.
+
+    ``public`` and ``summary`` update the case's own flags when given; ``action`` (one of
+    the portal's publication actions) appends a history row. The portal, which owns the
+    public record, checks that ``by`` is staff of the council before it calls this.
+    """
+    fields: dict[str, object] = {}
+    if public is not None:
+        fields["is_public"] = public
+    if summary is not None:
+        fields["public_summary"] = summary
+    if fields:
+        Case.objects.filter(pk=case.pk).update(**fields)
+    if action:
+        CaseEvent.objects.create(
+            case_id=case.pk,
+            kind=CaseEvent.Kind.PUBLICATION,
+            to_value=action,
+            comment=reason,
+            actor=by,
+        )
+
+
+@transaction.atomic
+def record_access(*, case: Case, user: User, via: str = "inbox") -> CaseAccess:
+    """Write that ``user`` opened ``case`` (auditors read the log)."""
+    return CaseAccess.objects.create(case=case, user=user, via=via)

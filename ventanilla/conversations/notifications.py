@@ -1,9 +1,10 @@
 """Tell residents what staff did with their cases, in their language, with the reference.
 
-``notify_resident`` listens to ``cases.signals.case_changed``, which is sent inside the
-service's transaction: the message row is committed with the change, or not at all. Only
-status changes a resident cares about are told ("assigned" is internal; "closed" follows a
-"resolved" already told). A resolution also asks the satisfaction question.
+``notify_resident`` reacts to ``cases.reactions.case_changed``, run inside the service's
+transaction (see ``ventanilla/wiring.py``): the message row is committed with the change, or
+not at all. Only status changes a resident cares about are told ("assigned" is internal;
+"closed" follows a "resolved" already told). A resolution also asks the satisfaction question
+(``ask_satisfaction``, a reaction of its own, so a failure of one never undoes the other).
 
 These messages are automatic: a resident who opted out (BAJA) gets none. On WhatsApp, once
 24 hours have passed since the resident last wrote, only an approved template may be sent:
@@ -13,12 +14,10 @@ without it the update is not sent (and the inbox still shows the case's status).
 
 from __future__ import annotations
 
-from typing import Any
-
 import structlog
-from django.db import transaction
 
 from ventanilla.cases.models import Case, CaseEvent
+from ventanilla.cases.reactions import CaseChanged
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations import dialog
@@ -47,47 +46,46 @@ UPDATE_KEYS = {
 TEMPLATE_OPTION = "case_update_template"
 
 
-def notify_resident(
-    sender: Any,
-    *,
-    case: Case,
-    kind: str,
-    to_value: Any = None,
-    comment: str = "",
-    **kwargs: Any,
-) -> None:
-    """Receive ``case_changed``: queue the resident's update (and the survey on resolution).
-
-    A failure here is logged and never undoes the staff's change.
-    """
-    if kind != CaseEvent.Kind.STATUS or to_value not in NOTIFY_STATUSES:
-        return
+def _resident_conversation(case: Case) -> Conversation | None:
+    """Return where to tell the case's resident, or None if they cannot or will not be told."""
     citizen = case.citizen
     if citizen is None or citizen.opted_out:
+        return None
+    return conversation_for_case(case)
+
+
+def notify_resident(event: CaseChanged) -> None:
+    """Queue the resident's update of a status change they care about.
+
+    A closed WhatsApp window with no template is a normal outcome: logged, nothing sent.
+    """
+    if event.kind != CaseEvent.Kind.STATUS or event.after not in NOTIFY_STATUSES:
         return
-    conversation = conversation_for_case(case)
+    conversation = _resident_conversation(event.case)
     if conversation is None:
         return
-    if not _safely(
-        tell_status, conversation=conversation, case=case, status=str(to_value), comment=comment
-    ):
-        return
-    if to_value == Status.RESOLVED and case.satisfaction is None:
-        _safely(dialog.offer_survey, conversation=conversation, case=case)
-
-
-def _safely(action: Any, **kwargs: Any) -> bool:
-    """Run ``action`` in a savepoint; log and swallow its failure. Return whether it ran."""
     try:
-        with transaction.atomic():
-            action(**kwargs)
+        tell_status(
+            conversation=conversation, case=event.case, status=event.after, comment=event.comment
+        )
     except OutboundRefused:
-        log.info("case_update_not_sent_window_closed", action=action.__name__)
-        return False
-    except Exception:
-        log.exception("case_update_failed", action=action.__name__)
-        return False
-    return True
+        log.info("case_update_not_sent_window_closed", reference=event.case.reference)
+
+
+def ask_satisfaction(event: CaseChanged) -> None:
+    """Ask the resident to rate a resolved case (after ``notify_resident`` told them)."""
+    case = event.case
+    if event.kind != CaseEvent.Kind.STATUS or event.after != Status.RESOLVED:
+        return
+    if case.satisfaction is not None:
+        return
+    conversation = _resident_conversation(case)
+    if conversation is None:
+        return
+    try:
+        dialog.offer_survey(conversation=conversation, case=case)
+    except OutboundRefused:
+        log.info("survey_not_sent_window_closed", reference=case.reference)
 
 
 def conversation_for_case(case: Case) -> Conversation | None:

@@ -18,6 +18,7 @@ from ventanilla.conversations.models import (
     Direction,
     Message,
 )
+from ventanilla.core.actors import Actor
 from ventanilla.core.events import publish_on_commit
 
 
@@ -105,7 +106,7 @@ def queue_outbound(
     text: str = "",
     choices: Sequence[Choice] = (),
     case: Any = None,
-    author: Any = None,
+    author: Actor = None,
     automatic: bool = False,
     attachment: dict[str, str] | None = None,
     template: dict[str, Any] | None = None,
@@ -138,13 +139,13 @@ def queue_outbound(
         text=text,
         payload=payload,
         status=DeliveryStatus.QUEUED,
-        author=author if getattr(author, "is_authenticated", False) else None,
+        author=author,
         is_automatic=automatic,
     )
     if case is not None and not automatic:
         from ventanilla.cases.services import record_first_response
 
-        record_first_response(case=case)
+        record_first_response(case=case, by=author)
 
     def enqueue() -> None:
         from ventanilla.channels.tasks import send_message
@@ -180,3 +181,19 @@ def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> 
             },
         )
     return changed
+
+
+@transaction.atomic
+def set_attachment_publication(*, attachment: Attachment, public: bool) -> None:
+    """Mark whether a copy of ``attachment`` is published (the portal keeps the copy)."""
+    Attachment.objects.filter(pk=attachment.pk).update(public_approved=public)
+
+
+@transaction.atomic
+def attach_file(
+    *, message: Message, file: str, content_type: str, filename: str, kind: str
+) -> Attachment:
+    """Record a file already stored at ``file`` as an attachment of ``message``."""
+    return Attachment.objects.create(
+        message=message, kind=kind, file=file, content_type=content_type, filename=filename
+    )

@@ -50,6 +50,6 @@ class Reactions(Generic[E]):
             except Exception:  # noqa: BLE001 - a reaction never undoes the change
                 log.exception(
                     "reaction_failed",
-                    event=self.name,
+                    reactions_to=self.name,
                     reaction=getattr(reaction, "__qualname__", repr(reaction)),
                 )

@@ -324,10 +324,12 @@ def _load_cases(council: Council, categories: dict[str, Category]) -> None:
         )
         if status == Status.NEW:
             continue
-        if case.department.staff.filter(user=agent).exists():
+        # The demo agent acts on their own department's cases; the others move by themselves.
+        by = agent if case.department.staff.filter(user=agent).exists() else None
+        if by is not None:
             case = case_services.assign_case(case=case, agent=agent, by=agent)
         elif status == Status.ASSIGNED:
             case = case_services.change_status(case=case, status=Status.ASSIGNED)
         for step in path[status]:
             if case.status != step:
-                case = case_services.change_status(case=case, status=step, by=agent)
+                case = case_services.change_status(case=case, status=step, by=by)

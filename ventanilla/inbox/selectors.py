@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import can_act, roles_of, sees_whole_council, staff_of
+from ventanilla.cases.history import HistoryLine, history_lines
 from ventanilla.cases.models import (
     Case,
     CaseAccess,
-    CaseEvent,
     CaseQuerySet,
     Category,
     Department,
@@ -377,8 +377,9 @@ def thread_of(case: Case, limit: int = THREAD_LIMIT) -> tuple[list[ThreadItem], 
     return items[-limit:], truncated
 
 
-def history_of(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("-created_at", "-id")
+def history_of(case: Case) -> list[HistoryLine]:
+    """Return the case's history, newest first, with the words people read."""
+    return history_lines(case.events.select_related("actor").order_by("-created_at", "-id"))
 
 
 def other_cases_of(scope: Scope, case: Case, limit: int = 10) -> list[Case]:

@@ -1,4 +1,4 @@
-"""The inbox's own writes: the case access log, and replies that carry an agent's file.
+"""The inbox's own writes: replies that carry an agent's file.
 
 Every change of a case itself goes through ``ventanilla.cases.services``; every outbound
 message through ``ventanilla.conversations.services.queue_outbound``.
@@ -7,7 +7,6 @@ message through ``ventanilla.conversations.services.queue_outbound``.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -18,10 +17,11 @@ from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from ventanilla.cases.models import Case, CaseAccess
-from ventanilla.cases.services import CaseError
-from ventanilla.conversations.models import Attachment, Message
-from ventanilla.conversations.services import queue_outbound
+from ventanilla.cases.models import Case
+from ventanilla.cases.services import CaseError, check_may_act
+from ventanilla.conversations.models import Message
+from ventanilla.conversations.services import attach_file, queue_outbound
+from ventanilla.core.actors import Actor
 from ventanilla.inbox.models import CannedReply
 from ventanilla.inbox.selectors import reply_conversation
 
@@ -29,12 +29,6 @@ MEDIA_SALT = "ventanilla.inbox.outbound-media"
 #: how long a provider may fetch a file an agent sent (WhatsApp fetches at once; retries later)
 MEDIA_MAX_AGE = 30 * 24 * 3600
 OUTBOUND_PREFIX = "attachments/outbound/"
-
-
-@transaction.atomic
-def record_case_access(*, case: Case, user: Any, via: str = "inbox") -> CaseAccess:
-    """Write that ``user`` opened ``case`` (auditors read the log)."""
-    return CaseAccess.objects.create(case=case, user=user, via=via)
 
 
 def outbound_media_url(path: str) -> str:
@@ -63,7 +57,7 @@ def attachment_kind(content_type: str) -> str:
 def reply_to_case(
     *,
     case: Case,
-    by: Any,
+    by: Actor,
     text: str = "",
     upload: UploadedFile | None = None,
     template: CannedReply | None = None,
@@ -71,8 +65,10 @@ def reply_to_case(
     """Queue an agent's reply to the resident of ``case``, on the channel they last wrote on.
 
     Raise ``CaseError`` when the case has no conversation to answer, and ``OutboundRefused``
-    (from ``queue_outbound``) when the provider would refuse the message.
+    (from ``queue_outbound``) when the provider would refuse the message, and ``NotAllowed``
+    when ``by`` may not act on the case.
     """
+    check_may_act(case=case, by=by)
     conversation = reply_conversation(case)
     if conversation is None:
         raise CaseError(_("This case has no conversation with a resident to reply to."))
@@ -108,7 +104,7 @@ def reply_to_case(
     if upload is not None and attachment_spec is not None:
         # Stored only once the provider's rules let the message through.
         stored = default_storage.save(path, upload)
-        Attachment.objects.create(
+        attach_file(
             message=message,
             kind=attachment_kind(attachment_spec["content_type"]),
             file=stored,

@@ -45,6 +45,7 @@ from ventanilla.cases.services import CaseError
 from ventanilla.cases.workflow import IllegalTransition
 from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations.models import Attachment
+from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
 from ventanilla.inbox import live, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, is_verified, staff_required
@@ -215,7 +216,7 @@ def case_detail(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
     live_after = None if request.htmx else live.latest_event_id()
     case = visible_case(scope, reference)
     if not request.GET.get("live"):
-        services.record_case_access(case=case, user=request.user)
+        case_services.record_access(case=case, user=request.user)
     context = case_context(request, scope, case)
     if request.htmx:
         return TemplateResponse(request, "inbox/_case_update.html", context)
@@ -228,17 +229,21 @@ def act(
     scope: Scope,
     reference: str,
     form_class: type[inbox_forms.CaseActionForm],
-    perform: Callable[[Case, dict[str, Any]], Any],
+    perform: Callable[[Case, dict[str, Any], Actor], object],
     done: str,
 ) -> HttpResponse:
-    """Validate ``form_class``, call the service in ``perform``, answer the page."""
-    if not scope.can_act:
-        raise PermissionDenied
+    """Validate ``form_class``, call the service in ``perform``, answer the page.
+
+    A case out of the agent's scope is not found (404); the services decide who may act on
+    the cases one sees (``NotAllowed``, 403), asked here before the form is read.
+    """
     case = visible_case(scope, reference)
+    by = actor_of(request.user)
+    case_services.check_may_act(case=case, by=by)
     form = form_class(request.POST, request.FILES, case=case, scope=scope)
     if form.is_valid():
         try:
-            perform(case, form.cleaned_data)
+            perform(case, form.cleaned_data, by)
         except (CaseError, IllegalTransition, OutboundRefused) as error:
             form.add_error(None, str(error))
     if form.is_valid():
@@ -278,9 +283,9 @@ def case_reply(request: HttpRequest, scope: Scope, reference: str) -> HttpRespon
         scope,
         reference,
         inbox_forms.ReplyForm,
-        lambda case, data: services.reply_to_case(
+        lambda case, data, by: services.reply_to_case(
             case=case,
-            by=request.user,
+            by=by,
             text=data["text"],
             upload=data.get("attachment"),
             template=data.get("template"),
@@ -297,9 +302,7 @@ def case_assign(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
         scope,
         reference,
         inbox_forms.AssignForm,
-        lambda case, data: case_services.assign_case(
-            case=case, agent=data["agent"], by=request.user
-        ),
+        lambda case, data, by: case_services.assign_case(case=case, agent=data["agent"], by=by),
         _("Assignment saved."),
     )
 
@@ -312,8 +315,8 @@ def case_transfer(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
         scope,
         reference,
         inbox_forms.TransferForm,
-        lambda case, data: case_services.transfer_case(
-            case=case, department=data["department"], by=request.user, comment=data["comment"]
+        lambda case, data, by: case_services.transfer_case(
+            case=case, department=data["department"], by=by, comment=data["comment"]
         ),
         _("Case transferred."),
     )
@@ -327,8 +330,8 @@ def case_category(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
         scope,
         reference,
         inbox_forms.CategoryForm,
-        lambda case, data: case_services.change_category(
-            case=case, category=data["category"], by=request.user, comment=data["comment"]
+        lambda case, data, by: case_services.change_category(
+            case=case, category=data["category"], by=by, comment=data["comment"]
         ),
         _("Category changed; deadlines recomputed."),
     )
@@ -342,8 +345,8 @@ def case_status(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
         scope,
         reference,
         inbox_forms.StatusForm,
-        lambda case, data: case_services.change_status(
-            case=case, status=data["status"], by=request.user, comment=data["comment"]
+        lambda case, data, by: case_services.change_status(
+            case=case, status=data["status"], by=by, comment=data["comment"]
         ),
         _("Status changed."),
     )
@@ -357,8 +360,8 @@ def case_priority(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
         scope,
         reference,
         inbox_forms.PriorityForm,
-        lambda case, data: case_services.set_priority(
-            case=case, priority=data["priority"], by=request.user
+        lambda case, data, by: case_services.set_priority(
+            case=case, priority=data["priority"], by=by
         ),
         _("Priority changed."),
     )
@@ -372,8 +375,8 @@ def case_duplicate(request: HttpRequest, scope: Scope, reference: str) -> HttpRe
         scope,
         reference,
         inbox_forms.DuplicateForm,
-        lambda case, data: case_services.mark_duplicate(
-            case=case, of=data["original"], by=request.user, comment=data["comment"]
+        lambda case, data, by: case_services.mark_duplicate(
+            case=case, of=data["original"], by=by, comment=data["comment"]
         ),
         _("Case merged as a duplicate."),
     )
@@ -387,9 +390,7 @@ def case_note(request: HttpRequest, scope: Scope, reference: str) -> HttpRespons
         scope,
         reference,
         inbox_forms.NoteForm,
-        lambda case, data: case_services.add_note(
-            case=case, author=request.user, text=data["text"]
-        ),
+        lambda case, data, by: case_services.add_note(case=case, author=by, text=data["text"]),
         _("Note added."),
     )
 
@@ -409,7 +410,7 @@ def attachment(request: HttpRequest, scope: Scope, pk: int) -> HttpResponseBase:
         raise Http404
     case = item.message.case
     assert case is not None
-    services.record_case_access(case=case, user=request.user, via="attachment")
+    case_services.record_access(case=case, user=request.user, via="attachment")
     content_type = item.content_type or "application/octet-stream"
     inline = content_type in INLINE_IMAGES and request.GET.get("download") != "1"
     response = FileResponse(

@@ -30,11 +30,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ventanilla.cases import services as case_services
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, CaseEvent, Department
 from ventanilla.cases.references import find_references
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.models import Citizen
+from ventanilla.conversations import services as conversation_services
+from ventanilla.conversations.models import Attachment
+from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.portal.models import (
     PublicationLogEntry,
@@ -62,31 +66,30 @@ class PublicationError(Exception):
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _actor(by: Any) -> Any:
-    return by if getattr(by, "is_authenticated", False) else None
-
-
-def _check_staff(by: Any, council_id: int) -> None:
+def _check_staff(by: Actor, council_id: int) -> None:
     """Refuse a person who is not staff of the council (None means the system itself)."""
-    if _actor(by) is None:
+    if by is None:
         return
     staff = staff_of(by)
     if staff is None or staff.council_id != council_id:
         raise PublicationError(_("This person is not staff of the council."))
 
 
-def _log(record: PublicRecord, action: str, by: Any, reason: str = "") -> None:
-    PublicationLogEntry.objects.create(
-        record=record, action=action, actor=_actor(by), reason=reason
-    )
-    if record.case_id is not None:
+def _log(
+    record: PublicRecord,
+    action: str,
+    by: Actor,
+    reason: str = "",
+    *,
+    public: bool | None = None,
+    summary: str | None = None,
+) -> None:
+    """Log a publication change; the case's own flags and history change with it."""
+    PublicationLogEntry.objects.create(record=record, action=action, actor=by, reason=reason)
+    if record.case is not None:
         # The staff history of the case shows publication changes too.
-        CaseEvent.objects.create(
-            case_id=record.case_id,
-            kind=CaseEvent.Kind.PUBLICATION,
-            to_value=action,
-            comment=reason,
-            actor=_actor(by),
+        case_services.set_publication(
+            case=record.case, by=by, action=action, reason=reason, public=public, summary=summary
         )
 
 
@@ -117,8 +120,16 @@ def _copy_case(record: PublicRecord, case: Case) -> None:
 
 
 def _history(record: PublicRecord, case: Case) -> list[PublicEvent]:
-    """Return the public steps of the case's history so far: creation, status, department."""
-    departments = {d.name_es: d for d in Department.objects.filter(council_id=case.council_id)}
+    """Return the public steps of the case's history so far: creation, status, department.
+
+    Department steps name the department by id: a department renamed since shows its new name.
+    """
+    departments = {
+        str(pk): department
+        for pk, department in Department.objects.filter(council_id=case.council_id)
+        .in_bulk()
+        .items()
+    }
     events: list[PublicEvent] = []
     for event in case.events.filter(
         kind__in=[CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT]
@@ -158,7 +169,7 @@ def _history(record: PublicRecord, case: Case) -> list[PublicEvent]:
 
 
 @transaction.atomic
-def publish_case(*, case: Case, by: Any = None) -> PublicRecord:
+def publish_case(*, case: Case, by: Actor = None) -> PublicRecord:
     """Publish ``case`` (idempotent); publish it again if it was withdrawn.
 
     The summary is not published until staff approve one: a draft is proposed from the
@@ -177,15 +188,15 @@ def publish_case(*, case: Case, by: Any = None) -> PublicRecord:
         record.summary_draft = draft_summary(case.description, names=known_names(case))
         record.save()
         PublicEvent.objects.bulk_create(_history(record, case))
-        _log(record, PublicationLogEntry.Action.PUBLISHED, by)
+        _log(record, PublicationLogEntry.Action.PUBLISHED, by, public=True)
     elif record.withdrawn_at is not None:
         _copy_case(record, case)
         record.withdrawn_at = None
         record.withdrawn_reason = ""
         record.save()
-        _log(record, PublicationLogEntry.Action.REPUBLISHED, by)
-    if not case.is_public:
-        Case.objects.filter(pk=case.pk).update(is_public=True)
+        _log(record, PublicationLogEntry.Action.REPUBLISHED, by, public=True)
+    elif not case.is_public:
+        case_services.set_publication(case=case, by=by, public=True)
     return record
 
 
@@ -202,7 +213,7 @@ def refresh_summary_draft(*, case: Case, extra_names: tuple[str, ...] = ()) -> P
 
 
 @transaction.atomic
-def update_public_summary(*, case: Case, text: str, by: Any = None) -> PublicRecord:
+def update_public_summary(*, case: Case, text: str, by: Actor = None) -> PublicRecord:
     """Approve ``text`` as the public summary of ``case``, redacted once more."""
     _check_staff(by, case.council_id)
     record = _record_of(case)
@@ -214,13 +225,12 @@ def update_public_summary(*, case: Case, text: str, by: Any = None) -> PublicRec
     record.summary = summary
     record.summary_approved_at = timezone.now() if summary else None
     record.save(update_fields=["summary", "summary_approved_at"])
-    Case.objects.filter(pk=case.pk).update(public_summary=summary)
-    _log(record, PublicationLogEntry.Action.SUMMARY, by)
+    _log(record, PublicationLogEntry.Action.SUMMARY, by, summary=summary)
     return record
 
 
 @transaction.atomic
-def withdraw_case(*, case: Case, reason: str, by: Any = None) -> PublicRecord:
+def withdraw_case(*, case: Case, reason: str, by: Actor = None) -> PublicRecord:
     """Withdraw the record of ``case`` from every public output; the reason is logged."""
     _check_staff(by, case.council_id)
     reason = (reason or "").strip()
@@ -231,8 +241,9 @@ def withdraw_case(*, case: Case, reason: str, by: Any = None) -> PublicRecord:
         record.withdrawn_at = timezone.now()
         record.withdrawn_reason = reason
         record.save(update_fields=["withdrawn_at", "withdrawn_reason"])
-        _log(record, PublicationLogEntry.Action.WITHDRAWN, by, reason)
-    Case.objects.filter(pk=case.pk).update(is_public=False)
+        _log(record, PublicationLogEntry.Action.WITHDRAWN, by, reason, public=False)
+    elif case.is_public:
+        case_services.set_publication(case=case, by=by, public=False)
     return record
 
 
@@ -257,10 +268,8 @@ def _public_image(data: bytes) -> bytes:
 
 
 @transaction.atomic
-def approve_photo(*, attachment: Any, by: Any = None, alt_text: str = "") -> PublicPhoto:
+def approve_photo(*, attachment: Attachment, by: Actor = None, alt_text: str = "") -> PublicPhoto:
     """Publish a copy of ``attachment`` (a resident's photo) on its case's public record."""
-    from ventanilla.conversations.models import Attachment
-
     attachment = Attachment.objects.select_related("message__case").get(pk=attachment.pk)
     case = attachment.message.case
     if case is None:
@@ -278,24 +287,22 @@ def approve_photo(*, attachment: Any, by: Any = None, alt_text: str = "") -> Pub
         record=record,
         attachment=attachment,
         alt_text=public_text(alt_text, names=known_names(case))[:300],
-        approved_by=_actor(by),
+        approved_by=by,
     )
     photo.image.save("photo.jpg", ContentFile(data), save=False)
     photo.save()
-    Attachment.objects.filter(pk=attachment.pk).update(public_approved=True)
+    conversation_services.set_attachment_publication(attachment=attachment, public=True)
     _log(record, PublicationLogEntry.Action.PHOTO_APPROVED, by)
     return photo
 
 
 @transaction.atomic
-def remove_photo(*, photo: PublicPhoto, by: Any = None, reason: str = "") -> None:
+def remove_photo(*, photo: PublicPhoto, by: Actor = None, reason: str = "") -> None:
     """Take a published photo down and delete its public copy."""
-    from ventanilla.conversations.models import Attachment
-
     record = photo.record
     _check_staff(by, record.council_id)
-    if photo.attachment_id is not None:
-        Attachment.objects.filter(pk=photo.attachment_id).update(public_approved=False)
+    if photo.attachment is not None:
+        conversation_services.set_attachment_publication(attachment=photo.attachment, public=False)
     name = photo.image.name
     storage = photo.image.storage
     photo.delete()
@@ -332,7 +339,7 @@ def case_changed(*, case: Case, kind: str) -> PublicRecord | None:
             return publish_case(case=case) if case.category.public_by_default else None
         public = case.category.public_by_default and record.withdrawn_at is None
         if case.is_public != public:
-            Case.objects.filter(pk=case.pk).update(is_public=public)
+            case_services.set_publication(case=case, by=None, public=public)
     if record is None:
         return None
     _copy_case(record, case)

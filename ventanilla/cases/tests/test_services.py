@@ -1,10 +1,11 @@
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 
 from ventanilla.cases import services
-from ventanilla.cases.models import CaseEvent, Priority
+from ventanilla.cases.models import CaseEvent, Priority, Role
 from ventanilla.cases.tests.factories import (
     make_case,
     make_category,
@@ -71,7 +72,7 @@ def test_every_change_writes_history_with_who_from_and_to():
         ("status", "new", "assigned", "ana"),
         ("priority", "2", "4", "ana"),
         ("category", "baches", "alumbrado", "ana"),
-        ("department", dept_a.name_es, dept_b.name_es, "ana"),
+        ("department", str(dept_a.pk), str(dept_b.pk), "ana"),
     ]
     case.refresh_from_db()
     assert case.department == dept_b and case.assignee is None
@@ -106,3 +107,57 @@ def test_notes_are_internal_and_not_empty():
     note = services.add_note(case=case, author=None, text="Llamar a la brigada")
     assert list(case.notes.all()) == [note]
     assert case.messages.count() == 0  # a note never becomes a message to the resident
+
+
+def test_duplicate_satisfaction_and_first_response_are_in_the_history():
+    council = make_council()
+    category = make_category(council=council)
+    original, copy = make_case(category=category), make_case(category=category)
+    services.mark_duplicate(case=copy, of=original)
+    services.record_first_response(case=original)
+    services.record_first_response(case=original)  # only the first one counts
+    services.record_satisfaction(case=original, score=4, comment="Rápido")
+    kinds = [
+        (e.kind, e.from_value, e.to_value)
+        for e in CaseEvent.objects.filter(case__in=[original, copy]).exclude(
+            kind__in=[CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS, CaseEvent.Kind.PUBLICATION]
+        )
+    ]
+    assert kinds == [
+        ("duplicate_of", "", original.reference),
+        ("first_response", "", ""),
+        ("satisfaction", "", "4"),
+    ]
+
+
+@pytest.fixture
+def scoped():
+    council = make_council()
+    mine, other = make_department(council=council), make_department(council=council)
+    return SimpleNamespace(
+        council=council,
+        case=make_case(category=make_category(council=council, department=other)),
+        agent=make_staff(council=council, departments=(mine,)),
+        supervisor=make_staff(council=council, role=Role.SUPERVISOR),
+        auditor=make_staff(council=council, role=Role.AUDITOR),
+        stranger=make_staff(council=make_council(), role=Role.SUPERVISOR),
+    )
+
+
+@pytest.mark.parametrize("who", ["agent", "auditor", "stranger"])
+def test_staff_may_not_change_cases_out_of_their_role_or_scope(scoped, who):
+    by = getattr(scoped, who)
+    with pytest.raises(services.NotAllowed):
+        services.change_status(case=scoped.case, status=Status.IN_PROGRESS, by=by)
+    with pytest.raises(services.NotAllowed):
+        services.add_note(case=scoped.case, author=by, text="hola")
+    with pytest.raises(services.NotAllowed):
+        services.set_priority(case=scoped.case, priority=Priority.URGENT, by=by)
+    assert scoped.case.events.exclude(kind=CaseEvent.Kind.PUBLICATION).count() == 1
+    assert not scoped.case.notes.exists()
+
+
+def test_supervisors_and_the_system_may_change_any_case_of_the_council(scoped):
+    services.change_status(case=scoped.case, status=Status.IN_PROGRESS, by=scoped.supervisor)
+    services.change_status(case=scoped.case, status=Status.RESOLVED, by=None)
+    assert scoped.case.events.filter(kind=CaseEvent.Kind.STATUS).count() == 2

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ventanilla.cases.models import Case, CaseEvent, Priority
+from ventanilla.cases.models import Case, Priority
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.models import Provider
 from ventanilla.conversations.models import DeliveryStatus, Message
@@ -105,24 +105,6 @@ TICKS = {
 def delivery_ticks(message: Message) -> dict[str, Any]:
     symbol, css = TICKS.get(DeliveryStatus(message.status), ("", "unknown"))
     return {"message": message, "symbol": symbol, "css": css}
-
-
-@register.simple_tag
-def event_value(event: CaseEvent, value: str) -> str:
-    """Show a history value as people read it (status and priority labels)."""
-    if not value:
-        return "—"
-    if event.kind in (CaseEvent.Kind.STATUS, CaseEvent.Kind.CREATED):
-        try:
-            return str(Status(value).label)
-        except ValueError:
-            return value
-    if event.kind == CaseEvent.Kind.PRIORITY:
-        try:
-            return str(Priority(int(value)).label)
-        except ValueError:
-            return value
-    return value
 
 
 @register.filter

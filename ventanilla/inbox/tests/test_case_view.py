@@ -160,3 +160,20 @@ def test_case_page_walks_the_queue_with_previous_and_next(town):
     assert response.context["previous_reference"] == first.reference
     assert response.context["next_reference"] == third.reference
     assert "queue=department" in response.context["queue_query"]
+
+
+def test_the_history_names_a_renamed_department_by_its_new_name(town):
+    case = make_case(category=town.category_b)
+    services.transfer_case(case=case, department=town.dept_a, comment="es alumbrado")
+    town.dept_b.name_es = "Seguridad Ciudadana"
+    town.dept_b.save()
+    html = signed_in(town.agent_a).get(f"/inbox/cases/{case.reference}/").content.decode()
+    history = html[html.index('id="history"') :]
+    assert "Seguridad Ciudadana → Servicios Urbanos" in history
+    assert "Policía Local" not in history
+
+
+def test_an_agent_acting_on_a_case_of_another_department_is_not_found(town):
+    case = make_case(category=town.category_b)
+    post = signed_in(town.agent_a).post(f"/inbox/cases/{case.reference}/note/", {"note-text": "x"})
+    assert post.status_code == 404 and not case.notes.exists()

@@ -23,7 +23,7 @@ from django.urls import reverse
 from PIL import Image
 
 from ventanilla.cases import services as case_services
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, Role
 from ventanilla.cases.tests.factories import make_council, make_department, make_staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
@@ -143,7 +143,8 @@ def leaks(outputs: dict[str, str], secrets: set[str]) -> list[tuple[str, str]]:
 def seeded(client):
     """Seed the corpus; return the council and every value that must never be published."""
     council = make_council(slug="villa", name="Villaverde del Río")
-    agent = make_staff(council=council, username="agente")
+    # Acts on every case of the council, whatever its department.
+    agent = make_staff(council=council, role=Role.SUPERVISOR, username="agente")
     urban = make_department(council=council, name="Servicios Urbanos")
     categories = cycle(
         [

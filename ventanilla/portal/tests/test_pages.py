@@ -255,3 +255,18 @@ def test_statistics_page_has_tables_and_charts(client, council):
 def test_no_council_means_no_public_pages(client):
     assert client.get(reverse("portal:home")).status_code == 200
     assert client.get(reverse("portal:records")).status_code == 404
+
+
+def test_a_renamed_department_keeps_its_public_history_under_its_new_name(client, council):
+    roads = make_department(council=council, name="Vías Públicas")
+    case = open_case(category=make_private_category(council=council))
+    case_services.transfer_case(case=case, department=roads)
+    roads.name_es = "Movilidad"
+    roads.save()
+    # Published after the transfer and the renaming: the public history is built then.
+    case_services.change_category(
+        case=case, category=make_public_category(council=council, department=roads)
+    )
+    html = client.get(reverse("portal:record", args=[case.reference])).content.decode()
+    history = html[html.index('id="case-history"') :]
+    assert "Movilidad" in history and "Vías Públicas" not in html
