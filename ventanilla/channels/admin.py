@@ -8,14 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
-from ventanilla.channels.models import (
-    REQUIRED_SECRETS,
-    Channel,
-    ChannelThrottle,
-    PendingStatus,
-    Provider,
-    WebhookEvent,
-)
+from ventanilla.channels.adapters import provider_class
+from ventanilla.channels.models import Channel, ChannelThrottle, PendingStatus, WebhookEvent
 
 
 class ChannelForm(forms.ModelForm):
@@ -44,9 +38,8 @@ class ChannelForm(forms.ModelForm):
         if text.strip():
             pairs = dict(line.split("=", 1) for line in text.strip().splitlines() if "=" in line)
             secrets = {k.strip(): v.strip() for k, v in pairs.items()}
-            missing = [
-                k for k in REQUIRED_SECRETS[Provider(data.get("provider"))] if not secrets.get(k)
-            ]
+            required = provider_class(str(data.get("provider"))).required_secrets
+            missing = [k for k in required if not secrets.get(k)]
             if missing:
                 raise forms.ValidationError(
                     _("Missing secrets: %(names)s") % {"names": ", ".join(missing)}

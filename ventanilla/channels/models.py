@@ -2,44 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.channels.adapters import provider_class
+from ventanilla.channels.adapters.base import ChannelConfig
 from ventanilla.channels.crypto import decrypt_json, encrypt_json
 from ventanilla.core.models import Council
 
-if TYPE_CHECKING:
-    from ventanilla.channels.adapters.base import ChannelConfig
-
 
 class Provider(models.TextChoices):
+    """The providers a channel may use, for the field's choices and their labels.
+
+    Their facts live on the provider classes (``channels.adapters.PROVIDERS``); a test
+    keeps these values and that registry the same.
+    """
+
     WHATSAPP = "whatsapp", "WhatsApp"
     TELEGRAM = "telegram", "Telegram"
     LINE = "line", "LINE"
     TWILIO = "twilio", _("SMS (Twilio)")
     WEBCHAT = "webchat", _("Web chat")
-
-
-DEFAULT_API_BASE = {
-    Provider.WHATSAPP: "https://graph.facebook.com",
-    Provider.TELEGRAM: "https://api.telegram.org",
-    Provider.LINE: "https://api.line.me",
-    Provider.TWILIO: "https://api.twilio.com",
-    Provider.WEBCHAT: "",
-}
-
-#: the secrets each provider needs, by the names of ``add_channel``'s options
-REQUIRED_SECRETS = {
-    Provider.WHATSAPP: ("phone_number_id", "access_token", "app_secret", "verify_token"),
-    Provider.TELEGRAM: ("bot_token", "secret_token"),
-    Provider.LINE: ("channel_secret", "access_token"),
-    Provider.TWILIO: ("account_sid", "auth_token", "from_number"),
-    Provider.WEBCHAT: (),
-}
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):
@@ -88,11 +73,10 @@ class Channel(models.Model):
         return settings.PUBLIC_URL + self.webhook_path
 
     def config(self) -> ChannelConfig:
-        from ventanilla.channels.adapters.base import ChannelConfig
-
+        default = provider_class(self.provider).default_api_base
         return ChannelConfig(
             channel_id=self.pk,
-            api_base=(self.api_base or DEFAULT_API_BASE[Provider(self.provider)]).rstrip("/"),
+            api_base=(self.api_base or default).rstrip("/"),
             secrets=self.secrets,
             status_callback_url=self.webhook_url,
             options=self.options or {},

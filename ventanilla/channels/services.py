@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from ventanilla.channels.adapters import provider_class
 from ventanilla.channels.adapters.base import (
     ChannelEvent,
     InboundMessage,
@@ -30,7 +31,6 @@ from ventanilla.channels.adapters.base import (
     StatusUpdate,
 )
 from ventanilla.channels.models import (
-    REQUIRED_SECRETS,
     Channel,
     ChannelThrottle,
     EventKind,
@@ -89,7 +89,7 @@ def create_channel(
         kind = Provider(provider)
     except ValueError:
         raise ChannelConfigError(_("Unknown provider: %(name)s") % {"name": provider}) from None
-    missing = [key for key in REQUIRED_SECRETS[kind] if not secrets.get(key)]
+    missing = [key for key in provider_class(kind).required_secrets if not secrets.get(key)]
     if missing:
         raise ChannelConfigError(_("Missing secrets: %(names)s") % {"names": ", ".join(missing)})
     if rate_per_second is not None and rate_per_second <= 0:

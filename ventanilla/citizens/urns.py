@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 import phonenumbers
 
-SCHEMES = frozenset({"whatsapp", "telegram", "line", "tel", "webchat"})
+
+class Scheme(StrEnum):
+    """The URN schemes residents are known by. Each provider names its own among these."""
+
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    LINE = "line"
+    TEL = "tel"
+    WEBCHAT = "webchat"
+
+
+SCHEMES = frozenset(Scheme)
 _TELEGRAM = re.compile(r"^-?\d{1,20}$")
 _LINE = re.compile(r"^U[0-9a-f]{32}$")
 _WHATSAPP_USER = re.compile(r"^user:[A-Za-z0-9._-]{1,200}$")
@@ -38,14 +50,14 @@ def normalise_urn(urn: str) -> str:
     path = path.strip()
     if not sep or scheme not in SCHEMES or not path:
         raise InvalidUrn(f"unknown URN: {urn!r}")
-    if scheme == "tel":
-        return f"tel:{normalise_phone(path)}"
-    if scheme == "whatsapp":
+    if scheme == Scheme.TEL:
+        return f"{scheme}:{normalise_phone(path)}"
+    if scheme == Scheme.WHATSAPP:
         if _WHATSAPP_USER.match(path):
-            return f"whatsapp:{path}"
-        return f"whatsapp:{normalise_phone('+' + path.lstrip('+'))[1:]}"
-    if scheme == "telegram" and not _TELEGRAM.match(path):
+            return f"{scheme}:{path}"
+        return f"{scheme}:{normalise_phone('+' + path.lstrip('+'))[1:]}"
+    if scheme == Scheme.TELEGRAM and not _TELEGRAM.match(path):
         raise InvalidUrn(f"not a Telegram id: {urn!r}")
-    if scheme == "line" and not _LINE.match(path):
+    if scheme == Scheme.LINE and not _LINE.match(path):
         raise InvalidUrn(f"not a LINE user id: {urn!r}")
     return f"{scheme}:{path}"

@@ -31,8 +31,8 @@ from ventanilla.cases.models import (
 )
 from ventanilla.cases.references import is_reference_prefix
 from ventanilla.cases.workflow import Status
-from ventanilla.channels.models import Channel, Provider
-from ventanilla.channels.policy import WHATSAPP_WINDOW, whatsapp_window_open
+from ventanilla.channels import policy
+from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.core.models import Council
 from ventanilla.inbox.models import CannedReply
@@ -410,22 +410,12 @@ def reply_conversation(case: Case) -> Conversation | None:
     return conversations.order_by("-last_inbound_at", "-updated_at").first()
 
 
-@dataclass(frozen=True)
-class Window:
-    """WhatsApp's 24-hour customer-service window of one conversation."""
-
-    applies: bool
-    open: bool
-    closes_at: dt.datetime | None
-
-
-def whatsapp_window(conversation: Conversation | None) -> Window:
-    if conversation is None or conversation.channel.provider != Provider.WHATSAPP:
-        return Window(applies=False, open=True, closes_at=None)
-    last = conversation.last_inbound_at
-    is_open = whatsapp_window_open(last)
-    return Window(
-        applies=True, open=is_open, closes_at=last + WHATSAPP_WINDOW if last and is_open else None
+def reply_window(conversation: Conversation | None) -> policy.ReplyWindow:
+    """Return the provider's free-form window for the conversation an agent would answer."""
+    if conversation is None:
+        return policy.ReplyWindow(applies=False, open=True, closes_at=None)
+    return policy.reply_window(
+        provider=conversation.channel.provider, last_inbound_at=conversation.last_inbound_at
     )
 
 

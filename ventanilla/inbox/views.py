@@ -149,7 +149,7 @@ def case_context(
 ) -> dict[str, Any]:
     """Return everything the case page shows; ``bound`` replaces the form of its kind."""
     conversation = selectors.reply_conversation(case)
-    window = selectors.whatsapp_window(conversation)
+    window = selectors.reply_window(conversation)
     thread, truncated = selectors.thread_of(case)
     form_classes: dict[str, type[inbox_forms.CaseActionForm]] = {
         "reply": inbox_forms.ReplyForm,

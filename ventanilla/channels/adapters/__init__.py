@@ -1,37 +1,50 @@
-"""The adapter registry: which class speaks each provider's wire format.
+"""The provider registry, derived from the provider classes themselves.
 
-Adapters are imported on first use, so that loading one provider never needs another.
+Each provider's facts (code, URN schemes, secrets, API base, reply window, what to keep
+out of logs) live on its class in ``adapters/<code>/``; nothing here restates them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.module_loading import import_string
+from ventanilla.channels.adapters.base import Adapter, Provider
+from ventanilla.channels.adapters.line import LineAdapter
+from ventanilla.channels.adapters.telegram import TelegramAdapter
+from ventanilla.channels.adapters.twilio import TwilioAdapter
+from ventanilla.channels.adapters.webchat import WebChatProvider
+from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 
 if TYPE_CHECKING:
-    from ventanilla.channels.adapters.base import Adapter
     from ventanilla.channels.models import Channel
 
-ADAPTERS = {
-    "whatsapp": "ventanilla.channels.adapters.whatsapp.WhatsAppAdapter",
-    "telegram": "ventanilla.channels.adapters.telegram.TelegramAdapter",
-    "line": "ventanilla.channels.adapters.line.LineAdapter",
-    "twilio": "ventanilla.channels.adapters.twilio.TwilioAdapter",
+#: the providers with a webhook and an API, in the order they are offered
+ADAPTERS: dict[str, type[Adapter]] = {
+    adapter.code: adapter
+    for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter)
 }
+#: every provider a channel may use: the adapters and the web chat
+PROVIDERS: dict[str, type[Provider]] = {**ADAPTERS, WebChatProvider.code: WebChatProvider}
 
 
 class UnknownProvider(LookupError):
     """No adapter speaks this provider (e.g. the web chat, which has no webhook)."""
 
 
-def adapter_class(provider: str) -> type[Adapter]:
-    """Return the adapter class for ``provider``; raise UnknownProvider if there is none."""
+def provider_class(code: str) -> type[Provider]:
+    """Return the class that holds ``code``'s facts; raise UnknownProvider if there is none."""
     try:
-        path = ADAPTERS[provider]
+        return PROVIDERS[code]
     except KeyError:
-        raise UnknownProvider(provider) from None
-    return import_string(path)  # type: ignore[no-any-return]
+        raise UnknownProvider(code) from None
+
+
+def adapter_class(code: str) -> type[Adapter]:
+    """Return the adapter class for ``code``; raise UnknownProvider if there is none."""
+    try:
+        return ADAPTERS[code]
+    except KeyError:
+        raise UnknownProvider(code) from None
 
 
 def adapter_for(channel: Channel) -> Adapter:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
 
@@ -204,12 +204,32 @@ class HandshakeResponse:
     content_type: str = "text/plain"
 
 
-class Adapter(Protocol):
-    """What every provider adapter implements. Adapters only translate."""
+class Provider(Protocol):
+    """What Ventanilla knows about one provider, read from its class (no channel needed).
 
-    provider: ClassVar[str]
-    #: keys of ``secrets`` and payload fields that must never reach a log
-    redact_keys: ClassVar[tuple[str, ...]]
+    Every fact about a provider lives on its class in ``adapters/<code>/``; the registry in
+    ``adapters/__init__.py``, the model's defaults, the outbound policy and the inbox read
+    them from there.
+    """
+
+    #: the provider's name in URLs (``/hooks/<code>/<id>/``) and in ``Channel.provider``
+    code: ClassVar[str]
+    #: the URN schemes of the residents it reaches (``citizens.urns.Scheme``), main one first
+    urn_schemes: ClassVar[tuple[str, ...]]
+    #: the secrets a channel needs, by the names of ``add_channel``'s options
+    required_secrets: ClassVar[tuple[str, ...]]
+    #: the provider's real API, used when a channel sets no ``api_base``
+    default_api_base: ClassVar[str]
+    #: how long after the resident last wrote free-form messages are accepted (else only
+    #: approved templates); None when the provider has no such window
+    free_form_window: ClassVar[dt.timedelta | None]
+    #: fields that never reach a log as they are: the secrets and headers that carry them,
+    #: and the resident's personal fields in the provider's payloads (matched ignoring case)
+    redact_keys: ClassVar[frozenset[str]]
+
+
+class Adapter(Provider, Protocol):
+    """What every provider with a webhook and an API implements. Adapters only translate."""
 
     def __init__(self, config: ChannelConfig) -> None: ...
 
@@ -235,4 +255,22 @@ class Adapter(Protocol):
 
     def download(self, client: httpx.Client, attachment: Attachment) -> tuple[bytes, str]:
         """Fetch an inbound attachment's bytes and content type."""
+        ...
+
+
+@runtime_checkable
+class SupportsCallbacks(Protocol):
+    """An adapter whose buttons must be answered (Telegram's callback queries)."""
+
+    def answer_callback(self, client: httpx.Client, callback_id: str, text: str = "") -> None:
+        """Answer the button press ``callback_id`` so the resident's app stops waiting."""
+        ...
+
+
+@runtime_checkable
+class SupportsWebhookSetup(Protocol):
+    """An adapter that can point the provider at our webhook through its API."""
+
+    def set_webhook(self, client: httpx.Client, url: str) -> None:
+        """Register ``url`` as the webhook; raise SendError when the provider refuses."""
         ...

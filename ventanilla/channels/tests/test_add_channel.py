@@ -132,3 +132,12 @@ def test_a_refused_webhook_leaves_no_channel(fakes: Fakes) -> None:
         )
 
     assert not Channel.objects.exists()
+
+
+def test_set_webhook_is_refused_for_a_provider_that_cannot_register_one() -> None:
+    make_council()
+
+    with translation.override("en"), pytest.raises(CommandError, match="for Telegram only"):
+        add_channel("whatsapp", "--name=WhatsApp", *WHATSAPP, "--set-webhook")
+
+    assert not Channel.objects.exists()

@@ -32,12 +32,12 @@ from ventanilla.channels.adapters.base import (
     SignatureError,
     WebhookRequest,
 )
+from ventanilla.channels.adapters.logging import log_exchange, log_webhook
+from ventanilla.citizens.urns import Scheme
 
 log = structlog.get_logger(__name__)
 
-URN_SCHEME = "line"
 SIGNATURE_HEADER = "X-Line-Signature"
-REAL_API_BASE = "https://api.line.me"
 REAL_DATA_API_BASE = "https://api-data.line.me"
 MEDIA_KINDS: dict[str, AttachmentKind] = {
     "image": "image",
@@ -61,18 +61,24 @@ Item = InboundMessage | ChannelEvent
 class LineAdapter:
     """Speak the LINE Messaging API for one official account."""
 
-    provider: ClassVar[str] = "line"
-    redact_keys: ClassVar[tuple[str, ...]] = (
-        "channel_secret",
-        "access_token",
-        "replyToken",
-        "reply_token",
+    code: ClassVar[str] = "line"
+    urn_schemes: ClassVar[tuple[str, ...]] = (Scheme.LINE,)
+    required_secrets: ClassVar[tuple[str, ...]] = ("channel_secret", "access_token")
+    default_api_base: ClassVar[str] = "https://api.line.me"
+    free_form_window: ClassVar[dt.timedelta | None] = None
+    redact_keys: ClassVar[frozenset[str]] = frozenset(
+        {"channel_secret", "access_token", "replyToken", "reply_token", SIGNATURE_HEADER}
+        # who the resident is: their user id (in ``source`` and as ``to``), their profile
+        | {"userId", "to", "displayName", "pictureUrl", "statusMessage"}
+        # what they wrote or where they are
+        | {"text", "title", "address", "latitude", "longitude"}
     )
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
-        self._api = (config.api_base or REAL_API_BASE).rstrip("/")
-        default_data = REAL_DATA_API_BASE if self._api == REAL_API_BASE else self._api
+        real = self.default_api_base
+        self._api = (config.api_base or real).rstrip("/")
+        default_data = REAL_DATA_API_BASE if self._api == real else self._api
         self._data_api = str(config.options.get("data_api_base") or default_data).rstrip("/")
         self._auth = {"Authorization": f"Bearer {config.secrets.get('access_token', '')}"}
 
@@ -93,6 +99,7 @@ class LineAdapter:
 
     def parse(self, request: WebhookRequest) -> ParsedWebhook:
         """Translate every event of the body; an empty ``events`` list is LINE's verify call."""
+        log_webhook(type(self), request, self.config.secrets)
         try:
             body = json.loads(request.body)
             events = body["events"]
@@ -165,9 +172,11 @@ class LineAdapter:
         """Make one authorised request; turn network failures into a retryable SendError."""
         headers = {**self._auth, **(kwargs.pop("headers", None) or {})}
         try:
-            return client.request(verb, url, headers=headers, **kwargs)
+            response = client.request(verb, url, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise SendError(type(exc).__name__, retryable=True, code="network") from None
+        log_exchange(type(self), response, self.config.secrets)
+        return response
 
 
 def signature(channel_secret: str, body: bytes) -> str:
@@ -194,7 +203,7 @@ def _parse_event(event: Mapping[str, Any]) -> Item:
     if source.get("type") != "user":  # no group chats: residents talk to the council 1:1
         name = f"{kind}:{source.get('type')}"
         return ChannelEvent(kind="unsupported", name=name, provider_event_id=event_id)
-    urn = f"{URN_SCHEME}:{source['userId']}"
+    urn = f"{Scheme.LINE}:{source['userId']}"
     common: dict[str, Any] = {"urn": urn, "received_at": _timestamp(event)}
     if event.get("mode", "active") == "active":  # in standby another module answers
         common["reply_token"] = str(event.get("replyToken") or "")
@@ -251,7 +260,7 @@ def _timestamp(event: Mapping[str, Any]) -> dt.datetime | None:
 
 def _user_id(urn: str) -> str:
     scheme, _, user_id = urn.partition(":")
-    if scheme != URN_SCHEME or not user_id:
+    if scheme != Scheme.LINE or not user_id:
         raise SendError(f"not a LINE URN: {scheme}", retryable=False, code="bad_urn")
     return user_id
 

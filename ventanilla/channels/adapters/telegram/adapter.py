@@ -34,10 +34,11 @@ from ventanilla.channels.adapters.base import (
     SignatureError,
     WebhookRequest,
 )
+from ventanilla.channels.adapters.logging import log_exchange, log_webhook
+from ventanilla.citizens.urns import Scheme
 
 log = structlog.get_logger(__name__)
 
-URN_SCHEME = "telegram"
 WEBHOOK_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 TEXT_LIMIT = 4096
@@ -65,12 +66,23 @@ Item = InboundMessage | ChannelEvent
 class TelegramAdapter:
     """Speak the Telegram Bot API for one bot."""
 
-    provider: ClassVar[str] = "telegram"
-    redact_keys: ClassVar[tuple[str, ...]] = ("bot_token", "secret_token", "phone_number")
+    code: ClassVar[str] = "telegram"
+    urn_schemes: ClassVar[tuple[str, ...]] = (Scheme.TELEGRAM,)
+    required_secrets: ClassVar[tuple[str, ...]] = ("bot_token", "secret_token")
+    default_api_base: ClassVar[str] = "https://api.telegram.org"
+    free_form_window: ClassVar[dt.timedelta | None] = None
+    redact_keys: ClassVar[frozenset[str]] = frozenset(
+        {"bot_token", "secret_token", WEBHOOK_HEADER}
+        # who the resident is: the user and chat objects, a shared contact
+        | {"from", "chat", "chat_id", "chat_instance", "user", "contact", "phone_number"}
+        | {"first_name", "last_name", "username"}
+        # what they wrote or where they are
+        | {"text", "caption", "location", "venue", "reply_to_message"}
+    )
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
-        self._api = (config.api_base or "https://api.telegram.org").rstrip("/")
+        self._api = (config.api_base or self.default_api_base).rstrip("/")
         self._token = config.secrets.get("bot_token", "")
 
     # -- webhooks ----------------------------------------------------------------------
@@ -90,6 +102,7 @@ class TelegramAdapter:
 
     def parse(self, request: WebhookRequest) -> ParsedWebhook:
         """Translate one Update; its ``update_id`` is the idempotency key."""
+        log_webhook(type(self), request, self.config.secrets)
         update = _load_object(request.body)
         update_id = update.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
@@ -169,10 +182,12 @@ class TelegramAdapter:
     def _request(self, client: httpx.Client, verb: str, url: str, **kwargs: Any) -> httpx.Response:
         """Make one HTTP request; turn network failures into a retryable SendError."""
         try:
-            return client.request(verb, url, **kwargs)
+            response = client.request(verb, url, **kwargs)
         except httpx.HTTPError as exc:
             # str(exc) and the chained traceback may show the URL, which holds the token.
             raise SendError(type(exc).__name__, retryable=True, code="network") from None
+        log_exchange(type(self), response, self.config.secrets)
+        return response
 
 
 # -- parsing ---------------------------------------------------------------------------
@@ -307,7 +322,7 @@ def _display_name(user: Mapping[str, Any]) -> str:
 
 
 def _urn(chat_id: Any) -> str:
-    return f"{URN_SCHEME}:{int(chat_id)}"
+    return f"{Scheme.TELEGRAM}:{int(chat_id)}"
 
 
 def _load_object(body: bytes) -> dict[str, Any]:
@@ -325,7 +340,7 @@ def _load_object(body: bytes) -> dict[str, Any]:
 
 def _chat_id(urn: str) -> int:
     scheme, _, value = urn.partition(":")
-    if scheme != URN_SCHEME or not value.lstrip("-").isdigit():
+    if scheme != Scheme.TELEGRAM or not value.lstrip("-").isdigit():
         raise SendError(f"not a Telegram URN: {scheme}", retryable=False, code="bad_urn")
     return int(value)
 

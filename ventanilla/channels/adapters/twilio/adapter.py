@@ -6,6 +6,7 @@ Residents are ``tel:<E.164>``. SMS has no buttons, so choices go out as numbered
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,8 @@ from ventanilla.channels.adapters.base import (
     StatusUpdate,
     WebhookRequest,
 )
+from ventanilla.channels.adapters.logging import log_exchange, log_webhook
+from ventanilla.citizens.urns import Scheme
 
 log = structlog.get_logger(__name__)
 
@@ -65,8 +68,20 @@ ERROR_TITLES = {
 class TwilioAdapter:
     """Translate Twilio SMS webhooks, status callbacks and sends."""
 
-    provider: ClassVar[str] = "twilio"
-    redact_keys: ClassVar[tuple[str, ...]] = ("auth_token", "Authorization")
+    code: ClassVar[str] = "twilio"
+    #: SMS residents by number; a Twilio WhatsApp sender's residents keep WhatsApp's scheme
+    urn_schemes: ClassVar[tuple[str, ...]] = (Scheme.TEL, Scheme.WHATSAPP)
+    required_secrets: ClassVar[tuple[str, ...]] = ("account_sid", "auth_token", "from_number")
+    default_api_base: ClassVar[str] = "https://api.twilio.com"
+    free_form_window: ClassVar[dt.timedelta | None] = None
+    redact_keys: ClassVar[frozenset[str]] = frozenset(
+        {"auth_token", "Authorization", "X-Twilio-Signature"}
+        # who the resident is and where their number is registered (form and JSON names)
+        | {"From", "To", "WaId", "ProfileName", "FromCity", "FromState", "FromZip"}
+        | {"FromCountry", "ToCity", "ToState", "ToZip", "ToCountry"}
+        # what they wrote or where they are
+        | {"Body", "Latitude", "Longitude", "Address", "Label"}
+    )
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -102,6 +117,7 @@ class TwilioAdapter:
 
     def parse(self, request: WebhookRequest) -> ParsedWebhook:
         """Translate an inbound message or a status callback."""
+        log_webhook(type(self), request, self.config.secrets)
         fields = dict(_pairs(request))
         status = fields.get("MessageStatus") or fields.get("SmsStatus") or "received"
         sid = fields.get("MessageSid") or fields.get("SmsMessageSid") or fields.get("SmsSid")
@@ -158,8 +174,9 @@ class TwilioAdapter:
 
     def _urn(self, number: str) -> str:
         """Return ``tel:<E.164>``; keep short codes and sender names as they come."""
-        if number.startswith("whatsapp:"):  # Twilio's WhatsApp sender, should one arrive here
-            return "whatsapp:" + number[9:].lstrip("+")
+        whatsapp = f"{Scheme.WHATSAPP}:"
+        if number.startswith(whatsapp):  # Twilio's WhatsApp sender, should one arrive here
+            return whatsapp + number[len(whatsapp) :].lstrip("+")
         try:
             parsed = phonenumbers.parse(number, self.region)
         except phonenumbers.NumberParseException:
@@ -178,6 +195,7 @@ class TwilioAdapter:
             response = client.post(url, data=self._form(message), auth=self._auth())
         except httpx.HTTPError as exc:
             raise SendError(f"connection failed: {type(exc).__name__}", retryable=True) from exc
+        log_exchange(type(self), response, self.config.secrets)
         if response.is_success:
             try:
                 return SendResult(provider_message_id=response.json()["sid"])
@@ -192,6 +210,7 @@ class TwilioAdapter:
         """
         auth = self._auth() if _same_origin(attachment.media_ref, self.config.api_base) else None
         response = client.get(attachment.media_ref, auth=auth, follow_redirects=True)
+        log_exchange(type(self), response, self.config.secrets)
         response.raise_for_status()
         mime = response.headers.get("content-type", "").split(";")[0]
         return response.content, attachment.content_type or mime

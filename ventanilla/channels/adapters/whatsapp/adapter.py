@@ -34,11 +34,12 @@ from ventanilla.channels.adapters.base import (
     StatusUpdate,
     WebhookRequest,
 )
+from ventanilla.channels.adapters.logging import log_exchange, log_webhook
+from ventanilla.citizens.urns import Scheme
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_GRAPH_VERSION = "v21.0"
-SECRET_KEYS = ("access_token", "app_secret", "verify_token")
 MEDIA_TYPES = {"image", "document", "audio", "video", "sticker", "voice"}
 STATUSES = {"sent", "delivered", "read", "failed"}
 #: error codes Meta uses for app, account, throughput and pair rate limits
@@ -51,9 +52,26 @@ MAX_INTERACTIVE_BODY = 1024
 class WhatsAppAdapter:
     """Translate WhatsApp Cloud API webhooks and sends."""
 
-    provider: ClassVar[str] = "whatsapp"
-    #: the secrets, the verify token as it arrives in the handshake query, the bearer header
-    redact_keys: ClassVar[tuple[str, ...]] = SECRET_KEYS + ("hub.verify_token", "Authorization")
+    code: ClassVar[str] = "whatsapp"
+    urn_schemes: ClassVar[tuple[str, ...]] = (Scheme.WHATSAPP,)
+    required_secrets: ClassVar[tuple[str, ...]] = (
+        "phone_number_id",
+        "access_token",
+        "app_secret",
+        "verify_token",
+    )
+    default_api_base: ClassVar[str] = "https://graph.facebook.com"
+    #: Meta's customer-service window: after it, only approved templates are delivered
+    free_form_window: ClassVar[dt.timedelta | None] = dt.timedelta(hours=24)
+    redact_keys: ClassVar[frozenset[str]] = frozenset(
+        # the secrets, the verify token as it arrives in the handshake query, the header
+        {"access_token", "app_secret", "verify_token", "hub.verify_token", "Authorization"}
+        # who the resident is: number (``input`` in send answers), username id, profile name
+        | {"from", "to", "input", "wa_id", "from_user_id", "user_id", "recipient", "recipient_id"}
+        | {"profile", "name", "formatted_name", "phones", "phone", "username"}
+        # what they wrote or where they are
+        | {"body", "text", "caption", "title", "latitude", "longitude", "address"}
+    )
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -87,6 +105,7 @@ class WhatsAppAdapter:
 
     def parse(self, request: WebhookRequest) -> ParsedWebhook:
         """Translate every entry and change; skip ids repeated within the request."""
+        log_webhook(type(self), request, self.config.secrets)
         parsed = ParsedWebhook()
         seen: set[tuple[str, str]] = set()
         for value in _change_values(_load(request.body), parsed):
@@ -124,6 +143,7 @@ class WhatsAppAdapter:
             response = client.post(url, json=payload, headers=self._auth())
         except httpx.HTTPError as exc:
             raise SendError(f"connection failed: {type(exc).__name__}", retryable=True) from exc
+        log_exchange(type(self), response, self.config.secrets)
         if response.is_success:
             try:
                 return SendResult(provider_message_id=response.json()["messages"][0]["id"])
@@ -137,11 +157,13 @@ class WhatsAppAdapter:
         Raise ``httpx.HTTPError`` when either step fails.
         """
         meta = client.get(self._url(attachment.media_ref), headers=self._auth())
+        log_exchange(type(self), meta, self.config.secrets)
         meta.raise_for_status()
         info = meta.json()
         if not isinstance(info, dict) or not info.get("url"):
             raise httpx.DecodingError("no url in the media metadata", request=meta.request)
         content = client.get(info["url"], headers=self._auth(), follow_redirects=True)
+        log_exchange(type(self), content, self.config.secrets)
         content.raise_for_status()
         mime = info.get("mime_type") or content.headers.get("content-type", "")
         return content.content, mime or attachment.content_type
@@ -243,8 +265,8 @@ def _message(raw: Any, contacts: list[dict[str, Any]]) -> InboundMessage | Chann
     user_id = user_id or contact.get("user_id", "")
     if not phone and not user_id:
         raise MalformedPayload("message without sender")
-    urns = [f"whatsapp:{phone}"] if phone else []
-    urns += [f"whatsapp:user:{user_id}"] if user_id else []
+    urns = [f"{Scheme.WHATSAPP}:{phone}"] if phone else []
+    urns += [f"{Scheme.WHATSAPP}:user:{user_id}"] if user_id else []
     kind = raw.get("type", "")
     common = {
         "provider_message_id": raw["id"],
@@ -350,7 +372,7 @@ def _timestamp(value: Any) -> dt.datetime | None:
 
 def _recipient(urn: str) -> dict[str, str]:
     scheme, _, path = urn.partition(":")
-    if scheme != "whatsapp" or not path:
+    if scheme != Scheme.WHATSAPP or not path:
         raise SendError(f"not a WhatsApp URN: {scheme}", retryable=False)
     if path.startswith("user:"):
         return {"recipient": path[5:]}

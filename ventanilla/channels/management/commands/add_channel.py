@@ -11,18 +11,31 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ventanilla.channels import services
-from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.adapters.base import SendError
-from ventanilla.channels.models import REQUIRED_SECRETS, Channel, Provider
+from ventanilla.channels.adapters import ADAPTERS, adapter_for
+from ventanilla.channels.adapters.base import SendError, SupportsWebhookSetup
+from ventanilla.channels.models import Channel, Provider
 from ventanilla.core.models import Council
 
-PROVIDERS = ("whatsapp", "telegram", "line", "twilio")
 #: every secret option, by the name it is stored under
-SECRET_OPTIONS = sorted({name for names in REQUIRED_SECRETS.values() for name in names})
+SECRET_OPTIONS = sorted({name for a in ADAPTERS.values() for name in a.required_secrets})
+#: the providers whose webhook this command can register through their API
+WEBHOOK_SETUP = tuple(code for code, a in ADAPTERS.items() if issubclass(a, SupportsWebhookSetup))
 
 
 def option(name: str) -> str:
     return "--" + name.replace("_", "-")
+
+
+def label(code: str) -> str:
+    """Return the provider's name as staff read it."""
+    return str(Provider(code).label)
+
+
+def no_webhook_setup() -> CommandError:
+    return CommandError(
+        _("--set-webhook is for %(providers)s only.")
+        % {"providers": ", ".join(label(code) for code in WEBHOOK_SETUP)}
+    )
 
 
 class Command(BaseCommand):
@@ -34,10 +47,10 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("provider", choices=PROVIDERS)
+        parser.add_argument("provider", choices=tuple(ADAPTERS))
         parser.add_argument("--name", required=True, help=_("Name staff see."))
         for name in SECRET_OPTIONS:
-            users = [str(p.label) for p, names in REQUIRED_SECRETS.items() if name in names]
+            users = [label(code) for code, a in ADAPTERS.items() if name in a.required_secrets]
             needed = _("Needed by: %(providers)s.") % {"providers": ", ".join(users)}
             parser.add_argument(option(name), dest=name, default="", help=needed)
         parser.add_argument(
@@ -55,22 +68,25 @@ class Command(BaseCommand):
             const="auto",
             default="",
             metavar="URL",
-            help=_("Telegram: call setWebhook with URL (default: this channel's webhook URL)."),
+            help=_(
+                "%(providers)s: register URL as the webhook (default: this channel's webhook URL)."
+            )
+            % {"providers": ", ".join(label(code) for code in WEBHOOK_SETUP)},
         )
         parser.add_argument("--json", action="store_true", help=_("Print one JSON object."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         provider = options["provider"]
         council = self.council(options["council"])
-        wanted = REQUIRED_SECRETS[Provider(provider)]
+        wanted = ADAPTERS[provider].required_secrets
         missing = [option(name) for name in wanted if not options.get(name)]
         if missing:
             raise CommandError(
                 _("%(provider)s needs %(options)s.")
                 % {"provider": provider, "options": ", ".join(missing)}
             )
-        if options["set_webhook"] and provider != Provider.TELEGRAM:
-            raise CommandError(_("--set-webhook is for Telegram only."))
+        if options["set_webhook"] and provider not in WEBHOOK_SETUP:
+            raise no_webhook_setup()
         secrets = {name: options[name] for name in wanted}
         with transaction.atomic():
             try:
@@ -105,12 +121,15 @@ class Command(BaseCommand):
     def set_webhook(self, channel: Channel, url: str) -> None:
         url = channel.webhook_url if url == "auto" else url
         adapter = adapter_for(channel)
+        if not isinstance(adapter, SupportsWebhookSetup):
+            raise no_webhook_setup()
         try:
             with httpx.Client(timeout=30) as client:
-                adapter.set_webhook(client, url)  # type: ignore[attr-defined]
+                adapter.set_webhook(client, url)
         except SendError as error:
             raise CommandError(
-                _("Telegram refused the webhook: %(reason)s") % {"reason": error.reason}
+                _("%(provider)s refused the webhook: %(reason)s")
+                % {"provider": channel.get_provider_display(), "reason": error.reason}
             ) from None
 
     def report(self, channel: Channel, *, as_json: bool) -> None:
