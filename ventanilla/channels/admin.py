@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.channels.models import (
     REQUIRED_SECRETS,
     Channel,
@@ -16,6 +15,7 @@ from ventanilla.channels.models import (
     Provider,
     WebhookEvent,
 )
+from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 
 
 class ChannelForm(forms.ModelForm):

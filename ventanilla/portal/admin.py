@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
+from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.portal.models import Open311Key, PublicationLogEntry, PublicRecord
 from ventanilla.portal.services import revoke_open311_keys
 
