@@ -1,8 +1,8 @@
 from django.urls import path
 
-from ventanilla.channels import views
+from ventanilla.conversations import webhooks
 
-app_name = "channels"
+app_name = "webhooks"
 urlpatterns = [
-    path("<str:provider>/<int:channel_id>/", views.receive, name="receive"),
+    path("<str:provider>/<int:channel_id>/", webhooks.receive, name="receive"),
 ]

@@ -7,13 +7,14 @@ import pytest
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels.adapters.base import Choice
 from ventanilla.channels.demo import configure_demo_channels, fake_channels
-from ventanilla.channels.tests.conftest import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
 from ventanilla.conversations.models import Direction, Message
 from ventanilla.conversations.services import queue_outbound
 from ventanilla.fakes.server import FakeHub
 from ventanilla.fakes.simulator import Simulator, register_channels
+from ventanilla.fakes.tests.harness import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The dialog is stood in for: these tests are about the simulator and the fakes.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("received")]
 
 
 @pytest.fixture

@@ -7,15 +7,15 @@ import threading
 import pytest
 
 from ventanilla.channels.models import EventKind, WebhookEvent
-from ventanilla.channels.tests.conftest import (
+from ventanilla.citizens.models import Identity
+from ventanilla.conversations.models import Attachment, DeliveryStatus, Direction, Message
+from ventanilla.fakes.tests.harness import (
     PROVIDERS,
     URN,
     Fakes,
     conversation,
     run_tasks,
 )
-from ventanilla.citizens.models import Identity
-from ventanilla.conversations.models import Attachment, DeliveryStatus, Direction, Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
