@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.channels.adapters.base import ChannelConfig
 from ventanilla.channels.crypto import decrypt_json, encrypt_json
 from ventanilla.core.models import Council
-
-if TYPE_CHECKING:
-    from ventanilla.channels.adapters.base import ChannelConfig
 
 
 class Provider(models.TextChoices):
@@ -88,8 +84,6 @@ class Channel(models.Model):
         return settings.PUBLIC_URL + self.webhook_path
 
     def config(self) -> ChannelConfig:
-        from ventanilla.channels.adapters.base import ChannelConfig
-
         return ChannelConfig(
             channel_id=self.pk,
             api_base=(self.api_base or DEFAULT_API_BASE[Provider(self.provider)]).rstrip("/"),
