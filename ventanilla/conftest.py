@@ -1,8 +1,22 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite.
+
+The fake providers' fixtures live here, not in one app's conftest, because the tests of
+``channels`` (channel set-up) and of ``conversations`` (webhooks in, delivery out) both use
+them; what they build on is the plain module ``ventanilla.fakes.tests.harness``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
 import pytest
+
+from ventanilla.conversations import inbound
+from ventanilla.conversations.models import Message
+from ventanilla.fakes.server import FakeHub, start
+from ventanilla.fakes.tests.harness import Fakes, serialised_on_shared_sqlite
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +46,53 @@ def admin_client(db, admin_user):
     from ventanilla.core.tests.signin import sign_in
 
     return sign_in(Client(), admin_user)
+
+
+# -- the fake providers ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fake_server() -> Iterator[tuple[str, FakeHub]]:
+    server, hub = start()
+    yield hub.base_url, hub
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fakes(
+    fake_server: tuple[str, FakeHub], live_server: Any, settings: Any, monkeypatch: Any
+) -> Iterator[Fakes]:
+    url, hub = fake_server
+    with hub.lock:
+        hub.received.clear()
+        hub.faults.clear()
+        hub.webhook_log.clear()
+        hub.channels.clear()
+    # Provider state outlives /_control/reset: a resident who texted STOP in an earlier test
+    # would still be unsubscribed from the Twilio fake.
+    hub.providers["twilio"].opted_out.clear()  # type: ignore[attr-defined]
+    settings.PUBLIC_URL = live_server.url
+    with httpx.Client(timeout=30) as client:
+        helper = Fakes(url=url, hub=hub, live_url=live_server.url, client=client)
+        monkeypatch.setattr(
+            hub, "deliver_later", lambda deliveries, delay: helper.held.extend(deliveries)
+        )
+        with serialised_on_shared_sqlite(live_server):
+            yield helper
+
+
+@pytest.fixture
+def received(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Stand in for the dialog: record each message handed to it and answer nothing.
+
+    For tests about the transport (webhooks in, delivery out); the dialog's answers have
+    their own tests.
+    """
+    ids: list[int] = []
+
+    def enqueue_dialog(*, message: Message) -> None:
+        ids.append(message.pk)
+
+    monkeypatch.setattr(inbound, "enqueue_dialog", enqueue_dialog)
+    return ids

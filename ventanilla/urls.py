@@ -17,7 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("hooks/", include("ventanilla.channels.urls")),
+    path("hooks/", include("ventanilla.conversations.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
     path("open311/", include("ventanilla.open311.urls")),
     path("", include("ventanilla.portal.urls")),

@@ -5,53 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.history import history_lines
 from ventanilla.cases.models import Case, CaseAccess, CaseEvent, Category, Department, Note, Staff
-
-
-class ReadOnlyMixin:
-    """Rows the system writes (history, evidence, logs): staff only read them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class NotFoundAdmin(admin.ModelAdmin):
-    """Answer 404 for an object outside the user's scope, as the API and the inbox do."""
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-
-class CouncilScopedAdmin(NotFoundAdmin):
-    """Staff see and edit only their council's rows; installation superusers see all."""
-
-    council_field = "council"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        staff = staff_of(request.user)
-        if staff is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.council_field}_id": staff.council_id})
+from ventanilla.core.admin import CouncilScopedAdmin, NotFoundAdmin, ReadOnlyMixin
 
 
 @admin.register(Department)

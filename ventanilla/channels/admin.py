@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.channels.adapters import provider_class
 from ventanilla.channels.models import Channel, ChannelThrottle, PendingStatus, WebhookEvent
+from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 
 
 class ChannelForm(forms.ModelForm):

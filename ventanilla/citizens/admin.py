@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from ventanilla.cases.admin import CouncilScopedAdmin
 from ventanilla.citizens.models import Citizen, Identity
+from ventanilla.core.admin import CouncilScopedAdmin
 
 
 class IdentityInline(admin.TabularInline):

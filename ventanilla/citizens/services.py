@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import structlog
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ventanilla.citizens.models import Citizen, Identity
-from ventanilla.citizens.urns import normalise_urn
+from ventanilla.citizens.urns import InvalidUrn, normalise_urn
 from ventanilla.core.models import Council
+
+log = structlog.get_logger(__name__)
 
 
 @transaction.atomic
@@ -63,6 +66,25 @@ def set_opt_out(*, citizen: Citizen, opted_out: bool) -> Citizen:
     citizen.opted_out_at = timezone.now() if opted_out else None
     citizen.save(update_fields=["opted_out_at"])
     return citizen
+
+
+@transaction.atomic
+def opt_out_resident(*, council: Council, urn: str) -> bool:
+    """Mark the resident reached at ``urn`` as opted out; return whether it changed.
+
+    A provider tells us so (an SMS saying STOP, a blocked account, a send refused because
+    the resident unsubscribed); an address we do not know, or cannot read, changes nothing.
+    """
+    try:
+        urn = normalise_urn(urn)
+    except InvalidUrn:
+        return False
+    identity = Identity.objects.select_related("citizen").filter(council=council, urn=urn).first()
+    if identity is None or identity.citizen.opted_out:
+        return False
+    set_opt_out(citizen=identity.citizen, opted_out=True)
+    log.info("resident_opted_out", council=council.pk, citizen=identity.citizen_id)
+    return True
 
 
 @transaction.atomic

@@ -5,10 +5,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.access import staff_of
-from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
+from ventanilla.cases.access import case_scope, staff_of
 from ventanilla.conversations.bot_templates import DEFAULTS, ensure_default_templates
 from ventanilla.conversations.models import BotTemplate, Message
+from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.core.models import Council
 
 
@@ -20,8 +20,6 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("direction", "status")
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
-        from ventanilla.cases.access import case_scope
-
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.conversations.bot_templates import DEFAULTS, unknown_placeholders
 from ventanilla.core.models import Council
 
 
@@ -172,16 +174,10 @@ class BotTemplate(models.Model):
 
     @property
     def purpose(self) -> str:
-        from ventanilla.conversations.bot_templates import DEFAULTS
-
         default = DEFAULTS.get(self.key)
         return default.purpose if default else ""
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from ventanilla.conversations.bot_templates import DEFAULTS, unknown_placeholders
-
         if self.key not in DEFAULTS:
             raise ValidationError({"key": _("The bot never sends a message with this key.")})
         unknown = unknown_placeholders(self.key, self.text)

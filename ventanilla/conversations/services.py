@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ventanilla.cases.services import record_first_response
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen
+from ventanilla.citizens.urns import normalise_urn
+from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
     Attachment,
     Conversation,
@@ -27,16 +31,10 @@ def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = 
     citizen = find_or_create_citizen(council=channel.council, urn=urn, name=name, language=language)
     conversation, _ = Conversation.objects.get_or_create(
         channel=channel,
-        urn=citizen.identities.get(urn=_canonical(urn)).urn,
+        urn=citizen.identities.get(urn=normalise_urn(urn)).urn,
         defaults={"council": channel.council, "citizen": citizen},
     )
     return conversation
-
-
-def _canonical(urn: str) -> str:
-    from ventanilla.citizens.urns import normalise_urn
-
-    return normalise_urn(urn)
 
 
 @transaction.atomic
@@ -143,16 +141,8 @@ def queue_outbound(
         is_automatic=automatic,
     )
     if case is not None and not automatic:
-        from ventanilla.cases.services import record_first_response
-
         record_first_response(case=case, by=author)
-
-    def enqueue() -> None:
-        from ventanilla.channels.tasks import send_message
-
-        send_message.enqueue(message.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(partial(send_message.enqueue, message.pk))
     publish_on_commit(
         council_id=conversation.council_id,
         kind="message",

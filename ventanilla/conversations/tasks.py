@@ -7,8 +7,6 @@ one resident are answered one at a time and in order, whichever workers pick the
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django_tasks import task
 
@@ -35,7 +33,7 @@ def handle_message(message_id: int) -> int:
         return dialog.process_pending(conversation=conversation, message_id=message_id)
 
 
-def enqueue_dialog(sender: Any, *, message: Message, **kwargs: Any) -> None:
-    """Receive ``channels.signals.message_received`` (after the commit): queue the answer."""
+def enqueue_dialog(*, message: Message) -> None:
+    """Queue the dialog's answer to a new inbound message (``inbound`` calls it on commit)."""
     if message.direction == Direction.IN:
         handle_message.enqueue(message.pk)

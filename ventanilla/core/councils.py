@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
 from ventanilla.core.models import Council
@@ -31,3 +34,17 @@ def council_for_request(request: HttpRequest) -> Council | None:
     council = staff.council if staff is not None else council_for_host(request.get_host())
     request._council = council  # type: ignore[attr-defined]
     return council
+
+
+def council_id_of(user: Any) -> int | None:
+    """Return the id of the council a staff member works for; None for anyone else.
+
+    Reads the ``staff`` relation that the staff model (``cases.Staff``) adds to the user, so
+    that code at the bottom of the house can scope by council without importing ``cases``.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return int(user.staff.council_id)
+    except (AttributeError, ObjectDoesNotExist):  # no staff row, or no such relation
+        return None

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ventanilla.cases.access import staff_of
-from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.core.admin import CouncilScopedAdmin
 from ventanilla.core.models import Council
 from ventanilla.inbox.models import CannedReply
 

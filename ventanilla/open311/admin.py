@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ventanilla.cases.admin import CouncilScopedAdmin
+from ventanilla.core.admin import CouncilScopedAdmin
 from ventanilla.open311.models import Open311Key
 from ventanilla.open311.services import revoke_open311_keys
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from ventanilla.cases.admin import CouncilScopedAdmin, ReadOnlyMixin
+from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.portal.models import PublicationLogEntry, PublicRecord
 
 

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels.models import Channel
-from ventanilla.channels.tests.conftest import Fakes
+from ventanilla.fakes.tests.harness import Fakes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

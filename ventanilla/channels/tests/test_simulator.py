@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ventanilla.channels.adapters.base import Choice
-from ventanilla.channels.tests.conftest import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
 from ventanilla.conversations.models import Direction, Message
 from ventanilla.conversations.services import queue_outbound
 from ventanilla.fakes.simulator import Simulator
+from ventanilla.fakes.tests.harness import PROVIDERS, RESIDENT, Fakes, conversation, run_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The dialog is stood in for: these tests are about the simulator and the fakes.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("received")]
 
 
 @pytest.fixture

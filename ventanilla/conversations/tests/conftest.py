@@ -3,8 +3,6 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-# the live server and the fake providers of the channels tests, for the end-to-end tests
-from ventanilla.channels.tests.conftest import fake_server, fakes  # noqa: F401
 from ventanilla.conversations.tests.chat import Resident, local, make_channel, make_town
 
 #: a Tuesday morning: the office is open

@@ -15,10 +15,10 @@ import pytest
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import change_status
 from ventanilla.cases.workflow import Status
-from ventanilla.channels.tests.conftest import PROVIDERS, Fakes, run_tasks
 from ventanilla.conversations.models import Direction
 from ventanilla.conversations.tests.chat import make_town
 from ventanilla.fakes.simulator import Simulator
+from ventanilla.fakes.tests.harness import PROVIDERS, Fakes, run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

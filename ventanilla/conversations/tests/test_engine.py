@@ -8,14 +8,13 @@ from unittest import mock
 import pytest
 
 from ventanilla.cases.models import Case
-from ventanilla.channels.signals import message_received
 from ventanilla.conversations.dialog import commands
 from ventanilla.conversations.dialog.commands import Command
 from ventanilla.conversations.dialog.engine import STEPS
 from ventanilla.conversations.dialog.state import StepName
 from ventanilla.conversations.dialog.turn import Turn
 from ventanilla.conversations.models import Direction, Message
-from ventanilla.conversations.tasks import handle_message
+from ventanilla.conversations.tasks import enqueue_dialog, handle_message
 
 
 def test_messages_waiting_are_answered_in_order_by_the_first_task(known):
@@ -84,19 +83,19 @@ def test_a_failure_is_answered_politely_and_the_state_is_kept(known):
     assert known.message.pk in known.state["handled"]
 
 
-def test_message_received_queues_the_dialog(known, immediate_tasks):
+def test_a_new_message_queues_the_dialog(known, immediate_tasks):
     known.send("Farola apagada en la plaza", run=False)
 
-    message_received.send(sender=Message, message=known.message)
+    enqueue_dialog(message=known.message)
 
     assert "Entendemos que se trata de" in known.outbox()[-1].text
 
 
-def test_outbound_messages_are_ignored_by_the_receiver(known, immediate_tasks):
+def test_outbound_messages_are_not_given_to_the_dialog(known, immediate_tasks):
     outbound = known.outbox()[-1]
 
     with mock.patch("ventanilla.conversations.tasks.handle_message") as task:
-        message_received.send(sender=Message, message=outbound)
+        enqueue_dialog(message=outbound)
 
     task.enqueue.assert_not_called()
 

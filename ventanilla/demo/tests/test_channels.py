@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ventanilla.cases.tests.factories import make_council
-from ventanilla.channels.tests.conftest import PROVIDERS
 from ventanilla.demo.channels import configure_demo_channels
 from ventanilla.fakes.channels import fake_channels
 from ventanilla.fakes.server import FakeHub
 from ventanilla.fakes.simulator import register_channels
+from ventanilla.fakes.tests.harness import PROVIDERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

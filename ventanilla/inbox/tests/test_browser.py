@@ -268,11 +268,11 @@ def test_screenshot_of_the_demo_inbox(browse, server, transactional_db):
 
 @pytest.fixture
 def fakes(server, settings, monkeypatch):
-    """The fake providers, delivering to the live server (see ``channels.tests.conftest``)."""
+    """The fake providers, delivering to the live server (see ``fakes.tests.harness``)."""
     import httpx
 
-    from ventanilla.channels.tests.conftest import Fakes
     from ventanilla.fakes.server import start
+    from ventanilla.fakes.tests.harness import Fakes
 
     fake_server, hub = start()
     settings.TASKS = {

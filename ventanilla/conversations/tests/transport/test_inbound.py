@@ -5,17 +5,19 @@ from __future__ import annotations
 import threading
 
 import pytest
+from structlog.testing import capture_logs
 
 from ventanilla.channels.models import EventKind, WebhookEvent
-from ventanilla.channels.tests.conftest import (
+from ventanilla.citizens.models import Identity
+from ventanilla.conversations import inbound as inbound_module
+from ventanilla.conversations.models import Attachment, DeliveryStatus, Direction, Message
+from ventanilla.fakes.tests.harness import (
     PROVIDERS,
     URN,
     Fakes,
     conversation,
     run_tasks,
 )
-from ventanilla.citizens.models import Identity
-from ventanilla.conversations.models import Attachment, DeliveryStatus, Direction, Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,6 +76,24 @@ def test_a_webhook_delivered_twice_stores_one_message(
     assert statuses == [200, 200]
     assert [m.text for m in inbound(channel)] == ["Hola"]
     assert len(received) == 1
+
+
+def test_a_dialog_that_cannot_be_queued_is_logged_not_an_error_answer(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_queue(*, message: Message) -> None:
+        raise RuntimeError("queue down")
+
+    monkeypatch.setattr(inbound_module, "enqueue_dialog", broken_queue)
+    channel = fakes.channel("telegram")
+    delivery = fakes.webhook(channel, text="Hola")
+
+    with capture_logs() as logs:
+        status = fakes.post(delivery).status_code
+
+    assert status == 200
+    assert [m.text for m in inbound(channel)] == ["Hola"]
+    assert [log["event"] for log in logs if log["log_level"] == "error"] == ["dialog_not_queued"]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

@@ -1,7 +1,7 @@
 """Webhook receiver: one view for every provider, ``/hooks/<provider>/<channel-id>/``.
 
 The view only reads the request, asks the channel's adapter to verify and parse it, hands
-the result to ``channels.services.receive`` and answers what the provider expects. Bad input
+the result to ``conversations.inbound.receive`` and answers what the provider expects. Bad input
 gets a 4xx answer, never a 500: 404 unknown or inactive channel, 405 wrong method, 413 body
 over ``WEBHOOK_MAX_BYTES``, 403 bad signature (nothing stored), 400 malformed body.
 """
@@ -22,10 +22,10 @@ from django.http import (
 )
 from django.views.decorators.csrf import csrf_exempt
 
-from ventanilla.channels import services
 from ventanilla.channels.adapters import UnknownProvider, adapter_for
 from ventanilla.channels.adapters.base import SignatureError, WebhookError, WebhookRequest
 from ventanilla.channels.models import Channel
+from ventanilla.conversations import inbound
 
 log = structlog.get_logger(__name__)
 
@@ -82,7 +82,7 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
     except Exception:  # an adapter that trips over odd input must not answer 500
         log.exception("webhook_parse_error", **context)
         return HttpResponseBadRequest()
-    received = services.receive(channel=channel, parsed=parsed)
+    received = inbound.receive(channel=channel, parsed=parsed)
     log.debug(
         "webhook_received",
         stored=len(received.stored),

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from ventanilla.channels.models import Channel, EventKind, WebhookEvent
-from ventanilla.channels.tests.conftest import PROVIDERS, SECRETS, Fakes, signed
 from ventanilla.citizens.models import Citizen
 from ventanilla.conversations.models import Message
+from ventanilla.fakes.tests.harness import PROVIDERS, SECRETS, Fakes, signed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,8 +22,17 @@ from django_tasks_db.models import DBTaskResult
 from ventanilla.channels.adapters.base import Choice
 from ventanilla.channels.models import ChannelThrottle, PendingStatus
 from ventanilla.channels.policy import OutboundRefused
-from ventanilla.channels.tasks import MAX_SEND_ATTEMPTS, idempotency_key, retry_delay
-from ventanilla.channels.tests.conftest import (
+from ventanilla.conversations import delivery_tasks
+from ventanilla.conversations.delivery_tasks import (
+    MAX_SEND_ATTEMPTS,
+    idempotency_key,
+    retry_delay,
+    send_message,
+)
+from ventanilla.conversations.models import Conversation, DeliveryStatus, Message
+from ventanilla.conversations.services import queue_outbound
+from ventanilla.fakes.line import line_user_id
+from ventanilla.fakes.tests.harness import (
     PROVIDERS,
     SECRETS,
     Fakes,
@@ -31,9 +40,6 @@ from ventanilla.channels.tests.conftest import (
     run_tasks,
     waiting_sends,
 )
-from ventanilla.conversations.models import Conversation, DeliveryStatus, Message
-from ventanilla.conversations.services import queue_outbound
-from ventanilla.fakes.line import line_user_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -389,8 +395,6 @@ def test_backoff_doubles_with_jitter_up_to_ten_minutes(attempt: int, low: float,
 
 
 def test_a_message_already_sent_is_not_sent_again(fakes: Fakes) -> None:
-    from ventanilla.channels.tasks import send_message
-
     message = queue_outbound(conversation=talking(fakes, "whatsapp"), text="Recibido")
     run_tasks()
 
@@ -505,11 +509,9 @@ def test_without_a_deferring_queue_a_send_runs_at_once_and_a_retry_waits_for_nob
     fakes: Fakes, immediate_tasks: None, monkeypatch: Any
 ) -> None:
     """The immediate backend (development, other apps' tests) cannot schedule a retry."""
-    from ventanilla.channels import tasks
-
     chat = talking(fakes, "telegram")
     sleeps: list[float] = []
-    monkeypatch.setattr(tasks.time, "sleep", sleeps.append)
+    monkeypatch.setattr(delivery_tasks.time, "sleep", sleeps.append)
 
     sent = queue_outbound(conversation=chat, text="Recibido")
     body, headers = THROTTLED["telegram"]

@@ -4,7 +4,7 @@ import pytest
 
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels.adapters.base import SendError, StatusUpdate
-from ventanilla.channels.services import apply_status, record_send_failure, record_sent
+from ventanilla.conversations.delivery import apply_status, record_send_failure, record_sent
 from ventanilla.conversations.services import conversation_for, queue_outbound
 from ventanilla.conversations.tests.chat import make_channel
 from ventanilla.core.models import LiveEvent

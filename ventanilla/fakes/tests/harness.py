@@ -1,8 +1,12 @@
-"""Fixtures for the channels tests: the app on a live server, the fake providers next to it.
+"""The fake providers as a test drives them: the app on a live server, the fakes next to it.
 
 Every test goes through real HTTP: the fake delivers signed webhooks to the live server, and
 the send task calls the fake's API. Webhooks the fakes would send on their own (statuses
 after a send) are held and delivered when a test says so, so no test depends on timing.
+
+A plain module, not a conftest: the tests of ``channels`` (configuration) and of
+``conversations`` (webhooks in, delivery out) both import it, and the fixtures that build
+on it (``fake_server``, ``fakes``, ``received``) are in the suite's root ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -12,13 +16,12 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from django.db import connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -26,11 +29,10 @@ from django_tasks_db.models import DBTaskResult
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels import services
 from ventanilla.channels.models import Channel
-from ventanilla.channels.signals import message_received
-from ventanilla.conversations.models import Conversation, Message
+from ventanilla.conversations.models import Conversation
 from ventanilla.core.models import Council
 from ventanilla.fakes.line import line_user_id
-from ventanilla.fakes.server import Delivery, FakeChannel, FakeHub, start
+from ventanilla.fakes.server import Delivery, FakeChannel, FakeHub
 from ventanilla.fakes.telegram import telegram_user_id
 from ventanilla.fakes.twilio import twilio_signature
 
@@ -147,38 +149,7 @@ class Fakes:
         self.client.post(f"{self.url}/_control/{provider}/faults", json=data).raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def fake_server() -> Iterator[tuple[str, FakeHub]]:
-    server, hub = start()
-    yield hub.base_url, hub
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def fakes(
-    fake_server: tuple[str, FakeHub], live_server: Any, settings: Any, monkeypatch: Any
-) -> Iterator[Fakes]:
-    url, hub = fake_server
-    with hub.lock:
-        hub.received.clear()
-        hub.faults.clear()
-        hub.webhook_log.clear()
-        hub.channels.clear()
-    # Provider state outlives /_control/reset: a resident who texted STOP in an earlier test
-    # would still be unsubscribed from the Twilio fake.
-    hub.providers["twilio"].opted_out.clear()  # type: ignore[attr-defined]
-    settings.PUBLIC_URL = live_server.url
-    with httpx.Client(timeout=30) as client:
-        helper = Fakes(url=url, hub=hub, live_url=live_server.url, client=client)
-        monkeypatch.setattr(
-            hub, "deliver_later", lambda deliveries, delay: helper.held.extend(deliveries)
-        )
-        with _serialised_on_shared_sqlite(live_server):
-            yield helper
-
-
-class _serialised_on_shared_sqlite:
+class serialised_on_shared_sqlite:
     """Let the live server handle one request at a time when it shares the test's connection.
 
     An in-memory SQLite test database is one connection shared by every thread of the live
@@ -209,26 +180,6 @@ class _serialised_on_shared_sqlite:
 
     def __exit__(self, *exc: Any) -> None:
         self.httpd.set_app(self.app)
-
-
-@pytest.fixture(autouse=True)
-def received() -> Iterator[list[int]]:
-    """Stand in for the dialog: record each ``message_received`` and answer nothing.
-
-    These tests are about the channel layer; the dialog's answers have their own tests.
-    """
-    saved = message_received.receivers[:]
-    message_received.receivers.clear()
-    message_received.sender_receivers_cache.clear()
-    ids: list[int] = []
-
-    def listener(sender: Any, message: Message, **kwargs: Any) -> None:
-        ids.append(message.pk)
-
-    message_received.connect(listener, weak=False)
-    yield ids
-    message_received.receivers[:] = saved
-    message_received.sender_receivers_cache.clear()
 
 
 def run_tasks() -> None:

@@ -1,7 +1,8 @@
-"""Background work of channels: sending a queued message, fetching a resident's media.
+"""Background work of delivery: sending a queued message, fetching a resident's media.
 
-Tasks take ids, load the rows and call ``channels.services``; delivery state lives in the
-database, so a task that runs twice (or finds its message already sent) does nothing.
+Tasks take ids, load the rows and call ``conversations.delivery`` (and the channel's
+adapter and throttle); delivery state lives in the database, so a task that runs twice (or
+finds its message already sent) does nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import Task
 
-from ventanilla.channels import services
 from ventanilla.channels.adapters import UnknownProvider, adapter_for
 from ventanilla.channels.adapters.base import (
     Attachment as InboundAttachment,
@@ -34,6 +34,8 @@ from ventanilla.channels.adapters.base import (
     SendError,
     Template,
 )
+from ventanilla.channels.services import take_send_slot
+from ventanilla.conversations import delivery
 from ventanilla.conversations.models import DeliveryStatus, Message
 
 log = structlog.get_logger(__name__)
@@ -96,20 +98,20 @@ def send_message(message_id: int, slot: str = "") -> None:
     channel = message.channel
     if not channel.active:
         reason = _("The channel is switched off.")
-        services.record_send_failure(
+        delivery.record_send_failure(
             message=message, error=SendError(reason, retryable=False, code="inactive")
         )
         return
     granted = _parse_slot(slot)
     if granted is None or (timezone.now() - granted).total_seconds() > LATE_TOLERANCE:
-        granted = services.take_send_slot(channel=channel)
+        granted = take_send_slot(channel=channel)
     wait = (granted - timezone.now()).total_seconds()
     if wait > MAX_INLINE_WAIT:
         _enqueue_later(send_message, granted, message.pk, slot=granted.isoformat(), wait=True)
         return
     if wait > 0:
         time.sleep(wait)
-    attempt = services.claim_send_attempt(message=message)
+    attempt = delivery.claim_send_attempt(message=message)
     if attempt is None:
         return  # another worker is sending it
     try:
@@ -128,7 +130,7 @@ def send_message(message_id: int, slot: str = "") -> None:
         error = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
         _send_failed(message, error, attempt)
         return
-    services.record_sent(message=message, provider_message_id=result.provider_message_id)
+    delivery.record_sent(message=message, provider_message_id=result.provider_message_id)
     log.info("message_sent", message=message.pk, channel=channel.pk, attempt=attempt)
 
 
@@ -136,7 +138,7 @@ def _send_failed(message: Message, error: SendError, attempt: int) -> None:
     """Retry later when the provider allows it, else mark the message failed."""
     if error.retryable and attempt < MAX_SEND_ATTEMPTS:
         delay = retry_delay(attempt, error.retry_after)
-        services.record_send_retry(message=message, error=error)
+        delivery.record_send_retry(message=message, error=error)
         log.info(
             "send_retry",
             message=message.pk,
@@ -147,7 +149,7 @@ def _send_failed(message: Message, error: SendError, attempt: int) -> None:
         )
         _enqueue_later(send_message, timezone.now() + dt.timedelta(seconds=delay), message.pk)
         return
-    services.record_send_failure(message=message, error=error)
+    delivery.record_send_failure(message=message, error=error)
     log.warning(
         "send_failed",
         message=message.pk,
@@ -270,7 +272,7 @@ def download_media(message_id: int, attempt: int = 0) -> None:
                 "media_download_failed", attachment=attachment.pk, error=type(error).__name__
             )
             continue
-        services.store_attachment_file(attachment=attachment, data=data, content_type=content_type)
+        delivery.store_attachment_file(attachment=attachment, data=data, content_type=content_type)
     if retry and attempt + 1 < MAX_DOWNLOAD_ATTEMPTS:
         run_after = timezone.now() + dt.timedelta(seconds=retry_delay(attempt + 1))
         _enqueue_later(download_media, run_after, message.pk, attempt=attempt + 1)

@@ -1,0 +1,221 @@
+"""The write path of delivery: what a send records, and the statuses providers report.
+
+A message moves forward only (queued → sent → delivered → read, or failed); a status that
+arrives before the send call returned is kept by ``channels`` and applied once the send
+records the provider's id. Every change refreshes the staff pages that show the message.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any
+
+import structlog
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from ventanilla.channels import services as channel_services
+from ventanilla.channels.adapters.base import SendError, StatusUpdate
+from ventanilla.channels.models import Channel
+from ventanilla.citizens.services import opt_out_resident
+from ventanilla.conversations.models import (
+    STATUS_RANK,
+    Attachment,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from ventanilla.core.events import publish_on_commit
+
+log = structlog.get_logger(__name__)
+
+_TIMESTAMP_FIELD = {
+    DeliveryStatus.SENT: "sent_at",
+    DeliveryStatus.DELIVERED: "delivered_at",
+    DeliveryStatus.READ: "read_at",
+}
+
+
+# -- statuses --------------------------------------------------------------------------
+
+
+def apply_status(*, channel: Channel, update: StatusUpdate) -> None:
+    """Move the outbound message ``update`` refers to forward (never back).
+
+    A status for a message whose send call has not returned yet (so it has no provider id)
+    is kept as a PendingStatus and applied when the send task records the id.
+    """
+    with transaction.atomic():
+        message_id = (
+            Message.objects.filter(
+                channel=channel,
+                direction=Direction.OUT,
+                provider_message_id=update.provider_message_id,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if message_id is not None:
+            _advance(message_id, update)
+            return
+        channel_services.keep_pending_status(channel=channel, update=update)
+        # The send may have recorded its id between our look-up and our commit: look again
+        # once both are visible (the send task does the same after its own commit).
+        transaction.on_commit(
+            partial(
+                apply_pending_statuses,
+                channel_id=channel.pk,
+                provider_message_id=update.provider_message_id,
+            )
+        )
+
+
+def apply_pending_statuses(*, channel_id: int, provider_message_id: str) -> int:
+    """Apply the statuses that arrived early for a message now sent; return how many."""
+    # Nearly always none: skip the lock. A row committed just after this look is still
+    # applied, by the post-commit pass of the webhook that stored it.
+    if not channel_services.has_pending_statuses(
+        channel_id=channel_id, provider_message_id=provider_message_id
+    ):
+        return 0
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update()
+            .filter(
+                channel_id=channel_id,
+                direction=Direction.OUT,
+                provider_message_id=provider_message_id,
+            )
+            .only("pk")
+            .first()
+        )
+        if message is None:
+            return 0
+        pending = channel_services.claim_pending_statuses(
+            channel_id=channel_id, provider_message_id=provider_message_id
+        )
+        for update in pending:
+            _advance(message.pk, update)
+    return len(pending)
+
+
+def _advance(message_id: int, update: StatusUpdate) -> bool:
+    """Set the status if it is further along than the stored one; fill its timestamp."""
+    status = DeliveryStatus(update.status)
+    at = update.at or timezone.now()
+    earlier = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    changes: dict[str, Any] = {"status": status}
+    if status == DeliveryStatus.FAILED:
+        changes["error_code"] = update.error_code[:50]
+        changes["error_reason"] = update.error_title or update.error_code
+    # One conditional UPDATE: two statuses arriving together cannot undo each other.
+    moved = Message.objects.filter(pk=message_id, status__in=earlier).update(**changes)
+    stamps = [_TIMESTAMP_FIELD[status]] if status in _TIMESTAMP_FIELD else []
+    if status == DeliveryStatus.READ:
+        stamps.append("delivered_at")  # read implies delivered, whatever arrives later
+    for name in stamps:
+        Message.objects.filter(pk=message_id, **{f"{name}__isnull": True}).update(**{name: at})
+    if moved:
+        _show_ticks(message_id)
+    return bool(moved)
+
+
+def _show_ticks(message_id: int) -> None:
+    """Tell open staff pages that a message's delivery status changed."""
+    row = Message.objects.filter(pk=message_id).values("council_id", "conversation_id").first()
+    if row is not None:
+        publish_on_commit(
+            council_id=row["council_id"],
+            kind="message",
+            data={"conversation": row["conversation_id"], "message": message_id},
+        )
+
+
+# -- sending ---------------------------------------------------------------------------
+
+
+def claim_send_attempt(*, message: Message) -> int | None:
+    """Count one more send attempt for a queued message; None if another worker has it."""
+    attempt = message.attempts + 1
+    claimed = Message.objects.filter(
+        pk=message.pk, status=DeliveryStatus.QUEUED, attempts=message.attempts
+    ).update(attempts=attempt)
+    if not claimed:
+        return None
+    message.attempts = attempt
+    return attempt
+
+
+def record_sent(*, message: Message, provider_message_id: str) -> None:
+    """Mark the message sent with the provider's id and apply statuses that came early."""
+    now = timezone.now()
+    fields = {"status": DeliveryStatus.SENT, "sent_at": now, "error_code": "", "error_reason": ""}
+    queued = Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED)
+    try:
+        with transaction.atomic():
+            queued.update(provider_message_id=provider_message_id, **fields)
+    except IntegrityError:
+        # The provider gave an id the channel already holds: keep the message sent without
+        # it rather than lose the send (its statuses cannot be matched).
+        log.error("provider_message_id_reused", channel=message.channel_id, message=message.pk)
+        queued.update(**fields)
+        _show_ticks(message.pk)
+        return
+    _show_ticks(message.pk)
+    apply_pending_statuses(channel_id=message.channel_id, provider_message_id=provider_message_id)
+
+
+def record_send_failure(*, message: Message, error: SendError) -> None:
+    """Mark the message failed with the provider's reason, for staff to see; no retry."""
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED).update(
+            status=DeliveryStatus.FAILED,
+            error_code=error.code[:50],
+            error_reason=error.reason,
+        )
+        _show_ticks(message.pk)
+        if error.resident_stopped:
+            opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
+
+
+def record_send_retry(*, message: Message, error: SendError) -> None:
+    """Keep the message queued and show staff why it is waiting."""
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED).update(
+            error_code=error.code[:50], error_reason=error.reason
+        )
+        if error.resident_stopped:
+            opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
+
+
+# -- media -----------------------------------------------------------------------------
+
+
+def store_attachment_file(*, attachment: Attachment, data: bytes, content_type: str) -> None:
+    """Save a downloaded attachment's bytes under a safe name with its content type."""
+    content_type = (content_type or attachment.content_type or "").split(";")[0].strip()
+    attachment.file.save(attachment_filename(attachment, content_type), ContentFile(data), False)
+    attachment.content_type = content_type[:100]
+    attachment.save(update_fields=["file", "content_type"])
+
+
+def attachment_filename(attachment: Attachment, content_type: str) -> str:
+    """Return the resident's file name made safe, or ``<kind>-<message>-<id><ext>``."""
+    extension = mimetypes.guess_extension(content_type or "") or ""
+    if extension == ".jpe":  # older mimetypes tables prefer it for image/jpeg
+        extension = ".jpg"
+    original = PurePosixPath(attachment.filename.replace("\\", "/")).name
+    try:
+        name = get_valid_filename(original) if original else ""
+    except SuspiciousFileOperation:  # a name like "..": fall back to ours
+        name = ""
+    if not name:
+        name = f"{attachment.kind or 'file'}-{attachment.message_id}-{attachment.pk}"
+    if not PurePosixPath(name).suffix:
+        name += extension
+    return name[-100:]

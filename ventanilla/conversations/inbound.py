@@ -1,0 +1,126 @@
+"""What a verified webhook brings in: residents' messages, delivery statuses, channel events.
+
+Webhook items are stored one transaction each, so that a message is kept even when a later
+item of the same request fails (Twilio never re-delivers). Slow work (media download, the
+dialog's answer) starts only after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+import structlog
+from django.db import DataError, transaction
+
+from ventanilla.channels import services as channel_services
+from ventanilla.channels.adapters.base import ChannelEvent, InboundMessage, ParsedWebhook
+from ventanilla.channels.models import Channel, WebhookEvent
+from ventanilla.citizens.services import opt_out_resident
+from ventanilla.citizens.urns import InvalidUrn
+from ventanilla.conversations import delivery_tasks
+from ventanilla.conversations.delivery import apply_status
+from ventanilla.conversations.models import Message
+from ventanilla.conversations.services import record_inbound
+from ventanilla.conversations.tasks import enqueue_dialog
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Received:
+    """What one webhook changed: for logs and tests."""
+
+    stored: list[int] = field(default_factory=list)  # ids of messages stored now
+    duplicates: int = 0
+    statuses: int = 0
+    events: int = 0
+
+
+def receive(*, channel: Channel, parsed: ParsedWebhook) -> Received:
+    """Store what one verified webhook carried: messages, then statuses, then events.
+
+    A message the channel already holds (the provider re-delivered it, perhaps several
+    times at once) is skipped. For each new message, once committed, the media download is
+    queued and the dialog is asked to answer it: exactly once per provider message id.
+    """
+    received = Received()
+    for inbound in parsed.messages:
+        message = _store_inbound(channel, inbound)
+        if message is None:
+            received.duplicates += 1
+        else:
+            received.stored.append(message.pk)
+    for update in parsed.statuses:
+        try:
+            apply_status(channel=channel, update=update)
+            received.statuses += 1
+        except (DataError, ValueError):
+            log.warning("webhook_status_refused", channel=channel.pk, provider=channel.provider)
+    for event in parsed.events:
+        try:
+            if record_channel_event(channel=channel, event=event) is not None:
+                received.events += 1
+        except (DataError, ValueError):
+            log.warning("webhook_event_refused", channel=channel.pk, provider=channel.provider)
+    return received
+
+
+@transaction.atomic
+def record_channel_event(*, channel: Channel, event: ChannelEvent) -> WebhookEvent | None:
+    """Record a channel event once; a stop or a block opts the resident out."""
+    row = channel_services.record_event(channel=channel, event=event)
+    if row is not None and event.kind in channel_services.OPT_OUT_EVENTS and event.urn:
+        opt_out_resident(council=channel.council, urn=event.urn)
+    return row
+
+
+def _store_inbound(channel: Channel, inbound: InboundMessage) -> Message | None:
+    """Store one message once; a sender or id we cannot store becomes a named event."""
+    if len(inbound.provider_message_id) > 200 or len(inbound.urn) > 255:
+        return _refuse_inbound(channel, inbound, "message_too_long_ids")
+    try:
+        message = record_inbound(channel=channel, inbound=inbound)  # its own transaction
+    except InvalidUrn:
+        return _refuse_inbound(channel, inbound, "invalid_sender")
+    except (DataError, ValueError):
+        return _refuse_inbound(channel, inbound, "invalid_message")
+    if message is not None:
+        # Runs at once when committed, or when an enclosing transaction commits.
+        transaction.on_commit(
+            partial(
+                _hand_over,
+                message,
+                media=bool(inbound.attachments),
+                callback=bool(inbound.callback_id),
+            )
+        )
+    return message
+
+
+def _refuse_inbound(channel: Channel, inbound: InboundMessage, name: str) -> None:
+    log.warning("webhook_message_refused", channel=channel.pk, provider=channel.provider, name=name)
+    event = ChannelEvent(
+        kind="unsupported", name=name, provider_event_id=inbound.provider_message_id[:200]
+    )
+    channel_services.record_event(channel=channel, event=event)
+    return None
+
+
+def _hand_over(message: Message, *, media: bool, callback: bool) -> None:
+    """Queue the slow work for a new message and the dialog's answer (after the commit).
+
+    The message is stored: an error here is logged, never turned into an error answer to
+    the provider (it would not bring the message back, and the provider would re-deliver).
+    """
+    try:
+        if media:
+            delivery_tasks.download_media.enqueue(message.pk)
+        if callback:
+            delivery_tasks.answer_callback.enqueue(message.pk)
+    except Exception:
+        log.exception("webhook_follow_up_not_queued", message=message.pk)
+    try:
+        enqueue_dialog(message=message)
+    except Exception:
+        log.exception("dialog_not_queued", message=message.pk)
