@@ -5,11 +5,6 @@ from django.views.static import serve
 
 from ventanilla.api import api
 from ventanilla.core import views as core_views
-from ventanilla.core.admin import VentanillaAdminSite
-
-admin.site.__class__ = VentanillaAdminSite
-admin.site.site_header = "Ventanilla"
-admin.site.site_title = "Ventanilla"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

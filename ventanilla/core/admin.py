@@ -1,25 +1,6 @@
-from typing import Any
-
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from ventanilla.core.models import ApiToken, Council, Holiday
-
-
-class VentanillaAdminSite(admin.AdminSite):
-    """The admin behind the same door as the inbox: password and, when required, TOTP."""
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        verified = not settings.OTP_REQUIRED or request.user.is_verified()  # type: ignore[union-attr]
-        return super().has_permission(request) and verified
-
-    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        return redirect_to_login(
-            request.GET.get("next") or reverse("admin:index"), reverse("inbox:login")
-        )
 
 
 class HolidayInline(admin.TabularInline):
