@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_slug
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -116,9 +117,7 @@ def create_council(
         )
     if Council.objects.filter(slug=slug).exists():
         raise CouncilError(_("There is already a council with slug %(slug)r.") % {"slug": slug})
-    if Council.objects.filter(jurisdiction_id=domain).exists() or (
-        domain and Council.objects.filter(domain__iexact=domain).exists()
-    ):
+    if Council.objects.filter(Q(jurisdiction_id=domain) | Q(domain__iexact=domain)).exists():
         raise CouncilError(_("There is already a council serving %(domain)s.") % {"domain": domain})
     return Council.objects.create(
         name=name,
