@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class VentanillaConfig(AppConfig):
@@ -12,3 +13,9 @@ class VentanillaConfig(AppConfig):
         from ventanilla import wiring
 
         wiring.connect()
+
+
+class VentanillaAdminConfig(AdminConfig):
+    """Django's admin, with Ventanilla's site (same sign-in door as the inbox) as ``admin.site``."""
+
+    default_site = "ventanilla.core.admin_site.VentanillaAdminSite"

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import structlog
+import xstatic.pkg.leaflet
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -49,7 +50,7 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 VENTANILLA_FAKES = env_bool("VENTANILLA_FAKES", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ventanilla.apps.VentanillaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,7 +170,8 @@ USE_TZ = True
 
 # -- static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet as the xstatic-leaflet package ships it (htmx comes with django-htmx's app).
+STATICFILES_DIRS = [("leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", WORK_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", WORK_DIR / "media"))
@@ -230,6 +232,8 @@ PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
 # "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
 PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
+# Live-update rows for open inbox pages are deleted once they are this old.
+LIVE_EVENTS_KEEP_MINUTES = int(os.environ.get("LIVE_EVENTS_KEEP_MINUTES", 60))
 
 # -- logging ------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

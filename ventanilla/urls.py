@@ -5,11 +5,6 @@ from django.views.static import serve
 
 from ventanilla import ops
 from ventanilla.api import api
-from ventanilla.core.admin import VentanillaAdminSite
-
-admin.site.__class__ = VentanillaAdminSite
-admin.site.site_header = "Ventanilla"
-admin.site.site_title = "Ventanilla"
 
 urlpatterns = [
     path("healthz", ops.healthz, name="healthz"),

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 
 from ventanilla.core.councils import council_id_of
 from ventanilla.core.models import ApiToken, Council, Holiday
@@ -53,19 +50,6 @@ class CouncilScopedAdmin(NotFoundAdmin):
         if council_id is None:
             return queryset.none()
         return queryset.filter(**{f"{self.council_field}_id": council_id})
-
-
-class VentanillaAdminSite(admin.AdminSite):
-    """The admin behind the same door as the inbox: password and, when required, TOTP."""
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        verified = not settings.OTP_REQUIRED or request.user.is_verified()  # type: ignore[union-attr]
-        return super().has_permission(request) and verified
-
-    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        return redirect_to_login(
-            request.GET.get("next") or reverse("admin:index"), reverse("inbox:login")
-        )
 
 
 class HolidayInline(admin.TabularInline):

@@ -6,17 +6,34 @@ works across several web processes on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ventanilla.core.models import LiveEvent
 
 
 def publish_on_commit(*, council_id: int, kind: str, data: dict[str, Any]) -> None:
     """Record a live event once the current transaction commits."""
 
     def publish() -> None:
-        from ventanilla.core.models import LiveEvent
-
         LiveEvent.objects.create(council_id=council_id, kind=kind, data=data)
 
     transaction.on_commit(publish)
+
+
+def prune_live_events() -> int:
+    """Delete live events older than ``LIVE_EVENTS_KEEP_MINUTES``; return how many.
+
+    Open pages only ever ask for the last minute or so (a stream resumes from its
+    Last-Event-ID), so older rows serve nobody. The newest row is always kept: pages and
+    streams read the highest id as "now".
+    """
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.LIVE_EVENTS_KEEP_MINUTES)
+    newest = LiveEvent.objects.aggregate(newest=Max("id"))["newest"] or 0
+    deleted, _ = LiveEvent.objects.filter(created_at__lt=cutoff, id__lt=newest).delete()
+    return deleted

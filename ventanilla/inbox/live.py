@@ -5,7 +5,8 @@ from any web or worker process. Each web process runs one ``LiveHub``: a thread 
 new rows every half second while at least one page listens, and wakes the streams. A stream
 therefore holds a server thread while it is open but no database connection, so open inbox
 pages do not eat into PostgreSQL's connection limit, and the table is polled twice a second
-per process, not per page. The same code runs on SQLite and PostgreSQL.
+per process, not per page. The same code runs on SQLite and PostgreSQL. Every few minutes
+the hub also deletes rows older than ``LIVE_EVENTS_KEEP_MINUTES``.
 
 A stream lasts about a minute and ends; the browser's EventSource reconnects at once with
 ``Last-Event-ID`` and the stream resumes from there, so nothing is missed and no thread is
@@ -28,6 +29,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ventanilla.conversations.models import Message
+from ventanilla.core.events import prune_live_events
 from ventanilla.core.models import LiveEvent
 
 log = structlog.get_logger(__name__)
@@ -40,6 +42,8 @@ KEEPALIVE_SECONDS = 15.0
 OVERLAP_IDS = 50
 OVERLAP_SECONDS = 5
 CATCH_UP_LIMIT = 200
+#: how often the hub deletes old LiveEvent rows (``core.events.prune_live_events``)
+PRUNE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,15 @@ def latest_event_id() -> int:
 class LiveHub:
     """One per process: polls LiveEvent while someone listens and wakes the waiting streams."""
 
-    def __init__(self, poll_seconds: float = POLL_SECONDS, keep: int = 1000) -> None:
+    def __init__(
+        self,
+        poll_seconds: float = POLL_SECONDS,
+        keep: int = 1000,
+        prune_seconds: float = PRUNE_SECONDS,
+    ) -> None:
         self.poll_seconds = poll_seconds
+        self.prune_seconds = prune_seconds
+        self._pruned_at: float | None = None
         self._cond = threading.Condition()
         self._items: deque[tuple[int, LiveItem]] = deque(maxlen=keep)
         self._seen: set[int] = set()
@@ -146,6 +157,7 @@ class LiveHub:
                         self._thread = None
                         return
                 try:
+                    self._prune_if_due()
                     self._poll()
                 except DatabaseError:
                     log.warning("inbox_live_poll_failed", exc_info=True)
@@ -153,6 +165,16 @@ class LiveHub:
                 time.sleep(self.poll_seconds)
         finally:
             connection.close()
+
+    def _prune_if_due(self) -> None:
+        """Delete old live events now and then: every web process that serves pages runs this."""
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < self.prune_seconds:
+            return
+        self._pruned_at = now
+        deleted = prune_live_events()
+        if deleted:
+            log.info("inbox_live_pruned", deleted=deleted)
 
     def _poll(self) -> None:
         recent = timezone.now() - dt.timedelta(seconds=OVERLAP_SECONDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from importlib.resources import files
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -80,7 +81,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-AXE = Path(__file__).resolve().parents[3] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core as the axe-playwright-python package ships it (a dev dependency)
+AXE = Path(str(files("axe_playwright_python") / "axe.min.js"))
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +168,7 @@ def server(live_server, settings, monkeypatch):
     monkeypatch.setattr(live, "KEEPALIVE_SECONDS", 0.5)
     settings.PUBLIC_URL = live_server.url
     # No map tiles from the internet in tests (the map falls back to its link).
-    settings.TILES_URL = "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
+    settings.TILES_URL = "/static/leaflet/images/layers.png?{z}/{x}/{y}"
     with Server(live_server) as running:
         yield running
         deadline = time.monotonic() + 10

@@ -1,7 +1,9 @@
+import datetime as dt
 import threading
 import time
 
 import pytest
+import time_machine
 
 from ventanilla.cases import services
 from ventanilla.cases.tests.factories import make_case
@@ -140,3 +142,29 @@ def test_the_hub_stops_when_nobody_listens(town, live_hub):
     live_hub.unsubscribe()
     assert wait_for(lambda: live_hub._thread is None, timeout=2)
     assert seq == 0
+
+
+def test_the_hub_prunes_old_events_at_most_once_per_period(town, settings):
+    settings.LIVE_EVENTS_KEEP_MINUTES = 60
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    later = start + dt.timedelta(minutes=90)
+
+    def event_at(when: dt.datetime) -> None:
+        with time_machine.travel(when, tick=False):
+            LiveEvent.objects.create(council=town.council, kind="case", data={})
+
+    LiveEvent.objects.all().delete()
+    hub = live.LiveHub(prune_seconds=300)
+    event_at(start)
+    event_at(later)
+    with time_machine.travel(later, tick=False):
+        hub._prune_if_due()
+        assert LiveEvent.objects.count() == 1
+        event_at(start)
+        event_at(later)
+        hub._prune_if_due()  # pruned a moment ago: not yet
+        assert LiveEvent.objects.count() == 3
+        assert hub._pruned_at is not None
+        hub._pruned_at -= 300
+        hub._prune_if_due()
+        assert LiveEvent.objects.count() == 2

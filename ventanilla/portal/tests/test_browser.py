@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
-AXE = Path(__file__).resolve().parents[3] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core as the axe-playwright-python package ships it (a dev dependency)
+AXE = Path(str(files("axe_playwright_python") / "axe.min.js"))
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not Path(CHROMIUM).exists() or not AXE.exists():
-        pytest.skip("chromium or axe-core is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread; the database calls
@@ -52,7 +54,7 @@ def chromium():
 @pytest.fixture
 def server(live_server, settings):
     """The live server; on in-memory SQLite its threads share one connection, so one at a time."""
-    settings.TILES_URL = "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
+    settings.TILES_URL = "/static/leaflet/images/layers.png?{z}/{x}/{y}"
     httpd = live_server.thread.httpd
     app = httpd.get_app()
     if connection.vendor == "sqlite" and connection.is_in_memory_db():

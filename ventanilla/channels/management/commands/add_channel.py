@@ -14,7 +14,7 @@ from ventanilla.channels import services
 from ventanilla.channels.adapters import ADAPTERS, adapter_for
 from ventanilla.channels.adapters.base import SendError, SupportsWebhookSetup
 from ventanilla.channels.models import Channel, Provider
-from ventanilla.core.models import Council
+from ventanilla.core.councils import council_for_command
 
 #: every secret option, by the name it is stored under
 SECRET_OPTIONS = sorted({name for a in ADAPTERS.values() for name in a.required_secrets})
@@ -77,7 +77,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         provider = options["provider"]
-        council = self.council(options["council"])
+        council = council_for_command(options["council"])
         wanted = ADAPTERS[provider].required_secrets
         missing = [option(name) for name in wanted if not options.get(name)]
         if missing:
@@ -104,19 +104,6 @@ class Command(BaseCommand):
                 # Inside the transaction: a refused webhook leaves no half-made channel.
                 self.set_webhook(channel, options["set_webhook"])
         self.report(channel, as_json=options["json"])
-
-    def council(self, slug: str) -> Council:
-        if slug:
-            council = Council.objects.filter(slug=slug).first()
-            if council is None:
-                raise CommandError(_("No council with slug %(slug)r.") % {"slug": slug})
-            return council
-        councils = list(Council.objects.all()[:2])
-        if len(councils) != 1:
-            raise CommandError(
-                _("There is no council yet.") if not councils else _("Say which: --council SLUG.")
-            )
-        return councils[0]
 
     def set_webhook(self, channel: Channel, url: str) -> None:
         url = channel.webhook_url if url == "auto" else url

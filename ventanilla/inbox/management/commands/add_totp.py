@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from typing import Any
 
-import segno
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ventanilla.core.totp import DeviceExists, enrol_totp_device, enrolment_text
 
 
 class Command(BaseCommand):
@@ -29,28 +26,19 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-qr", action="store_true", help="Do not print the QR code.")
 
-    @transaction.atomic
     def handle(self, *args: Any, username: str, name: str, replace: bool, **opts: Any) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user called {username!r}.")
-        existing = TOTPDevice.objects.filter(user=user)
-        if existing.exists() and not replace:
+        try:
+            device = enrol_totp_device(user=user, name=name, replace=replace)
+        except DeviceExists:
             raise CommandError(
                 f"{username} already has a TOTP device. Use --replace to give a new one "
                 "(the old codes stop working)."
-            )
-        existing.delete()
-        device = TOTPDevice.objects.create(user=user, name=name, confirmed=True)
-        secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+            ) from None
         self.stdout.write(f"TOTP device created for {username}.")
-        self.stdout.write(f"Secret (base32): {secret}")
-        self.stdout.write(f"URI: {device.config_url}")
-        if not opts["no_qr"]:
-            self.stdout.write("Scan this with the authenticator app:")
-            drawing = io.StringIO()
-            segno.make(device.config_url, error="m").terminal(out=drawing, compact=True)
-            self.stdout.write(drawing.getvalue())
+        self.stdout.write(enrolment_text(device, qr=not opts["no_qr"]))
         self.stdout.write(
             self.style.WARNING("Give the secret only to its owner, in person or by a safe channel.")
         )

@@ -1,8 +1,8 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from ventanilla.core.models import Council
+from ventanilla.core.councils import council_for_command
 from ventanilla.open311.services import issue_open311_key, revoke_open311_keys
 
 
@@ -23,9 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, council: str, name: str, revoke: str | None, **opts: Any) -> None:
-        found = Council.objects.filter(slug=council).first()
-        if found is None:
-            raise CommandError(f"No council with the slug {council!r}.")
+        found = council_for_command(council)
         if revoke:
             count = revoke_open311_keys(council=found, prefix="" if revoke == "*" else revoke)
             self.stdout.write(f"Revoked {count} key(s) of {found.slug}.")

@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from ventanilla.cases.models import Case
-from ventanilla.core.models import Council
+from ventanilla.core.councils import council_for_command
 from ventanilla.portal.services import publish_case
 
 
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("council", help="The council's slug.")
 
     def handle(self, *args: Any, council: str, **opts: Any) -> None:
-        found = Council.objects.filter(slug=council).first()
-        if found is None:
-            raise CommandError(f"No council with the slug {council!r}.")
+        found = council_for_command(council)
         cases = Case.objects.of(found).filter(
             is_public=True, category__public_by_default=True, public_record__isnull=True
         )
