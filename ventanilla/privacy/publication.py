@@ -7,7 +7,11 @@ redaction core (:mod:`ventanilla.privacy.redaction`) and the location grid
 - :func:`known_names` gathers the names the council knows the resident by, so that
   redaction removes them wherever they appear;
 - :func:`public_text` and :func:`draft_summary` redact free text (a summary staff wrote or
-  approve, and the draft proposed from the resident's own words);
+  approve, and the draft proposed from the resident's own words); ``keep`` takes the
+  council's department and category names, never to be taken for a person's name;
+- :func:`review_public_text` redacts as :func:`public_text` and says where the redaction
+  was unsure (a possible name kept, a word removed as a name that may not be one), for
+  staff to look at when they approve a summary;
 - :func:`public_street` keeps the street of an address and drops its number, floor, door,
   postcode and town;
 - :func:`public_point` snaps a location to the public grid.
@@ -22,9 +26,23 @@ from typing import Any
 from django.conf import settings
 
 from ventanilla.privacy.geo import snap
-from ventanilla.privacy.redaction import Placeholder, propose_summary, redact
+from ventanilla.privacy.redaction import (
+    Doubt,
+    Placeholder,
+    Redaction,
+    propose_summary,
+    redact,
+    redact_with_doubts,
+)
 
-__all__ = ["draft_summary", "known_names", "public_point", "public_street", "public_text"]
+__all__ = [
+    "draft_summary",
+    "known_names",
+    "public_point",
+    "public_street",
+    "public_text",
+    "review_public_text",
+]
 
 SUMMARY_MAX_LENGTH = 280
 STREET_MAX_LENGTH = 200
@@ -50,17 +68,41 @@ def known_names(case: Any) -> list[str]:
     return sorted({name.strip() for name in names if name and name.strip()})
 
 
-def public_text(text: str, *, names: Iterable[str] = ()) -> str:
+def public_text(text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> str:
     """Return text fit to publish: personal data redacted, control characters and
     surrounding space removed."""
-    return _CONTROL_RE.sub("", redact(text or "", names=tuple(names))).strip()
+    return _CONTROL_RE.sub("", redact(text or "", names=tuple(names), keep=tuple(keep))).strip()
 
 
-def draft_summary(text: str, *, names: Iterable[str] = ()) -> str:
+def review_public_text(
+    text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ()
+) -> Redaction:
+    """Return :func:`public_text` of text with the doubts the redaction had about names.
+
+    ``Redaction.text`` equals ``public_text(text, names=names, keep=keep)``; each kept
+    doubt's ``start`` and ``end`` point into it.
+    """
+    redaction = redact_with_doubts(
+        _CONTROL_RE.sub("", text or ""), names=tuple(names), keep=tuple(keep)
+    )
+    stripped = redaction.text.strip()
+    shift = len(redaction.text) - len(redaction.text.lstrip())
+    doubts = tuple(
+        doubt
+        if doubt.start is None or doubt.end is None
+        else Doubt(doubt.text, doubt.reason, doubt.removed, doubt.start - shift, doubt.end - shift)
+        for doubt in redaction.doubts
+    )
+    return Redaction(stripped, doubts)
+
+
+def draft_summary(text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> str:
     """Return a proposed public summary of the resident's text, for staff to approve."""
     if not (text or "").strip():
         return ""
-    return propose_summary(text, names=tuple(names), max_length=SUMMARY_MAX_LENGTH)
+    return propose_summary(
+        text, names=tuple(names), keep=tuple(keep), max_length=SUMMARY_MAX_LENGTH
+    )
 
 
 def public_street(address: str, *, names: Iterable[str] = ()) -> str:

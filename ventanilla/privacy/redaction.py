@@ -15,10 +15,19 @@ Placeholders (one fixed set, in Spanish, see :class:`Placeholder`):
 ``[IBAN]``          IBANs of any country, valid or not, and 20-digit Spanish accounts (CCC)
 ``[tarjeta]``       payment card numbers
 ``[matrícula]``     car plates, current ("1234 BCD") and old provincial ("M-1234-AB")
-``[nombre]``        the resident's own names and names given in a self-introduction
+``[nombre]``        people's names: the resident's own, self-introductions, and anyone named
+                    after a title or relation ("mi vecino Juan", "la senyora Puig", "my
+                    landlord, Mr Smith") or recognised as a given name or surnames
+                    (:mod:`ventanilla.privacy.names`)
 ``[nº]``            the number, floor and door of an address; the street name is kept because
                     it is where the public issue is
+``[perfil]``        social-media handles ("@usuario") and profile addresses
+                    ("instagram.com/usuario": the site is kept, the profile removed)
 ==================  ===========================================================================
+
+Street names, places named after people or saints ("calle Doctor Fleming", "plaza de
+San Juan"), brands, and the words the caller asks to keep (department and category
+names) are kept.
 
 Kept on purpose: case reference numbers (``2026-000123``), dates, times, amounts, years,
 counts, and postcodes. A five-digit postcode covers thousands of residents, so on its own
@@ -32,13 +41,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
 from stdnum import iban, luhn
 from stdnum.es import cif, dni, nie, nif
 
-__all__ = ["Placeholder", "propose_summary", "redact"]
+from ventanilla.privacy.names import DoubtReason, MarkKind, find_names
+
+__all__ = [
+    "Doubt",
+    "DoubtReason",
+    "Placeholder",
+    "Redaction",
+    "propose_summary",
+    "redact",
+    "redact_with_doubts",
+]
 
 
 class Placeholder(StrEnum):
@@ -52,6 +72,7 @@ class Placeholder(StrEnum):
     PLATE = "[matrícula]"
     NAME = "[nombre]"
     NUMBER = "[nº]"
+    PROFILE = "[perfil]"
 
 
 ELLIPSIS = "…"
@@ -143,13 +164,36 @@ _PUBLIC_NUMBER_RE = re.compile(
 
 # --- E-mail, bank accounts, cards ------------------------------------------------------
 
+_SPELT_AT = r"(?:\s?[(\[{<]\s?(?i:at|arroba)\s?[)\]}>]\s?|\s?(?i:arroba)\s?)"
+_WORD_DOT = r"(?:\s?[(\[{<]\s?(?i:dot|punto|punt)\s?[)\]}>]\s?|\s(?i:dot)\s)"
+_TOP_LEVEL_DOMAIN = (
+    r"(?i:com|es|net|org|cat|eus|gal|eu|info|co|uk|fr|de|it|pt|pl|ro|ma|io|me|edu|gov)"
+    r"(?![^\W\d_])"
+)
+_SPELT_DOT = r"(?:\s?[(\[{<]\s?(?i:dot|punto|punt)\s?[)\]}>]\s?|\s(?i:dot|punto|punt)\s|\.)"
 _EMAIL_RE = re.compile(
     # The look-behind keeps the scan linear on long runs of letters.
     r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-    # Spelt out to dodge spam filters: "pepe arroba gmail punto com".
-    r"|(?<![\w.+\-])[\w.+\-]+ ?(?i:arroba|\(at\)|\[at\]) ?[\w\-]+ ?(?i:\.|punto|punt|dot) ?"
-    r"(?i:com|es|net|org|cat|eus|gal|eu|info)(?![^\W\d_])"
+    # Spelt out to dodge spam filters: "pepe arroba gmail punto com",
+    # "nombre.soler(at)example(dot)com", "ana [at] gmail [dot] co [dot] uk"; a plain
+    # English " at " only with a spelt " dot " ("ana at gmail dot com", not "me at x.com").
+    rf"|(?<![\w.+\-])[\w.+\-]+{_SPELT_AT}[\w\-]+(?:{_SPELT_DOT}[\w\-]+)*{_SPELT_DOT}"
+    rf"{_TOP_LEVEL_DOMAIN}"
+    rf"|(?<![\w.+\-])[\w.+\-]+\s(?i:at)\s[\w\-]+(?:{_WORD_DOT}[\w\-]+)*{_WORD_DOT}"
+    rf"{_TOP_LEVEL_DOMAIN}"
 )
+
+# Profile addresses: the site is kept, the profile removed ("instagram.com/[perfil]").
+_PROFILE_URL_RE = re.compile(
+    r"(?i:(?:https?://)?(?:www\.|m\.|mobile\.)?"
+    r"(?:instagram\.com|facebook\.com|fb\.com|fb\.me|twitter\.com|x\.com|tiktok\.com"
+    r"|linkedin\.com/in|youtube\.com|youtu\.be|t\.me|telegram\.me|wa\.me|threads\.net"
+    r"|snapchat\.com/add|pinterest\.com|twitch\.tv|vk\.com|bsky\.app/profile"
+    r"|onlyfans\.com|flickr\.com/photos)/)"
+    r"(?P<profile>@?[\w.\-]*[\w\-](?:/[\w.\-]+)*/?)"
+)
+# Handles: "@usuario", "@laia.verda". Not an e-mail: nothing glued before the @.
+_HANDLE_RE = re.compile(r"(?<![\w.@/+\-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
 
 _IBAN_CANDIDATE_RE = re.compile(
     r"(?:(?<![0-9A-Za-z])|(?<=(?i:iban)))[A-Za-z]{2}[0-9]{2}(?:[ \-.]?[0-9A-Za-z]){11,30}"
@@ -203,14 +247,26 @@ _LABELLED_DOCUMENT_RE = re.compile(
     r"(?![^\W_])"
 )
 
+# Eight digits on their own, "12345678" or "12.345.678": a DNI without its letter (or a
+# phone with a digit missing). Not an amount: "12.345.678 €".
+_BARE_DNI_RE = re.compile(
+    r"(?<![0-9.,])(?:[0-9]{8}|[0-9]{2}\.[0-9]{3}\.[0-9]{3})(?![0-9]|[.,][0-9])"
+    r"(?!\s?(?:€|%|(?i:euros?|eur|pts|pesetas|habitantes|habitants|personas|persones)"
+    r"(?![^\W\d_])))"
+)
+
 # Social security number (NAF): province, eight digits, check digits, "28/12345678/90".
 _SOCIAL_SECURITY_RE = re.compile(r"(?<![0-9/])[0-9]{2}/[0-9]{7,8}/[0-9]{2}(?![0-9/])")
 
 # --- Car plates --------------------------------------------------------------------------
 
 # Plates since 2000: four digits and three consonants (no vowels, no Ñ, no Q).
+# Three capitals after four digits are a plate even with a vowel ("1234 ABC": a foreign
+# or misread plate is still a plate); in lower case only consonants. Mopeds carry a "C"
+# before the digits ("C 1234 BCD").
 _PLATE_RE = re.compile(
-    r"(?<![0-9])[0-9]{4}[ \-]?(?P<letters>[BCDFGHJKLMNPRSTVWXYZbcdfghjklmnprstvwxyz]{3})"
+    r"(?:(?<![^\W\d_])C[ \-]?)?(?<![0-9])[0-9]{4}[ \-]?"
+    r"(?P<letters>[A-Z]{3}|[BCDFGHJKLMNPRSTVWXYZbcdfghjklmnprstvwxyz]{3})"
     r"(?![^\W_])"
 )
 # Three consonants after four digits that are units, not plates ("1500 pts").
@@ -284,7 +340,10 @@ _UNITS = (
     r"|octubre|noviembre|diciembre|gener|febrer|març|maig|juny|juliol|setembre|octubre"
     r"|novembre|desembre))(?![^\W\d_]))"
 )
-_ORDINAL = r"[0-9]{1,2}(?:\s?[º°ª]|(?:o|a|r|n|t|er|e|è)(?![^\W\d_]))"
+_ORDINAL = (
+    r"[0-9]{1,2}(?:\s?[º°ª]|(?:o|a|r|n|t|er|e|è|st|nd|rd|th)(?![^\W\d_]))"
+    r"(?:\s(?i:floor|piso|planta|pis)(?![^\W\d_]))?"
+)
 _DOOR_LETTER = r"(?:\s?-?\s?(?:[A-Z]|[0-9]{1,2}\s?[º°ª]?)(?![^\W\d_])|[a-z](?![^\W\d_]))"
 _FLOOR_WORD = (
     r"(?i:bajos?|bj|bjo|baixos?|bxs|entresuelo|entlo|entresol|[aá]tico|àtic|atic"
@@ -303,7 +362,8 @@ _HOUSE_NUMBER = (
     r"(?P<number>"
     rf"(?:{_NUMBER_MARKER}\s*)?"
     rf"[0-9]{{1,4}}(?![0-9])(?!\s*{_UNITS})"
-    r"(?:\s?[º°ª](?:\s?-?[A-Z](?![^\W\d_]))?|(?:\s?(?i:bis)|[A-Za-z]|\s[A-Z])(?![^\W\d_]))?"
+    r"(?:\s?[º°ª](?:\s?-?[A-Z](?![^\W\d_]))?|(?:\s?(?i:bis)|[A-Za-z]|\s[A-Z])(?![^\W\d_])"
+    r"|(?:st|nd|rd|th)(?:\s(?i:floor))?(?![^\W\d_]))?"
     r"(?:\s?-\s?[0-9]{1,4}(?![0-9º°ª]))?"  # "3-5", not the floor in "3 - 2º"
     rf"(?:[\s,\-]*{_ADDRESS_DETAIL}){{0,4}}"
     r")"
@@ -320,6 +380,44 @@ _HOME_ADDRESS_RE = re.compile(
     r"|mi\s+direcci[oó]n\s+es|direcci[oó]n|visc\s+(?:a|al|en)|adre[çc]a|i\s+live\s+(?:at|in|on)"
     r"|my\s+address\s+is|address)(?![^\W\d_])[^\S\n]*:?[^\S\n]*"
     rf"{_STREET_NAME}[^\S\n]*,?[^\S\n]*{_HOUSE_NUMBER}"
+)
+
+# A street named without its type, in capitals: "Mayor", "Pau Claris", "Consell de Cent".
+_CAPITALISED_WORD = r"[A-ZÀ-ÖØ-Þ][^\W\d_]+(?:['’\-][^\W\d_]+)*"
+_CAPITALISED_STREET = (
+    rf"(?P<name>{_CAPITALISED_WORD}(?:[^\S\n]+(?:(?:de|del|de\s+la|de\s+les|dels|i|y)[^\S\n]+"
+    rf"|d['’])?{_CAPITALISED_WORD}){{0,3}})"
+)
+# "Mayor 12 2ºA", "Sardenya 215 1r 1a": without a street type, the floor or door after
+# the number is what says it is an address.
+_BARE_STREET_ADDRESS_RE = re.compile(
+    rf"(?<![^\W\d_]){_CAPITALISED_STREET}[^\S\n]*,?[^\S\n]*"
+    r"(?P<number>[0-9]{1,4}(?![0-9])(?:\s?(?i:bis)(?![^\W\d_]))?[\s,]*"
+    rf"(?:{_ORDINAL}{_DOOR_LETTER}?|{_FLOOR_WORD}|{_FLOOR_LABEL})"
+    rf"(?:[\s,\-]*{_ADDRESS_DETAIL}){{0,3}})"
+)
+# "del 2n 1a de Còrsega 290": the floor first, then the street and its number.
+_FLOOR_FIRST_ADDRESS_RE = re.compile(
+    rf"(?<![^\W\d_])(?P<floor>{_ORDINAL}(?:[^\S\n]?{_ORDINAL}|{_DOOR_LETTER})?)"
+    r"[^\S\n]+(?:de|del|d['’])[^\S\n]*"
+    rf"{_CAPITALISED_STREET}[^\S\n]*,?[^\S\n]*"
+    rf"(?P<number>[0-9]{{1,4}})(?![0-9])(?!\s*{_UNITS})"
+)
+# "vivo en el 15 de la calle Goya", "al número 6 del carrer", "I live at 14 Calle Sol".
+_NUMBER_BEFORE_STREET_RE = re.compile(
+    r"(?<![^\W\d_])(?i:el|al|del|at)\s+"
+    r"(?:(?i:número|numero|núm|num|nº|n\.º|number|no)\.?\s*)?"
+    r"(?P<number>[0-9]{1,4}(?![0-9])(?:\s?(?i:bis)|[A-Za-z])?(?![^\W\d_])"
+    rf"(?:[\s,\-]*{_ADDRESS_DETAIL}){{0,3}})"
+    r"(?=[\s,]+(?:(?i:de\s+la|de\s+l['’]|del|de|d['’]|of\s+the|of)\s*)?"
+    rf"{_STREET_TYPE})"
+)
+# "12 High Street", "Flat 2, 7 Elm Road".
+_ENGLISH_ADDRESS_RE = re.compile(
+    r"(?<![^\W\d_])(?P<number>[0-9]{1,4}[A-Za-z]?)(?![^\W_])"
+    r"(?=,?\s+(?:[A-Z][a-z'’]+\s+){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Square|Place|Gardens|Terrace"
+    r"|Crescent|Grove|Court|Row|Hill|Park)(?![^\W\d_]))"
 )
 
 # --- Names -------------------------------------------------------------------------------
@@ -563,6 +661,23 @@ def _redact_address(match: re.Match[str]) -> str:
     return _replace_group("number", Placeholder.NUMBER)(match)
 
 
+def _redact_floor_first_address(match: re.Match[str]) -> str:
+    """Return "2n 1a de Còrsega 290" with the floor and the number replaced."""
+    whole, offset = match.group(), match.start()
+    floor_end, (number_start, number_end) = match.end("floor"), match.span("number")
+    return (
+        Placeholder.NUMBER
+        + whole[floor_end - offset : number_start - offset]
+        + Placeholder.NUMBER
+        + whole[number_end - offset :]
+    )
+
+
+def _redact_bare_dni(match: re.Match[str]) -> str:
+    """Return eight bare digits as a document placeholder."""
+    return Placeholder.DOCUMENT
+
+
 def _introduction_span(text: str, start: int, *, capitalised_only: bool) -> tuple[int, int] | None:
     """Return the span of the name that starts at or after start, or None."""
     position = start
@@ -689,13 +804,104 @@ class _KnownNames:
         return False
 
 
-def _redact_pass(text: str, names: _KnownNames) -> str:
+# A phrase to keep matches however it is accented: "Lucía", "Lucia", "LUCÍA".
+_ACCENTED = {
+    "a": "aàáâäã",
+    "e": "eèéêë",
+    "i": "iìíîï",
+    "o": "oòóôöõ",
+    "u": "uùúûü",
+    "n": "nñ",
+    "c": "cç",
+}
+
+
+def _keep_pattern(keep: Iterable[str]) -> re.Pattern[str] | None:
+    """Return a pattern matching any of the phrases to keep, ignoring case and accents."""
+    alternatives = []
+    for phrase in sorted({p.strip() for p in keep if p and p.strip()}, key=len, reverse=True):
+        pieces = []
+        for char in _normalise(phrase):
+            if char.isspace():
+                pieces.append(r"\s+")
+                continue
+            base = _fold(char)
+            variants = set(_ACCENTED.get(base, base) + char.lower()) if base else {char}
+            variants |= {v.upper() for v in variants}
+            pieces.append("[" + "".join(re.escape(v) for v in sorted(variants)) + "]")
+        if pieces:
+            alternatives.append("".join(pieces))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
+
+
+def _mark_kind(masks: _Masks) -> Callable[[str], MarkKind]:
+    """Return what a placeholder or a mask character in the text stands for."""
+
+    def kind(mark: str) -> MarkKind:
+        if len(mark) == 1 and _MASK_FIRST <= ord(mark) <= _MASK_LAST:
+            index = ord(mark) - _MASK_FIRST
+            mark = masks.originals[index] if index < len(masks.originals) else ""
+        if mark == Placeholder.NAME:
+            return "name"
+        if mark == Placeholder.NUMBER:
+            return "number"
+        return "other"
+
+    return kind
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Words the redaction was unsure about: a name it may have missed or wrongly taken.
+
+    ``removed`` says whether the words were replaced by ``[nombre]`` (they may not have
+    been a name) or kept (they may be one). ``start`` and ``end`` locate kept words in
+    :attr:`Redaction.text`; they are ``None`` for removed words, which are no longer there.
+    """
+
+    text: str
+    reason: DoubtReason
+    removed: bool
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The redacted text, and what the redaction was unsure about in it."""
+
+    text: str
+    doubts: tuple[Doubt, ...] = ()
+
+
+def _redact_people(text: str, masks: _Masks, doubts: list[tuple[str, DoubtReason, bool]]) -> str:
+    """Return text with people's names replaced; note the doubtful ones in doubts."""
+    spans: list[tuple[int, int]] = []
+    for finding in find_names(text, _mark_kind(masks)):
+        if finding.doubt is not None:
+            words = masks.reveal(text[finding.start : finding.end])
+            doubts.append((words, finding.doubt, finding.remove))
+        if finding.remove and (not spans or finding.start >= spans[-1][1]):
+            spans.append((finding.start, finding.end))
+    return _replace_spans(text, spans, Placeholder.NAME)
+
+
+def _redact_pass(
+    text: str,
+    names: _KnownNames,
+    keep: re.Pattern[str] | None,
+    doubts: list[tuple[str, DoubtReason, bool]],
+) -> str:
     """Return text after one run of every rule, most specific first."""
     masks = _Masks()
     # Placeholders from an earlier pass are never touched again: this is what makes
     # redaction converge and so idempotent.
     text = masks.hide(_PLACEHOLDER_RE, text)
     text = _EMAIL_RE.sub(Placeholder.EMAIL, text)
+    text = _PROFILE_URL_RE.sub(_replace_group("profile", Placeholder.PROFILE), text)
+    text = _HANDLE_RE.sub(Placeholder.PROFILE, text)
     text = _IBAN_CANDIDATE_RE.sub(_redact_iban, text)
     text = masks.hide(_PUBLIC_NUMBER_RE, text)
     text = _CCC_RE.sub(Placeholder.BANK_ACCOUNT, text)
@@ -712,15 +918,55 @@ def _redact_pass(text: str, names: _KnownNames) -> str:
     # Spanish pattern would take for a Spanish mobile after a stray "+33".
     text = _redact_phonenumbers(text)
     text = _SPANISH_PHONE_RE.sub(Placeholder.PHONE, text)
+    text = _BARE_DNI_RE.sub(_redact_bare_dni, text)
     text = _STREET_ADDRESS_RE.sub(_redact_address, text)
     text = _HOME_ADDRESS_RE.sub(_redact_address, text)
+    text = _BARE_STREET_ADDRESS_RE.sub(_redact_address, text)
+    text = _FLOOR_FIRST_ADDRESS_RE.sub(_redact_floor_first_address, text)
+    text = _NUMBER_BEFORE_STREET_RE.sub(_redact_address, text)
+    text = _ENGLISH_ADDRESS_RE.sub(_redact_address, text)
+    if keep is not None:
+        text = masks.hide(keep, text)
     text = _redact_introductions(text)
     text = names.redact(text)
+    text = _redact_people(text, masks, doubts)
     text = masks.reveal(text)
     return _REPEATED_PLACEHOLDER_RE.sub(r"\1", text)
 
 
-def redact(text: str, *, names: Iterable[str] = ()) -> str:
+def redact_with_doubts(
+    text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ()
+) -> Redaction:
+    """Return text redacted as :func:`redact` does, with the doubts it had about names.
+
+    Staff approving a public summary look at the doubts: kept words that may be a name
+    ("Rosa" alone), removed words that may not have been one ("el bar de Martínez").
+    """
+    known = _KnownNames(names)
+    keep_pattern = _keep_pattern(keep)
+    found: list[tuple[str, DoubtReason, bool]] = []
+    text = _normalise(text)
+    for _ in range(_MAX_PASSES):
+        redacted = _redact_pass(text, known, keep_pattern, found)
+        if redacted == text:
+            break
+        text = redacted
+    doubts: list[Doubt] = []
+    seen: set[tuple[str, DoubtReason, bool]] = set()
+    for words, reason, removed in found:
+        if (words, reason, removed) in seen or _PLACEHOLDER_RE.search(words):
+            continue
+        seen.add((words, reason, removed))
+        if removed:
+            doubts.append(Doubt(words, reason, removed=True))
+            continue
+        where = re.search(r"(?<![^\W_])" + re.escape(words) + r"(?![^\W_])", text)
+        if where:
+            doubts.append(Doubt(words, reason, removed=False, start=where.start(), end=where.end()))
+    return Redaction(text, tuple(doubts))
+
+
+def redact(text: str, *, names: Iterable[str] = (), keep: Iterable[str] = ()) -> str:
     """Return text with the resident's personal data replaced by placeholders.
 
     names are the resident's names as the council knows them ("María José García
@@ -730,6 +976,12 @@ def redact(text: str, *, names: Iterable[str] = ()) -> str:
     another token of the name, so "la luz de la farola" survives but "Luz García" does
     not. Name particles ("de", "del", "i", ...) are never removed on their own.
 
+    Other people's names are found by :func:`ventanilla.privacy.names.find_names`.
+
+    keep are phrases never taken for a name, whatever case or accents they are written
+    in: the council's department and category names ("Parques y Jardines", "Centro Cívico
+    Clara Campoamor").
+
     The result is a fixed point: ``redact(redact(x)) == redact(x)``. Besides the
     placeholders, the text changes only in ways a reader does not notice: Unicode NFC,
     invisible formatting marks and private-use characters removed, non-ASCII digits
@@ -737,32 +989,29 @@ def redact(text: str, *, names: Iterable[str] = ()) -> str:
 
     Known gaps, by design or not yet handled:
 
-    - a bare 8-digit number without a letter or a "dni" label is kept (it may be a date
-      or an unrelated code);
-    - names are caught only when the council knows them or the resident introduces
-      themself ("me llamo", "soy", "em dic", "my name is", a closing "Un saludo, Ana");
-      a lone common-word name ("Luz") and other people's names are kept;
-    - a house number is caught after a street type ("calle", "c/", "av.", ...) or a
-      home-address phrase ("vivo en"), not after a bare street name, nor before it
-      ("12 High Street");
-    - handles, URLs and names glued into them ("instagram.com/mariagarcia") are kept;
+    - a name in lower case is caught only after a cue ("mi vecino juan") or in a
+      self-introduction, and when the list knows it, unless a naming verb precedes it
+      ("se llama brayan");
+    - a name that is also an ordinary word or a place ("Rosa", "Victoria") is caught only
+      after a cue or beside another name; alone it is kept and reported as a doubt
+      (:func:`redact_with_doubts`);
+    - a person's name used as a street without a street type or number ("en Pau Claris
+      con Aragó") is taken for a name; a street named after a person and followed by a
+      house number is kept;
+    - a house number after a bare street name is caught only when a floor or door follows
+      ("Mayor 12 2ºA"), not "Mayor 12" alone;
     - numbers written in words ("seis cero cero...") are kept.
     """
-    known = _KnownNames(names)
-    text = _normalise(text)
-    for _ in range(_MAX_PASSES):
-        redacted = _redact_pass(text, known)
-        if redacted == text:
-            break
-        text = redacted
-    return text
+    return redact_with_doubts(text, names=names, keep=keep).text
 
 
 _WHITESPACE_RE = re.compile(r"\s+")
 _TRAILING_PUNCTUATION = " ,;:-–—(\"'«"
 
 
-def propose_summary(text: str, *, names: Iterable[str] = (), max_length: int = 280) -> str:
+def propose_summary(
+    text: str, *, names: Iterable[str] = (), keep: Iterable[str] = (), max_length: int = 280
+) -> str:
     """Return a redacted, single-line draft of a public summary of at most max_length.
 
     A longer text is cut at a word boundary and ends with an ellipsis. Redaction runs
@@ -770,7 +1019,8 @@ def propose_summary(text: str, *, names: Iterable[str] = (), max_length: int = 2
     """
     if max_length < 1:
         raise ValueError("max_length must be at least 1")
-    summary = _WHITESPACE_RE.sub(" ", redact(_WHITESPACE_RE.sub(" ", text), names=names)).strip()
+    redacted = redact(_WHITESPACE_RE.sub(" ", text), names=names, keep=keep)
+    summary = _WHITESPACE_RE.sub(" ", redacted).strip()
     if len(summary) <= max_length:
         return summary
     cut = summary[: max_length - len(ELLIPSIS)]
