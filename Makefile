@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: demo test test-sqlite test-postgres lint bench install browser postgres messages clean
+.PHONY: demo test test-sqlite test-postgres lint typecheck bench install browser postgres messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,11 +27,15 @@ demo: install
 	$(BIN)/ventanilla demo
 
 ## Everything the tests need (a browser, PostgreSQL up), then the suite on both databases.
-test: install browser postgres lint test-sqlite test-postgres
+test: install browser postgres lint typecheck test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## mypy with django-stubs over the package: zero errors.
+typecheck: $(STAMP)
+	$(BIN)/mypy ventanilla
 
 test-sqlite: $(STAMP)
 	DATABASE_URL=sqlite:///$(CURDIR)/.test.sqlite3 $(BIN)/pytest -q

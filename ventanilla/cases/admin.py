@@ -74,7 +74,7 @@ class CaseAdmin(ReadOnlyMixin, NotFoundAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.visible_to(request.user)
+        return Case.objects.visible_to(request.user).filter(pk__in=queryset.values("pk"))
 
 
 @admin.register(CaseAccess)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -57,7 +57,7 @@ def create_staff(
         raise StaffError(
             _("%(department)s belongs to another council.") % {"department": foreign[0]}
         )
-    user: AbstractUser = users.create_user(
+    user: User = users.create_user(
         username, email=email, password=password, is_staff=role == Role.ADMINISTRATOR
     )
     user.groups.add(Group.objects.get(name=role.value))

@@ -33,7 +33,8 @@ class ChannelForm(forms.ModelForm):
         fields = ("council", "provider", "name", "api_base", "rate_per_second", "options", "active")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         text = data.get("secrets_text") or ""
         if text.strip():
             pairs = dict(line.split("=", 1) for line in text.strip().splitlines() if "=" in line)

@@ -19,7 +19,7 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("created_at", "direction", "channel", "status", "case")
     list_filter = ("direction", "status")
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset

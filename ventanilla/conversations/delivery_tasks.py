@@ -122,13 +122,12 @@ def send_message(message_id: int, slot: str = "") -> None:
         return
     except UnknownProvider:
         reason = _("No adapter sends messages for this provider.")
-        error = SendError(reason, retryable=False, code="no_adapter")
-        _send_failed(message, error, attempt)
+        _send_failed(message, SendError(reason, retryable=False, code="no_adapter"), attempt)
         return
     except Exception as exc:  # an adapter bug must not leave the message queued forever
         log.exception("send_unexpected_error", message=message.pk, channel=channel.pk)
-        error = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
-        _send_failed(message, error, attempt)
+        bug = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
+        _send_failed(message, bug, attempt)
         return
     delivery.record_sent(message=message, provider_message_id=result.provider_message_id)
     log.info("message_sent", message=message.pk, channel=channel.pk, attempt=attempt)

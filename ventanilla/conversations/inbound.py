@@ -78,13 +78,16 @@ def record_channel_event(*, channel: Channel, event: ChannelEvent) -> WebhookEve
 def _store_inbound(channel: Channel, inbound: InboundMessage) -> Message | None:
     """Store one message once; a sender or id we cannot store becomes a named event."""
     if len(inbound.provider_message_id) > 200 or len(inbound.urn) > 255:
-        return _refuse_inbound(channel, inbound, "message_too_long_ids")
+        _refuse_inbound(channel, inbound, "message_too_long_ids")
+        return None
     try:
         message = record_inbound(channel=channel, inbound=inbound)  # its own transaction
     except InvalidUrn:
-        return _refuse_inbound(channel, inbound, "invalid_sender")
+        _refuse_inbound(channel, inbound, "invalid_sender")
+        return None
     except (DataError, ValueError):
-        return _refuse_inbound(channel, inbound, "invalid_message")
+        _refuse_inbound(channel, inbound, "invalid_message")
+        return None
     if message is not None:
         # Runs at once when committed, or when an enclosing transaction commits.
         transaction.on_commit(
@@ -104,7 +107,6 @@ def _refuse_inbound(channel: Channel, inbound: InboundMessage, name: str) -> Non
         kind="unsupported", name=name, provider_event_id=inbound.provider_message_id[:200]
     )
     channel_services.record_event(channel=channel, event=event)
-    return None
 
 
 def _hand_over(message: Message, *, media: bool, callback: bool) -> None:

@@ -39,7 +39,7 @@ NOTIFY_STATUSES = frozenset(
     }
 )
 #: a status with its own words; the others use "update.status"
-UPDATE_KEYS = {
+UPDATE_KEYS: dict[str, str] = {
     Status.WAITING_RESIDENT: "update.waiting_resident",
     Status.RESOLVED: "update.resolved",
 }
@@ -90,6 +90,8 @@ def ask_satisfaction(event: CaseChanged) -> None:
 
 def conversation_for_case(case: Case) -> Conversation | None:
     """Return where to tell the case's resident: the case's channel, else their latest chat."""
+    if case.citizen_id is None:
+        return None
     conversations = Conversation.objects.filter(citizen_id=case.citizen_id).select_related(
         "council", "citizen", "channel"
     )

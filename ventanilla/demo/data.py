@@ -301,7 +301,7 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
 def _approve_public_summaries(council: Council) -> None:
     """Approve the proposed public summaries, as staff would, so the portal has text."""
     for record in PublicRecord.objects.filter(case__council=council).select_related("case"):
-        if record.summary_draft:
+        if record.summary_draft and record.case is not None:
             update_public_summary(case=record.case, text=record.summary_draft)
 
 

@@ -1,11 +1,14 @@
 """The registry of provider fakes served by ``ventanilla.fakes.server``."""
 
+from collections.abc import Callable
+
 from ventanilla.fakes.line import LineFake
+from ventanilla.fakes.server import FakeHub, ProviderFake
 from ventanilla.fakes.telegram import TelegramFake
 from ventanilla.fakes.twilio import TwilioFake
 from ventanilla.fakes.whatsapp import WhatsAppFake
 
-PROVIDER_FAKES = {
+PROVIDER_FAKES: dict[str, Callable[[FakeHub], ProviderFake]] = {
     "whatsapp": WhatsAppFake,
     "telegram": TelegramFake,
     "line": LineFake,

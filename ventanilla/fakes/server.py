@@ -274,10 +274,10 @@ class FakeHub:
                 return FakeResponse.json({"ok": True})
             if action == "inbound":
                 fake = self.providers[provider]
-                channel = self.find_channel(provider, data.get("webhook_url"))
-                if channel is None:
+                target = self.find_channel(provider, data.get("webhook_url"))
+                if target is None:
                     return FakeResponse.json({"error": "no channel registered"}, status=404)
-                delivery = fake.resident_message(channel, data)
+                delivery = fake.resident_message(target, data)
                 status = self.deliver(delivery)
                 return FakeResponse.json(
                     {"status": status, "message_id": delivery.headers.get("x-fake-message-id")}

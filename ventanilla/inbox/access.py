@@ -13,15 +13,23 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 from ventanilla.inbox.selectors import Scope, scope_for
 
 #: the session key holding the time of the agent's last own action
 LAST_ACTIVITY = "inbox_last_activity"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as the inbox sees it: django-htmx's middleware adds ``htmx``."""
+
+    htmx: HtmxDetails
 
 
 def is_verified(user: Any) -> bool:
@@ -61,7 +69,7 @@ def staff_required(view: View | None = None, *, activity: bool = True) -> Any:
 
     def decorator(func: View) -> View:
         @wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated or not is_verified(user):
                 return to_login(request)

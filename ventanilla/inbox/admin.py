@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from ventanilla.cases.access import staff_of
 from ventanilla.core.admin import CouncilScopedAdmin
+from ventanilla.core.councils import council_id_of
 from ventanilla.core.models import Council
 from ventanilla.inbox.models import CannedReply
 
@@ -28,8 +29,5 @@ class CannedReplyAdmin(CouncilScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "council" and not request.user.is_superuser:
-            staff = staff_of(request.user)
-            kwargs["queryset"] = Council.objects.filter(
-                pk=staff.council_id if staff is not None else None
-            )
+            kwargs["queryset"] = Council.objects.filter(pk=council_id_of(request.user) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

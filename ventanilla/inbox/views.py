@@ -48,7 +48,7 @@ from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
 from ventanilla.inbox import live, selectors, services
-from ventanilla.inbox.access import LAST_ACTIVITY, is_verified, staff_required
+from ventanilla.inbox.access import LAST_ACTIVITY, HtmxHttpRequest, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
 
 #: query parameters that select a queue and its filters (kept on links between pages)
@@ -102,7 +102,7 @@ def queue_query(params: QueryDict, **changes: str) -> str:
 @never_cache
 @require_GET
 @staff_required
-def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
+def queue(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
     """Show one queue, filtered, sorted and paginated, with the counts of every queue."""
     queues = selectors.queues_for(scope)
     key = request.GET.get("queue") or selectors.default_queue(scope)
@@ -145,7 +145,7 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 def case_context(
-    request: HttpRequest, scope: Scope, case: Case, bound: forms.Form | None = None
+    request: HtmxHttpRequest, scope: Scope, case: Case, bound: forms.Form | None = None
 ) -> dict[str, Any]:
     """Return everything the case page shows; ``bound`` replaces the form of its kind."""
     conversation = selectors.reply_conversation(case)
@@ -211,12 +211,12 @@ def visible_case(scope: Scope, reference: str) -> Case:
 @never_cache
 @require_GET
 @staff_required
-def case_detail(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_detail(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     """Show a case; every opening (not the page's own live refreshes) is logged."""
     live_after = None if request.htmx else live.latest_event_id()
     case = visible_case(scope, reference)
     if not request.GET.get("live"):
-        case_services.record_access(case=case, user=request.user)
+        case_services.record_access(case=case, user=scope.user)
     context = case_context(request, scope, case)
     if request.htmx:
         return TemplateResponse(request, "inbox/_case_update.html", context)
@@ -225,7 +225,7 @@ def case_detail(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
 
 
 def act(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     scope: Scope,
     reference: str,
     form_class: type[inbox_forms.CaseActionForm],
@@ -277,7 +277,7 @@ def act(
 
 @require_POST
 @staff_required
-def case_reply(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_reply(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -296,7 +296,7 @@ def case_reply(request: HttpRequest, scope: Scope, reference: str) -> HttpRespon
 
 @require_POST
 @staff_required
-def case_assign(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_assign(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -309,7 +309,7 @@ def case_assign(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
 
 @require_POST
 @staff_required
-def case_transfer(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_transfer(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -324,7 +324,7 @@ def case_transfer(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
 
 @require_POST
 @staff_required
-def case_category(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_category(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -339,7 +339,7 @@ def case_category(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
 
 @require_POST
 @staff_required
-def case_status(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_status(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -354,7 +354,7 @@ def case_status(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
 
 @require_POST
 @staff_required
-def case_priority(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_priority(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -369,7 +369,7 @@ def case_priority(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
 
 @require_POST
 @staff_required
-def case_duplicate(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_duplicate(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -384,7 +384,7 @@ def case_duplicate(request: HttpRequest, scope: Scope, reference: str) -> HttpRe
 
 @require_POST
 @staff_required
-def case_note(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_note(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -400,7 +400,7 @@ def case_note(request: HttpRequest, scope: Scope, reference: str) -> HttpRespons
 
 @require_GET
 @staff_required
-def attachment(request: HttpRequest, scope: Scope, pk: int) -> HttpResponseBase:
+def attachment(request: HtmxHttpRequest, scope: Scope, pk: int) -> HttpResponseBase:
     """Serve a message's file to staff who may see its case; images inline, the rest saved."""
     item = get_object_or_404(
         Attachment.objects.select_related("message__case").filter(message__case__in=scope.cases),
@@ -410,7 +410,7 @@ def attachment(request: HttpRequest, scope: Scope, pk: int) -> HttpResponseBase:
         raise Http404
     case = item.message.case
     assert case is not None
-    case_services.record_access(case=case, user=request.user, via="attachment")
+    case_services.record_access(case=case, user=scope.user, via="attachment")
     content_type = item.content_type or "application/octet-stream"
     inline = content_type in INLINE_IMAGES and request.GET.get("download") != "1"
     response = FileResponse(
@@ -423,7 +423,7 @@ def attachment(request: HttpRequest, scope: Scope, pk: int) -> HttpResponseBase:
 
 
 @require_GET
-def outbound_media(request: HttpRequest, token: str) -> HttpResponseBase:
+def outbound_media(request: HtmxHttpRequest, token: str) -> HttpResponseBase:
     """Serve a file an agent sent, to the provider fetching it (signed, expiring URL)."""
     path = services.outbound_media_path(token)
     if path is None or not default_storage.exists(path):
@@ -449,7 +449,7 @@ def private_file(response: FileResponse) -> FileResponse:
 
 @require_GET
 @staff_required(activity=False)
-def live_events(request: HttpRequest, scope: Scope) -> HttpResponseBase:
+def live_events(request: HtmxHttpRequest, scope: Scope) -> HttpResponseBase:
     """Stream which visible cases changed (server-sent events); the page then refreshes."""
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after")
     try:
@@ -475,7 +475,7 @@ def live_events(request: HttpRequest, scope: Scope) -> HttpResponseBase:
 @never_cache
 @require_GET
 @staff_required
-def access_log(request: HttpRequest, scope: Scope) -> HttpResponse:
+def access_log(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
     """Who opened which case, for auditors and administrators."""
     if not scope.can_audit:
         raise PermissionDenied

@@ -29,5 +29,5 @@ class Open311KeyAdmin(CouncilScopedAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[Open311Key]) -> None:
-        for key in queryset.active().select_related("council"):
+        for key in Open311Key.objects.filter(pk__in=queryset.values("pk")).active():
             revoke_open311_keys(council=key.council, prefix=key.prefix)

@@ -333,6 +333,6 @@ def discovery(*, url: str, contact: str, key_service: str) -> dict[str, Any]:
     }
 
 
-def form_errors(errors: Mapping[str, Iterable[str]]) -> list[str]:
+def form_errors(errors: Mapping[str, Iterable[Any]]) -> list[str]:
     """Return one description per invalid field: "lat: Enter a number."."""
     return [f"{field}: {message}" for field, messages in errors.items() for message in messages]

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from ventanilla.cases.models import Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
-from ventanilla.portal.models import PublicEvent, PublicPhoto, PublicRecord
+from ventanilla.portal.models import PublicEvent, PublicPhoto, PublicRecord, PublicRecordQuerySet
 
 #: the public statuses, as Open311 names them
 OPEN = "open"
@@ -58,7 +58,7 @@ class RecordFilters:
     order: str = "recent"
 
 
-def public_records(council: Council) -> QuerySet[PublicRecord]:
+def public_records(council: Council) -> PublicRecordQuerySet:
     """Return the records of ``council`` that anyone may see, ready to list."""
     return PublicRecord.objects.of(council).visible().select_related("category", "department")
 

@@ -158,7 +158,7 @@ def support(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, reference: str, photo_id: int) -> HttpResponse:
+def photo(request: HttpRequest, reference: str, photo_id: int) -> FileResponse:
     found = selectors.photo_of(_council(request), reference, photo_id)
     if found is None:
         raise Http404(_("There is no such photo."))

@@ -43,7 +43,7 @@ def process_pending(*, conversation: Conversation, message_id: int | None = None
     handled = set(state.handled)
     inbound = Message.objects.filter(conversation=conversation, direction=Direction.IN)
     if state.handled_through is None:
-        inbound = inbound.filter(pk=message_id)
+        inbound = inbound.filter(pk=message_id or 0)
     else:
         inbound = inbound.filter(Q(pk__gt=state.handled_through) | Q(pk=message_id or 0))
     inbound = inbound.prefetch_related("attachments").order_by("pk")

@@ -87,7 +87,7 @@ class ReportDraft:
 
     @classmethod
     def load(cls, raw: dict[str, Any]) -> ReportDraft:
-        mode = raw.get("mode")
+        mode = str(raw.get("mode"))
         return cls(
             mode=ReportMode(mode) if mode in ReportMode._value2member_map_ else ReportMode.FREE,
             messages=_ints(raw.get("messages")),

@@ -119,10 +119,17 @@ class Turn:
         self.state.remember_prompt(key)
         return self.reply(self.t(key, **params), choices, case=case)
 
-    def say_once(self, key: str, choices: Sequence[Choice] = (), **params: object) -> None:
+    def say_once(
+        self,
+        key: str,
+        choices: Sequence[Choice] = (),
+        *,
+        case: Case | None = None,
+        **params: object,
+    ) -> None:
         """Say ``key`` unless it was the last thing said, moments ago (a burst of photos)."""
         if not self.state.said_lately(key, BURST):
-            self.say(key, choices, **params)
+            self.say(key, choices, case=case, **params)
 
     def set_language(self, language: str) -> None:
         if language != self.citizen.language:
