@@ -43,8 +43,10 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP) postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not wheel"
 
+## Debian's chromium for the browser tests, GNU gettext for the catalogue test.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null && command -v xgettext >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq chromium gettext >/dev/null)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -1,6 +1,10 @@
 """Everything a person reads exists in Spanish, Catalan and English."""
 
 import gettext
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +50,24 @@ def test_sign_in_page_speaks_the_visitors_language(accept, expected):
 @pytest.mark.django_db
 def test_spanish_comes_first_for_a_visitor_without_preference():
     assert "Acceso del personal" in Client().get("/inbox/login/").content.decode()
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="needs GNU gettext (make test installs it)"
+)
+def test_catalogues_hold_every_string_of_the_source(tmp_path):
+    """A new string without its Spanish and Catalan line fails here, not in front of a resident."""
+    package = LOCALE.parent
+    copy = tmp_path / "ventanilla"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-obsolete"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "ventanilla.settings"},
+    )
+    with open(copy / "locale" / "es" / "LC_MESSAGES" / "django.po", "rb") as po:
+        extracted = {(m.context, m.id) for m in read_po(po) if m.id}
+    committed = {(m.context, m.id) for m in catalogue("es") if m.id}
+    assert sorted(map(str, extracted - committed)) == []
