@@ -92,6 +92,8 @@ def test_council_for_command_takes_the_only_council_or_the_named_one():
     [
         ["add_channel", "telegram", "--name=Bot", "--bot-token=1:a", "--secret-token=s"],
         ["add_staff", "ana", "--role=administrator"],
+        ["add_department", "Policía Local"],
+        ["add_category", "noise", "--department=Policía Local", "--name=Ruido"],
         ["open311_key", "villa"],
         ["publish_cases", "villa"],
     ],

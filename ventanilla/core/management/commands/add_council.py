@@ -60,6 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Next:"))
         for line in (
             f"ventanilla add_staff USERNAME --council {council.slug} --role administrator",
+            f'ventanilla add_department "NAME" --council {council.slug}',
+            f'ventanilla add_category CODE --council {council.slug} --department "NAME" '
+            '--name "NAME"',
             f"ventanilla add_channel telegram --council {council.slug} --name NAME "
             "--bot-token TOKEN --secret-token SECRET",
             "ventanilla serve",
@@ -68,7 +71,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(
             _(
-                "Its administrator then adds departments and categories in the admin "
-                "(/admin/); add agents with add_staff once their departments exist."
+                "Add agents with add_staff once their departments exist; the administrator "
+                "edits departments and categories later in the admin (/admin/)."
             )
         )
