@@ -39,7 +39,7 @@ def normalise_phone(number: str, region: str = "ES") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]{6,30}$")
+_PHONE_LIKE = re.compile(r"^[+\d\s().\-/]{6,30}$")
 
 
 def phone_urns(text: str, region: str = "ES") -> list[str]:
