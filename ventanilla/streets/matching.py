@@ -72,9 +72,14 @@ def match_address(*, council: Council, text: str) -> AddressMatch | None:
         return None
     streets = list(Street.objects.of(council).filter(folded=name)[:200])
     if not streets and len(name) >= 3:
-        found = list(Street.objects.of(council).filter(folded__contains=name)[:200])
+        words = set(name.split())
+        found = [
+            street
+            for street in Street.objects.of(council).filter(folded__contains=name)[:200]
+            if words <= set(street.folded.split())  # whole words: "mayo" is not "mayor"
+        ]
         if len({street.folded for street in found}) == 1:
-            streets = found  # one street only: "mayor" for "Plaza Mayor"
+            streets = found  # one street only: "real" for "Camino Real"
     if not streets:
         return None
     covering = [street for street in streets if street.covers(number)]
