@@ -74,12 +74,12 @@ def _parts(draft: str, doubts: list[Doubt]) -> list[Part]:
     marks.sort(key=lambda mark: (mark[0], -mark[1]))
     parts: list[Part] = []
     position = 0
-    for start, end, kind, doubt in marks:
+    for start, end, kind, marked in marks:
         if start < position:
             continue  # overlaps a mark already made
         if start > position:
             parts.append(Part(draft[position:start]))
-        parts.append(Part(draft[start:end], kind, doubt))
+        parts.append(Part(draft[start:end], kind, marked))
         position = end
     if position < len(draft):
         parts.append(Part(draft[position:]))

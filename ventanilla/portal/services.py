@@ -97,10 +97,10 @@ def council_words(council_id: int) -> list[str]:
     """Return the council's department and category names: never taken for a person's name."""
     words: set[str] = set()
     for model in (Department, Category):
-        for row in model.objects.filter(council_id=council_id).values(
+        for names in model.objects.filter(council_id=council_id).values_list(
             "name_es", "name_ca", "name_en"
         ):
-            words.update(name for name in row.values() if name)
+            words.update(str(name) for name in names if name)
     return sorted(words)
 
 
