@@ -5,7 +5,8 @@
   var FALLBACK = [40.4168, -3.7038]; // the middle of Spain, when the case has no point yet
 
   function setUp(element) {
-    if (element.dataset.ready || !window.L || element.offsetWidth === 0) {
+    var details = element.closest("details");
+    if (element.dataset.ready || !window.L || (details && !details.open)) {
       return;
     }
     element.dataset.ready = "1";
