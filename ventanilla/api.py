@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
+from ventanilla.portal.api import router as publication_router
 
 api = NinjaAPI(
     title="Ventanilla API",
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", cases_router)
+api.add_router("/", publication_router)  # a case's public record (portal/api.py)
 
 
 @api.exception_handler(ValidationError)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ventanilla.citizens",
     "ventanilla.channels",
     "ventanilla.cases",
+    "ventanilla.streets",
     "ventanilla.conversations",
     "ventanilla.inbox",
     "ventanilla.portal",

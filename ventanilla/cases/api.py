@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 
 from ventanilla.cases import services
-from ventanilla.cases.models import Case
+from ventanilla.cases.access import staff_of
+from ventanilla.cases.models import Case, LocationSource
+from ventanilla.cases.search import case_search
 from ventanilla.cases.workflow import IllegalTransition, Status
 from ventanilla.core.actors import actor_of
+from ventanilla.streets.matching import match_address
 
 router = Router(tags=["cases"])
 REFERENCE = r"^\d{4}-\d{6}$"
@@ -84,11 +86,32 @@ class NoteOut(Schema):
     created_at: dt.datetime
 
 
+class LocationIn(Schema):
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    address: str = Field(
+        "",
+        max_length=300,
+        description=(
+            "With a point, kept as the case's address. Without one, looked up in the "
+            "council's street directory (400 if no street matches)."
+        ),
+    )
+
+
 class CaseFilters(Schema):
     status: Status | None = None
     category: str | None = Field(None, max_length=50)
     department: int | None = Field(None, ge=1, le=2**31 - 1)
-    q: str | None = Field(None, max_length=200)
+    q: str | None = Field(None, max_length=200, description="Same as ``search``.")
+    search: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "Reference, words of the description or street, the resident's name, or their "
+            "phone number in any format. Searches every status unless ``status`` is given."
+        ),
+    )
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=10_000_000)
 
@@ -112,10 +135,11 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         cases = cases.filter(category__code=filters.category)
     if filters.department:
         cases = cases.filter(department_id=filters.department)
-    if filters.q:
-        cases = cases.filter(
-            Q(reference__icontains=filters.q) | Q(description__icontains=filters.q)
-        )
+    text = (filters.search or filters.q or "").strip()
+    if text:
+        staff = staff_of(request.user)
+        if staff is not None:
+            cases = cases.filter(case_search(text, council=staff.council))
     cases = cases.order_by("due_at", "id")
     return {
         "count": cases.count(),
@@ -167,3 +191,38 @@ def case_add_note(request: HttpRequest, reference: str, data: NoteIn) -> Any:
     except services.CaseError as exc:
         return Reply(400, {"detail": str(exc)})
     return Reply(201, note)
+
+
+@router.post(
+    "/cases/{reference}/location",
+    response={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def case_set_location(request: HttpRequest, reference: str, data: LocationIn) -> Any:
+    """Set the case's point and address; the portal and Open311 show it snapped to a grid."""
+    case = get_case(request, reference)
+    by = actor_of(request.user)
+    latitude, longitude, address = data.latitude, data.longitude, data.address
+    source = LocationSource.API
+    if (latitude is None) != (longitude is None):
+        return Reply(400, {"detail": "Give both latitude and longitude, or an address."})
+    try:
+        services.check_may_act(case=case, by=by)
+        if latitude is None or longitude is None:
+            found = match_address(council=case.council, text=address) if address else None
+            if found is None:
+                return Reply(400, {"detail": "No street of the council's directory matches."})
+            latitude, longitude = found.street.latitude, found.street.longitude
+            address, source = found.address, LocationSource.DIRECTORY
+        services.set_location(
+            case=case,
+            latitude=latitude,
+            longitude=longitude,
+            address=address,
+            by=by,
+            source=source,
+        )
+    except services.NotAllowed as exc:
+        return Reply(403, {"detail": str(exc)})
+    except services.CaseError as exc:
+        return Reply(400, {"detail": str(exc)})
+    return get_case(request, reference)

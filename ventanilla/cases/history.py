@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ventanilla.cases.models import CaseEvent, Department, Priority
+from ventanilla.cases.models import CaseEvent, Department, LocationSource, Priority
 from ventanilla.cases.workflow import Status
 
 
@@ -48,6 +48,12 @@ def label(event: CaseEvent, value: str, departments: dict[int, Department]) -> s
             return str(Priority(int(value)).label)
         except ValueError:
             return value
+    if event.kind == CaseEvent.Kind.LOCATION:
+        point, _sep, source = value.partition(";")
+        try:
+            return f"{point} ({LocationSource(source).label})" if source else point
+        except ValueError:
+            return point
     if event.kind == CaseEvent.Kind.DEPARTMENT and value.isdigit():
         department = departments.get(int(value))
         return department.name if department is not None else value

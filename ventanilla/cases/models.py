@@ -216,6 +216,16 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
+class LocationSource(models.TextChoices):
+    """Where a case's point came from (kept in its history)."""
+
+    REPORT = "report", _("given with the report")
+    CHAT = "chat", _("shared in the chat")
+    MAP = "map", _("picked on the map")
+    DIRECTORY = "directory", _("street directory")
+    API = "api", _("API")
+
+
 class CaseEvent(models.Model):
     """One entry of a case's history. Appended, never edited."""
 
@@ -230,6 +240,7 @@ class CaseEvent(models.Model):
         DUPLICATE_OF = "duplicate_of", _("Duplicate of")
         FIRST_RESPONSE = "first_response", _("First response")
         SATISFACTION = "satisfaction", _("Satisfaction")
+        LOCATION = "location", _("Location")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from ventanilla.cases.models import (
     CaseEvent,
     Category,
     Department,
+    LocationSource,
     Note,
     Priority,
 )
@@ -141,6 +143,14 @@ def open_case(
         to_value=Status.NEW,
         actor=by,
     )
+    if latitude is not None and longitude is not None:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.LOCATION,
+            to_value=location_value(latitude, longitude, LocationSource.REPORT),
+            comment=address,
+            actor=by,
+        )
     case_opened.run(CaseOpened(case=case, by=by))
     publish_on_commit(
         council_id=council.pk,
@@ -369,6 +379,74 @@ def set_publication(
             comment=reason,
             actor=by,
         )
+
+
+#: the longest address a case keeps
+ADDRESS_MAX_LENGTH = 300
+
+
+def location_value(latitude: float, longitude: float, source: str) -> str:
+    """Return how the history stores a point and where it came from: ``lat,lon;source``."""
+    return f"{latitude:.6f},{longitude:.6f};{source}"
+
+
+def check_point(latitude: float, longitude: float) -> None:
+    """Refuse a point that is not a place on Earth (NaN, infinite, out of range)."""
+    if not (
+        isinstance(latitude, int | float)
+        and isinstance(longitude, int | float)
+        and math.isfinite(latitude)
+        and math.isfinite(longitude)
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    ):
+        raise CaseError(
+            _("That is not a place on the map: latitude −90 to 90, longitude −180 to 180.")
+        )
+
+
+@transaction.atomic
+def set_location(
+    *,
+    case: Case,
+    latitude: float,
+    longitude: float,
+    address: str = "",
+    by: Actor = None,
+    source: LocationSource = LocationSource.MAP,
+) -> Case:
+    """Give ``case`` its point and address; the history keeps the old point and the source.
+
+    The public record follows (``portal.sync`` reacts to the change and snaps the point to
+    the public grid). The same point and address again change nothing.
+    """
+    check_point(latitude, longitude)
+    address = " ".join((address or "").split())
+    if len(address) > ADDRESS_MAX_LENGTH:
+        raise CaseError(
+            _("An address has at most %(count)d characters.") % {"count": ADDRESS_MAX_LENGTH}
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    check_may_act(case=case, by=by)
+    latitude, longitude = float(latitude), float(longitude)
+    if (case.latitude, case.longitude, case.address) == (latitude, longitude, address):
+        return case
+    before = (
+        f"{case.latitude:.6f},{case.longitude:.6f}"
+        if case.latitude is not None and case.longitude is not None
+        else ""
+    )
+    case.latitude, case.longitude, case.address = latitude, longitude, address
+    _touch(case, "latitude", "longitude", "address")
+    _record(
+        case,
+        CaseEvent.Kind.LOCATION,
+        before,
+        location_value(latitude, longitude, source),
+        by,
+        address,
+    )
+    return case
 
 
 @transaction.atomic

@@ -39,6 +39,25 @@ def normalise_phone(number: str, region: str = "ES") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+_PHONE_LIKE = re.compile(r"^[+\d\s().\-/]{6,30}$")
+
+
+def phone_urns(text: str, region: str = "ES") -> list[str]:
+    """Return the URNs of a phone number written in any format ("600 11 12 22",
+    "+34 600-111-222", "0034600111222"), or [] if ``text`` is not one.
+
+    ``region`` is the country a number without its prefix belongs to.
+    """
+    text = (text or "").strip()
+    if not _PHONE_LIKE.match(text) or sum(c.isdigit() for c in text) < 6:
+        return []
+    try:
+        e164 = normalise_phone(text, region or "ES")
+    except InvalidUrn:
+        return []
+    return [f"{Scheme.TEL}:{e164}", f"{Scheme.WHATSAPP}:{e164[1:]}"]
+
+
 def normalise_urn(urn: str) -> str:
     """Return the canonical form of ``urn`` or raise InvalidUrn.
 

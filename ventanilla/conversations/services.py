@@ -9,7 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ventanilla.cases.services import record_first_response
+from ventanilla.cases.models import LocationSource
+from ventanilla.cases.services import CaseError, record_first_response, set_location
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen
@@ -160,6 +161,7 @@ def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> 
         .exclude(case=case)
         .update(case=case)
     )
+    _take_shared_location(case=case, ids=ids)
     if changed:
         publish_on_commit(
             council_id=case.council_id,
@@ -171,6 +173,33 @@ def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> 
             },
         )
     return changed
+
+
+def _take_shared_location(*, case: Any, ids: Sequence[int]) -> None:
+    """Make the last place the resident shared among messages ``ids`` the case's point."""
+    shared = (
+        Message.objects.filter(
+            pk__in=ids,
+            case=case,
+            direction=Direction.IN,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if shared is None or shared.latitude is None or shared.longitude is None:
+        return
+    try:
+        set_location(
+            case=case,
+            latitude=shared.latitude,
+            longitude=shared.longitude,
+            address=shared.address or case.address,
+            source=LocationSource.CHAT,
+        )
+    except CaseError:
+        pass  # a provider's impossible point stays a chat message
 
 
 @transaction.atomic

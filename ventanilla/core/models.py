@@ -43,6 +43,12 @@ class Council(models.Model):
         _("languages"), max_length=50, default="es,ca,en", help_text=_("Comma-separated codes.")
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Madrid")
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="ES",
+        help_text=_("ISO 3166 code; phone numbers written without a prefix are read as its own."),
+    )
     jurisdiction_id = models.CharField(
         _("Open311 jurisdiction id"), max_length=200, unique=True, help_text=_("e.g. a domain")
     )

@@ -19,6 +19,8 @@ from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
 from ventanilla.core.forms import choice_field, model_choice_field
 from ventanilla.inbox import selectors
 from ventanilla.inbox.models import CannedReply
+from ventanilla.portal.review import case_photos
+from ventanilla.streets.matching import match_address, suggest_streets
 
 #: the largest file an agent may attach to a reply
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -86,7 +88,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         max_length=200,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Reference, text, address or name")}
+            attrs={"type": "search", "placeholder": _("Reference, text, street, name or phone")}
         ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -338,3 +340,134 @@ class AccessLogFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+# -- the public record and the place of a case ---------------------------------------------
+
+
+class SummaryForm(CaseActionForm):
+    """Approve the proposed public summary, approve an edited one, or publish none."""
+
+    prefix_name = "summary"
+    DRAFT, EDITED, PRIVATE = "draft", "edited", "private"
+
+    text = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Shown to everyone on the portal and in Open311. Personal data is removed again "
+            "when you approve it."
+        ),
+    )
+    decision = forms.ChoiceField(
+        choices=[(DRAFT, DRAFT), (EDITED, EDITED), (PRIVATE, PRIVATE)],
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("decision") == self.EDITED and not (data.get("text") or "").strip():
+            self.add_error("text", _("Write the summary to approve, or keep it private."))
+        return data
+
+
+class PhotoForm(CaseActionForm):
+    """Publish one of the resident's photos on the public record, or take it down."""
+
+    prefix_name = "photo"
+    PUBLISH, REMOVE = "publish", "remove"
+
+    attachment = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[(PUBLISH, PUBLISH), (REMOVE, REMOVE)], widget=forms.HiddenInput
+    )
+    alt_text = forms.CharField(
+        label=_("What the photo shows (for people who cannot see it)"),
+        required=False,
+        max_length=300,
+    )
+
+    def clean_attachment(self) -> Any:
+        photo = case_photos(self.case).filter(pk=self.cleaned_data["attachment"]).first()
+        if photo is None:
+            raise forms.ValidationError(_("That photo is not one of this case's photos."))
+        return photo
+
+
+class WithdrawForm(CaseActionForm):
+    prefix_name = "withdraw"
+
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the publication log; never shown to the public."),
+    )
+
+
+class RepublishForm(CaseActionForm):
+    prefix_name = "republish"
+
+
+class LocationForm(CaseActionForm):
+    """The place of a case: a point picked on the map, or an address from the directory."""
+
+    prefix_name = "location"
+
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Pick the place on the map, or type the street and number: it is looked up "
+            "in the council's street directory."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        address = (data.get("address") or "").strip()
+        if self.errors:
+            return data
+        if (latitude is None) != (longitude is None):
+            raise forms.ValidationError(_("Give both the latitude and the longitude."))
+        if latitude is not None:
+            data["source"] = "map"
+            return data
+        if not address:
+            raise forms.ValidationError(_("Pick the place on the map or type an address."))
+        found = match_address(council=self.scope.council, text=address)
+        if found is None:
+            suggestions = suggest_streets(council=self.scope.council, text=address)
+            if suggestions:
+                self.add_error(
+                    "address",
+                    _("No street of the directory matches. Did you mean: %(names)s?")
+                    % {"names": ", ".join(suggestions)},
+                )
+            else:
+                self.add_error("address", _("No street of the directory matches."))
+            return data
+        data["latitude"], data["longitude"] = found.street.latitude, found.street.longitude
+        data["address"] = found.address
+        data["source"] = "directory"
+        return data
+
+
+class BulkApproveForm(forms.Form):
+    """Approve the proposed summaries of several cases of the pending publication queue."""
+
+    references = forms.MultipleChoiceField(label=_("Cases"), choices=())
+
+    def __init__(self, *args: Any, references: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "references").choices = [(r, r) for r in references]

@@ -29,7 +29,7 @@ from ventanilla.cases.models import (
     Note,
     Role,
 )
-from ventanilla.cases.references import is_reference_prefix
+from ventanilla.cases.search import case_search
 from ventanilla.cases.workflow import Status
 from ventanilla.channels import policy
 from ventanilla.channels.models import Channel
@@ -123,11 +123,20 @@ def default_queue(scope: Scope) -> str:
 
 
 def queue_cases(
-    scope: Scope, key: str, *, status: str = "", now: dt.datetime | None = None
+    scope: Scope,
+    key: str,
+    *,
+    status: str = "",
+    now: dt.datetime | None = None,
+    any_status: bool = False,
 ) -> CaseQuerySet:
-    """Return the cases of queue ``key``: open ones, or those of ``status`` when given."""
+    """Return the cases of queue ``key``: open ones, or those of ``status`` when given,
+    or of every status with ``any_status`` (a search)."""
     now = now or timezone.now()
-    cases = scope.cases.filter(status=status) if status else scope.cases.open()
+    if status:
+        cases = scope.cases.filter(status=status)
+    else:
+        cases = scope.cases if any_status else scope.cases.open()
     if key == "mine":
         return cases.filter(assignee=scope.user)
     if key == "department":
@@ -221,20 +230,8 @@ def filter_cases(cases: CaseQuerySet, filters: QueueFilters, council: Council) -
         )
         cases = cases.filter(created_at__lt=end)
     if filters.q:
-        cases = cases.filter(text_search(filters.q))
+        cases = cases.filter(case_search(filters.q, council=council))
     return cases
-
-
-def text_search(text: str) -> Q:
-    """Match a reference (or its start), or words in the description, address or name."""
-    if is_reference_prefix(text):
-        return Q(reference__startswith=text)
-    return (
-        Q(reference__icontains=text)
-        | Q(description__icontains=text)
-        | Q(address__icontains=text)
-        | Q(citizen__name__icontains=text)
-    )
 
 
 def categories_of(scope: Scope) -> QuerySet[Category]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.inbox import views
+from ventanilla.inbox import publication, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -18,6 +18,14 @@ urlpatterns = [
     path("cases/<str:reference>/priority/", views.case_priority, name="priority"),
     path("cases/<str:reference>/duplicate/", views.case_duplicate, name="duplicate"),
     path("cases/<str:reference>/note/", views.case_note, name="note"),
+    # the public record and the place of a case (inbox/publication.py)
+    path("publication/", publication.pending, name="publication"),
+    path("publication/approve/", publication.approve_pending, name="publication_approve"),
+    path("cases/<str:reference>/summary/", publication.case_summary, name="summary"),
+    path("cases/<str:reference>/photo/", publication.case_photo, name="photo"),
+    path("cases/<str:reference>/withdraw/", publication.case_withdraw, name="withdraw"),
+    path("cases/<str:reference>/republish/", publication.case_republish, name="republish"),
+    path("cases/<str:reference>/location/", publication.case_location, name="location"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("media/<str:token>/", views.outbound_media, name="outbound_media"),
 ]

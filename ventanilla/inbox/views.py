@@ -50,6 +50,7 @@ from ventanilla.inbox import forms as inbox_forms
 from ventanilla.inbox import live, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, HtmxHttpRequest, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
+from ventanilla.portal.review import review_of
 
 #: query parameters that select a queue and its filters (kept on links between pages)
 QUEUE_PARAMS = (
@@ -115,7 +116,11 @@ def queue(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
     filters = form.filters()
     now = timezone.now()
     cases = selectors.filter_cases(
-        selectors.queue_cases(scope, key, status=filters.status, now=now), filters, scope.council
+        selectors.queue_cases(
+            scope, key, status=filters.status, now=now, any_status=bool(filters.q)
+        ),
+        filters,
+        scope.council,
     )
     page = selectors.paginate(
         cases,
@@ -160,6 +165,12 @@ def case_context(
         "priority": inbox_forms.PriorityForm,
         "duplicate": inbox_forms.DuplicateForm,
         "note": inbox_forms.NoteForm,
+        # the public record and the place (inbox/publication.py)
+        "summary": inbox_forms.SummaryForm,
+        "photo": inbox_forms.PhotoForm,
+        "withdraw": inbox_forms.WithdrawForm,
+        "republish": inbox_forms.RepublishForm,
+        "location": inbox_forms.LocationForm,
     }
     context_forms: dict[str, Any] = {}
     if scope.can_act:
@@ -176,7 +187,9 @@ def case_context(
     if key not in {q.key for q in selectors.queues_for(scope)}:
         key = selectors.default_queue(scope)
     walk = selectors.filter_cases(
-        selectors.queue_cases(scope, key, status=filters.status), filters, scope.council
+        selectors.queue_cases(scope, key, status=filters.status, any_status=bool(filters.q)),
+        filters,
+        scope.council,
     )
     previous, following = selectors.neighbours(walk, filters.sort, case)
     return {
@@ -196,6 +209,7 @@ def case_context(
         "queue_query": queue_query(request.GET, queue=key),
         "queue_label": selectors.QUEUES[key].label,
         "tiles_url": settings.TILES_URL,
+        "publication": review_of(case),
     }
 
 

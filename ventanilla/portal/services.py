@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.cases import services as case_services
 from ventanilla.cases.access import staff_of
-from ventanilla.cases.models import Case, CaseEvent, Department
+from ventanilla.cases.models import Case, CaseEvent, Category, Department
 from ventanilla.cases.references import find_references
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.models import Citizen
@@ -91,6 +91,17 @@ def _log(
         case_services.set_publication(
             case=record.case, by=by, action=action, reason=reason, public=public, summary=summary
         )
+
+
+def council_words(council_id: int) -> list[str]:
+    """Return the council's department and category names: never taken for a person's name."""
+    words: set[str] = set()
+    for model in (Department, Category):
+        for names in model.objects.filter(council_id=council_id).values_list(
+            "name_es", "name_ca", "name_en"
+        ):
+            words.update(str(name) for name in names if name)
+    return sorted(words)
 
 
 def _record_of(case: Case) -> PublicRecord:
@@ -185,7 +196,9 @@ def publish_case(*, case: Case, by: Actor = None) -> PublicRecord:
     if record is None:
         record = PublicRecord(council_id=case.council_id, case=case, reference=case.reference)
         _copy_case(record, case)
-        record.summary_draft = draft_summary(case.description, names=known_names(case))
+        record.summary_draft = draft_summary(
+            case.description, names=known_names(case), keep=council_words(case.council_id)
+        )
         record.save()
         PublicEvent.objects.bulk_create(_history(record, case))
         _log(record, PublicationLogEntry.Action.PUBLISHED, by, public=True)
@@ -207,7 +220,9 @@ def refresh_summary_draft(*, case: Case, extra_names: tuple[str, ...] = ()) -> P
     if record is None:
         return None
     names = [*known_names(case), *(n for n in extra_names if n.strip())]
-    record.summary_draft = draft_summary(case.description, names=names)
+    record.summary_draft = draft_summary(
+        case.description, names=names, keep=council_words(case.council_id)
+    )
     record.save(update_fields=["summary_draft"])
     return record
 
@@ -217,7 +232,7 @@ def update_public_summary(*, case: Case, text: str, by: Actor = None) -> PublicR
     """Approve ``text`` as the public summary of ``case``, redacted once more."""
     _check_staff(by, case.council_id)
     record = _record_of(case)
-    summary = public_text(text, names=known_names(case))
+    summary = public_text(text, names=known_names(case), keep=council_words(case.council_id))
     if len(summary) > SUMMARY_MAX_LENGTH:
         raise PublicationError(
             _("A public summary has at most %(count)d characters.") % {"count": SUMMARY_MAX_LENGTH}
@@ -226,6 +241,34 @@ def update_public_summary(*, case: Case, text: str, by: Actor = None) -> PublicR
     record.summary_approved_at = timezone.now() if summary else None
     record.save(update_fields=["summary", "summary_approved_at"])
     _log(record, PublicationLogEntry.Action.SUMMARY, by, summary=summary)
+    return record
+
+
+@transaction.atomic
+def approve_summary_draft(*, case: Case, by: Actor = None) -> PublicRecord:
+    """Approve the proposed summary of ``case`` as it is."""
+    _check_staff(by, case.council_id)
+    record = _record_of(case)
+    if not record.summary_draft.strip():
+        raise PublicationError(_("There is no proposed summary to approve; write one."))
+    return update_public_summary(case=case, text=record.summary_draft, by=by)
+
+
+@transaction.atomic
+def keep_summary_private(*, case: Case, by: Actor = None) -> PublicRecord:
+    """Publish no summary of ``case``: the portal says staff chose not to, not "pending"."""
+    _check_staff(by, case.council_id)
+    record = _record_of(case)
+    record.summary = ""
+    record.summary_approved_at = timezone.now()
+    record.save(update_fields=["summary", "summary_approved_at"])
+    _log(
+        record,
+        PublicationLogEntry.Action.SUMMARY,
+        by,
+        _("No public summary: kept private."),
+        summary="",
+    )
     return record
 
 
@@ -322,7 +365,12 @@ def case_opened(*, case: Case) -> PublicRecord | None:
 
 
 _PUBLIC_KINDS = frozenset(
-    {CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT, CaseEvent.Kind.CATEGORY}
+    {
+        CaseEvent.Kind.STATUS,
+        CaseEvent.Kind.DEPARTMENT,
+        CaseEvent.Kind.CATEGORY,
+        CaseEvent.Kind.LOCATION,  # the point snapped to the grid, the street without number
+    }
 )
 
 

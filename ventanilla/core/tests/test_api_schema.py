@@ -50,7 +50,13 @@ def operations():
 def test_the_schema_lists_every_endpoint():
     labels = {op.label for op in operations()}
     assert "POST /api/v1/cases/{reference}/status" in labels
-    assert len(labels) == 5
+    # a case's place and public record (issue 10)
+    assert {
+        "POST /api/v1/cases/{reference}/location",
+        "GET /api/v1/cases/{reference}/publication",
+        "POST /api/v1/cases/{reference}/publication",
+    } <= labels
+    assert len(labels) == 12
 
 
 @pytest.mark.parametrize("operation", operations(), ids=lambda op: op.label)

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2]
 #: lowest first; an app may import apps on its own floor or below (see shared/design.md)
 FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
-    frozenset({"cases", "citizens", "channels"}),
+    frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations"}),
     frozenset({"inbox", "portal"}),
     frozenset({"open311"}),
