@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from ventanilla.cases.models import Case, LocationSource
 from ventanilla.cases.services import CaseError
 from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
-from ventanilla.inbox.access import staff_required
+from ventanilla.inbox.access import HtmxHttpRequest, staff_required
 from ventanilla.inbox.selectors import Scope
 from ventanilla.inbox.views import act
 from ventanilla.portal import services as portal_services
@@ -74,7 +74,7 @@ def _photo(case: Case, data: dict[str, Any], by: Actor) -> object:
 
 @require_POST
 @staff_required
-def case_summary(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_summary(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -87,7 +87,7 @@ def case_summary(request: HttpRequest, scope: Scope, reference: str) -> HttpResp
 
 @require_POST
 @staff_required
-def case_photo(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_photo(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request, scope, reference, inbox_forms.PhotoForm, publishing(_photo), _("Photo saved.")
     )
@@ -95,7 +95,7 @@ def case_photo(request: HttpRequest, scope: Scope, reference: str) -> HttpRespon
 
 @require_POST
 @staff_required
-def case_withdraw(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_withdraw(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -112,7 +112,7 @@ def case_withdraw(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
 
 @require_POST
 @staff_required
-def case_republish(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_republish(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -125,7 +125,7 @@ def case_republish(request: HttpRequest, scope: Scope, reference: str) -> HttpRe
 
 @require_POST
 @staff_required
-def case_location(request: HttpRequest, scope: Scope, reference: str) -> HttpResponse:
+def case_location(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponse:
     return act(
         request,
         scope,
@@ -149,7 +149,7 @@ def case_location(request: HttpRequest, scope: Scope, reference: str) -> HttpRes
 @never_cache
 @require_GET
 @staff_required
-def pending(request: HttpRequest, scope: Scope) -> HttpResponse:
+def pending(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
     """List the public records whose summary nobody has approved or kept private yet."""
     records = pending_records(scope.cases)
     return TemplateResponse(
@@ -165,7 +165,7 @@ def pending(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 @require_POST
 @staff_required
-def approve_pending(request: HttpRequest, scope: Scope) -> HttpResponse:
+def approve_pending(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
     """Approve the proposed summaries of the cases ticked on the pending publication page."""
     if not scope.can_act:
         raise PermissionDenied
