@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
+from ventanilla.inbox.api import router as inbox_router
 
 api = NinjaAPI(
     title="Ventanilla API",
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", cases_router)
+api.add_router("/", inbox_router)  # replies to residents, conversations that are not a case
 
 
 @api.exception_handler(ValidationError)

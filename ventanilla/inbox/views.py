@@ -47,7 +47,7 @@ from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
-from ventanilla.inbox import live, selectors, services
+from ventanilla.inbox import live, residents, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
 
@@ -123,12 +123,14 @@ def queue(request: HttpRequest, scope: Scope) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    unread = residents.unread_case_ids(request.user, page.cases)
     context = {
         "scope": scope,
         "queue": current,
         "counts": selectors.queue_counts(scope, now),
         "form": form,
         "page": page,
+        "unread": unread,
         "now": now,
         "queue_query": queue_query(request.GET, queue=key),
         "filters_query": queue_query(request.GET, queue=""),
@@ -217,6 +219,7 @@ def case_detail(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
     case = visible_case(scope, reference)
     if not request.GET.get("live"):
         case_services.record_access(case=case, user=request.user)
+    services.mark_seen(user=request.user, case=case)
     context = case_context(request, scope, case)
     if request.htmx:
         return TemplateResponse(request, "inbox/_case_update.html", context)
@@ -458,7 +461,10 @@ def live_events(request: HttpRequest, scope: Scope) -> HttpResponseBase:
         after = None
 
     def visible(item: live.LiveItem) -> bool:
-        return scope.whole_council or item.department_id in scope.department_ids
+        # A message no case holds, or a conversation's change, is the whole council's news
+        # (the conversations queue); the event says nothing but that something changed.
+        loose = item.kind in ("message", "conversation") and not item.reference
+        return loose or scope.whole_council or item.department_id in scope.department_ids
 
     response = StreamingHttpResponse(
         live.stream(council_id=scope.council.pk, visible=visible, after=after),
