@@ -349,7 +349,11 @@ def case_status(request: HttpRequest, scope: Scope, reference: str) -> HttpRespo
         reference,
         inbox_forms.StatusForm,
         lambda case, data, by: case_services.change_status(
-            case=case, status=data["status"], by=by, comment=data["comment"]
+            case=case,
+            status=data["status"],
+            by=by,
+            comment=data["comment"],
+            resident_message=data["resident_message"],
         ),
         _("Status changed."),
     )
