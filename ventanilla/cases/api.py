@@ -1,10 +1,11 @@
-"""REST API for cases: list, read, messages, status changes and internal notes."""
+"""REST API for cases: list, read, messages, status changes, assignment, transfer, notes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
@@ -12,7 +13,7 @@ from ninja import Status as Reply
 
 from ventanilla.cases import services
 from ventanilla.cases.access import staff_of
-from ventanilla.cases.models import Case, LocationSource
+from ventanilla.cases.models import Case, Department, LocationSource
 from ventanilla.cases.search import case_search
 from ventanilla.cases.workflow import IllegalTransition, Status
 from ventanilla.core.actors import actor_of
@@ -73,7 +74,26 @@ class MessageOut(Schema):
 
 class StatusIn(Schema):
     status: Status
-    comment: str = Field("", max_length=5000)
+    resident_message: str = Field(
+        "", max_length=2000, description="Sent to the resident with the news of the new status."
+    )
+    note: str = Field(
+        "", max_length=5000, description="Internal note: kept in the history, never sent."
+    )
+    comment: str = Field(
+        "", max_length=5000, description="Deprecated: the same as `note` (never sent)."
+    )
+
+
+class AssignIn(Schema):
+    username: str | None = Field(
+        ..., max_length=150, description="The staff member to assign; null to unassign."
+    )
+
+
+class TransferIn(Schema):
+    department: int = Field(..., ge=1, le=2**31 - 1)
+    note: str = Field("", max_length=5000, description="Internal note, never sent.")
 
 
 class NoteIn(Schema):
@@ -169,13 +189,69 @@ def case_change_status(request: HttpRequest, reference: str, data: StatusIn) -> 
     case = get_case(request, reference)
     try:
         services.change_status(
-            case=case, status=data.status, by=actor_of(request.user), comment=data.comment
+            case=case,
+            status=data.status,
+            by=actor_of(request.user),
+            comment=data.note or data.comment,
+            resident_message=data.resident_message,
         )
     except services.NotAllowed as exc:
         return Reply(403, {"detail": str(exc)})
     except IllegalTransition as exc:
         return Reply(409, {"detail": str(exc)})
     return get_case(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/assign",
+    response={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def case_assign(request: HttpRequest, reference: str, data: AssignIn) -> Any:
+    """Assign the case to a staff member of its council (null unassigns it)."""
+    case = get_case(request, reference)
+    agent = None
+    if data.username is not None:
+        agent = (
+            get_user_model()
+            .objects.filter(
+                username=data.username, is_active=True, staff__council_id=case.council_id
+            )
+            .first()
+        )
+        if agent is None:
+            return Reply(400, {"detail": "No active staff member of the council by that name."})
+    try:
+        services.assign_case(case=case, agent=agent, by=actor_of(request.user))
+    except services.NotAllowed as exc:
+        return Reply(403, {"detail": str(exc)})
+    except (services.CaseError, IllegalTransition) as exc:
+        return Reply(400, {"detail": str(exc)})
+    return get_case(request, reference)
+
+
+@router.post(
+    "/cases/{reference}/transfer",
+    response={200: CaseOut, 400: Error, 401: Error, 403: Error, 404: Error},
+)
+def case_transfer(request: HttpRequest, reference: str, data: TransferIn) -> Any:
+    """Send the case to another department of its council; it loses its assignee."""
+    case = get_case(request, reference)
+    department = Department.objects.filter(
+        pk=data.department, council_id=case.council_id, active=True
+    ).first()
+    if department is None:
+        return Reply(400, {"detail": "No active department of the council with that id."})
+    try:
+        moved = services.transfer_case(
+            case=case, department=department, by=actor_of(request.user), comment=data.note
+        )
+    except services.NotAllowed as exc:
+        return Reply(403, {"detail": str(exc)})
+    except services.CaseError as exc:
+        return Reply(400, {"detail": str(exc)})
+    # Transferred out of the caller's departments: they may no longer see it.
+    found = visible_cases(request).filter(pk=case.pk).first()
+    return found if found is not None else moved
 
 
 @router.post(

@@ -32,6 +32,8 @@ class CaseChanged:
     after: str
     by: Actor
     comment: str = ""
+    #: words for the resident that staff wrote with a status change (``comment`` is internal)
+    resident_message: str = ""
 
 
 case_opened: Reactions[CaseOpened] = Reactions("case_opened")

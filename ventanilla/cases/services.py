@@ -75,6 +75,7 @@ def _record(
     to_value: object,
     by: Actor,
     comment: str = "",
+    resident_message: str = "",
 ) -> CaseEvent:
     """Append the history row of a change and run the reactions to it, in its transaction."""
     before = "" if from_value is None else str(from_value)
@@ -83,7 +84,15 @@ def _record(
         case=case, kind=kind, from_value=before, to_value=after, actor=by, comment=comment
     )
     case_changed.run(
-        CaseChanged(case=case, kind=kind, before=before, after=after, by=by, comment=comment)
+        CaseChanged(
+            case=case,
+            kind=kind,
+            before=before,
+            after=after,
+            by=by,
+            comment=comment,
+            resident_message=resident_message,
+        )
     )
     publish_on_commit(
         council_id=case.council_id,
@@ -161,8 +170,20 @@ def open_case(
 
 
 @transaction.atomic
-def change_status(*, case: Case, status: str, by: Actor = None, comment: str = "") -> Case:
-    """Move a case to ``status`` if the workflow allows it; record who, when and why."""
+def change_status(
+    *,
+    case: Case,
+    status: str,
+    by: Actor = None,
+    comment: str = "",
+    resident_message: str = "",
+) -> Case:
+    """Move a case to ``status`` if the workflow allows it; record who, when and why.
+
+    ``comment`` is the internal note: kept in the history, never sent. ``resident_message``
+    is sent to the resident with the news of the new status (``conversations.notifications``);
+    the history keeps only that a message went, the thread keeps the message itself.
+    """
     case = Case.objects.select_for_update().get(pk=case.pk)
     check_may_act(case=case, by=by)
     previous = case.status
@@ -184,8 +205,30 @@ def change_status(*, case: Case, status: str, by: Actor = None, comment: str = "
         case.first_responded_at = now
         fields.append("first_responded_at")
     _touch(case, *fields)
-    _record(case, CaseEvent.Kind.STATUS, previous, status, by, comment)
+    _record(
+        case,
+        CaseEvent.Kind.STATUS,
+        previous,
+        status,
+        by,
+        comment.strip(),
+        resident_message=resident_message.strip(),
+    )
     return case
+
+
+@transaction.atomic
+def resume_on_reply(*, case: Case) -> Case:
+    """Move a case "waiting for the resident" back to "in progress": the resident answered.
+
+    Done by the system (no actor), with its history row; any other status is left alone.
+    """
+    if case.status != Status.WAITING_RESIDENT:
+        return case
+    current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if current != Status.WAITING_RESIDENT:
+        return case
+    return change_status(case=case, status=Status.IN_PROGRESS, by=None)
 
 
 @transaction.atomic

@@ -26,6 +26,18 @@ class Conversation(models.Model):
     urn = models.CharField(_("URN"), max_length=255)
     state = models.JSONField(_("dialog state"), default=dict, blank=True)
     last_inbound_at = models.DateTimeField(_("last message from resident"), null=True, blank=True)
+    handoff_at = models.DateTimeField(
+        _("asked for a person at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the resident waits for a person (the dialog keeps it)."),
+    )
+    closed_at = models.DateTimeField(
+        _("closed by staff at"),
+        null=True,
+        blank=True,
+        help_text=_("Staff closed the conversation; a new message from the resident reopens it."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -34,6 +46,11 @@ class Conversation(models.Model):
         verbose_name_plural = _("conversations")
         constraints = [
             models.UniqueConstraint(fields=["channel", "urn"], name="conversation_per_urn")
+        ]
+        indexes = [
+            # The inbox's conversations queue: hand-off requests first, then recent chats.
+            models.Index(fields=["council", "handoff_at"], name="conversation_handoff"),
+            models.Index(fields=["council", "last_inbound_at"], name="conversation_last_inbound"),
         ]
 
     def __str__(self) -> str:

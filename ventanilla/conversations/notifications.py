@@ -24,6 +24,7 @@ from ventanilla.conversations import dialog
 from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.models import Conversation, Message
 from ventanilla.conversations.services import queue_outbound
+from ventanilla.core.actors import Actor
 
 log = structlog.get_logger(__name__)
 
@@ -57,19 +58,44 @@ def _resident_conversation(case: Case) -> Conversation | None:
 def notify_resident(event: CaseChanged) -> None:
     """Queue the resident's update of a status change they care about.
 
-    A closed WhatsApp window with no template is a normal outcome: logged, nothing sent.
+    Staff's ``resident_message`` goes with the update, whatever the status, as staff's own
+    words (also to a resident who opted out of automatic messages); the change's ``comment``
+    is internal and never sent. A case the system moved back to "in progress" because the
+    resident answered is not news to them. A closed WhatsApp window with no template is a
+    normal outcome: logged, nothing sent.
     """
-    if event.kind != CaseEvent.Kind.STATUS or event.after not in NOTIFY_STATUSES:
+    if event.kind != CaseEvent.Kind.STATUS:
         return
-    conversation = _resident_conversation(event.case)
+    written = event.resident_message.strip()
+    if not written and (event.after not in NOTIFY_STATUSES or resumed_by_reply(event)):
+        return
+    if written:
+        conversation = (
+            conversation_for_case(event.case) if event.case.citizen_id is not None else None
+        )
+    else:
+        conversation = _resident_conversation(event.case)
     if conversation is None:
         return
     try:
         tell_status(
-            conversation=conversation, case=event.case, status=event.after, comment=event.comment
+            conversation=conversation,
+            case=event.case,
+            status=event.after,
+            message=written,
+            author=event.by if written else None,
         )
     except OutboundRefused:
         log.info("case_update_not_sent_window_closed", reference=event.case.reference)
+
+
+def resumed_by_reply(event: CaseChanged) -> bool:
+    """Return whether the system moved the case on because the resident answered."""
+    return (
+        event.by is None
+        and event.before == Status.WAITING_RESIDENT
+        and event.after == Status.IN_PROGRESS
+    )
 
 
 def ask_satisfaction(event: CaseChanged) -> None:
@@ -102,22 +128,41 @@ def conversation_for_case(case: Case) -> Conversation | None:
     return conversations.order_by("-last_inbound_at", "-pk").first()
 
 
-def tell_status(*, conversation: Conversation, case: Case, status: str, comment: str) -> Message:
-    """Queue the message telling the resident that ``case`` is now in ``status``."""
+def tell_status(
+    *,
+    conversation: Conversation,
+    case: Case,
+    status: str,
+    message: str = "",
+    author: Actor = None,
+) -> Message:
+    """Queue the message telling the resident that ``case`` is now in ``status``.
+
+    ``message``, staff's words for the resident, follows the news; with it the message is
+    staff's (``author``), not an automatic one.
+    """
     book = TemplateBook(conversation.council, conversation.citizen.language)
     label = book.text(f"status.{status}")
     text = book.text(
         UPDATE_KEYS.get(status, "update.status"), reference=case.reference, status=label
     )
-    if comment.strip():
-        text += "\n" + book.text("update.comment", comment=comment.strip())
+    if message.strip():
+        text += "\n" + book.text("update.comment", comment=message.strip())
+    automatic = not message.strip()
     try:
-        return queue_outbound(conversation=conversation, text=text, case=case, automatic=True)
+        return queue_outbound(
+            conversation=conversation, text=text, case=case, automatic=automatic, author=author
+        )
     except OutboundRefused:
         name = (conversation.channel.options or {}).get(TEMPLATE_OPTION)
         if not name:
             raise
         template = {"name": name, "language": book.language, "parameters": [case.reference, label]}
         return queue_outbound(
-            conversation=conversation, text=text, case=case, automatic=True, template=template
+            conversation=conversation,
+            text=text,
+            case=case,
+            automatic=automatic,
+            author=author,
+            template=template,
         )

@@ -10,7 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ventanilla.cases.models import LocationSource
-from ventanilla.cases.services import CaseError, record_first_response, set_location
+from ventanilla.cases.services import (
+    CaseError,
+    record_first_response,
+    resume_on_reply,
+    set_location,
+)
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen
@@ -154,14 +159,20 @@ def queue_outbound(
 
 @transaction.atomic
 def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> int:
-    """Link a resident's messages to ``case`` (its council's only); return how many changed."""
+    """Link a resident's messages to ``case`` (its council's only); return how many changed.
+
+    A resident's message reaching a case "waiting for the resident" is their answer: the
+    case goes back to "in progress" (``cases.services.resume_on_reply``). Called here, the
+    one place where a resident's message becomes part of a case (the dialog, staff opening
+    a case from a conversation), in the same transaction.
+    """
     ids = [m.pk if isinstance(m, Message) else m for m in messages]
-    changed = (
-        Message.objects.filter(pk__in=ids, council_id=case.council_id)
-        .exclude(case=case)
-        .update(case=case)
-    )
+    moving = Message.objects.filter(pk__in=ids, council_id=case.council_id).exclude(case=case)
+    answered = moving.filter(direction=Direction.IN).exists()
+    changed = moving.update(case=case)
     _take_shared_location(case=case, ids=ids)
+    if answered:
+        resume_on_reply(case=case)
     if changed:
         publish_on_commit(
             council_id=case.council_id,

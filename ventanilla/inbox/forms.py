@@ -269,12 +269,19 @@ class StatusForm(CaseActionForm):
     prefix_name = "status"
 
     status = forms.ChoiceField(label=_("New status"))
+    resident_message = forms.CharField(
+        label=_("Message to the resident (sent)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Sent to the resident with the news of the new status."),
+    )
     comment = forms.CharField(
-        label=_("Comment"),
+        label=_("Internal note (not sent)"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Kept in the case history."),
+        help_text=_("Kept in the case history for staff only. The resident never sees it."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -285,7 +292,9 @@ class StatusForm(CaseActionForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("status") == Status.REJECTED and not data.get("comment"):
+        if data.get("status") == Status.REJECTED and not (
+            data.get("comment") or data.get("resident_message")
+        ):
             self.add_error("comment", _("Say why the case is rejected."))
         return data
 
@@ -471,3 +480,43 @@ class BulkApproveForm(forms.Form):
     def __init__(self, *args: Any, references: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "references").choices = [(r, r) for r in references]
+
+
+# -- conversations that are not a case ------------------------------------------------------
+
+
+class ConversationReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Answer to the resident"),
+        max_length=4096,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to the resident on this conversation's channel."),
+    )
+
+
+class OpenCaseForm(forms.Form):
+    """Open a case from a conversation: what kind, which department, in what words."""
+
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=None
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("The category's department"),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Left empty, the resident's messages describe the case."),
+    )
+
+    def __init__(self, *args: Any, scope: selectors.Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "category").queryset = Category.objects.of(scope.council).active()
+        model_choice_field(self, "department").queryset = Department.objects.filter(
+            council=scope.council, active=True
+        )

@@ -64,3 +64,47 @@ class CannedReply(models.Model):
     @property
     def is_template(self) -> bool:
         return bool(self.whatsapp_template_name)
+
+
+class LastSeen(models.Model):
+    """When one staff member last opened a case or a conversation (for unread markers).
+
+    One row per (user, case) or (user, conversation), moved forward on each opening. A case
+    or conversation is unread for that member when the resident wrote after ``seen_at``.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    seen_at = models.DateTimeField(_("last opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("last opening")
+        verbose_name_plural = _("last openings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "case"],
+                condition=models.Q(case__isnull=False),
+                name="last_seen_case",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "conversation"],
+                condition=models.Q(conversation__isnull=False),
+                name="last_seen_conversation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=True) ^ models.Q(conversation__isnull=True),
+                name="last_seen_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.case_id or self.conversation_id} at {self.seen_at}"

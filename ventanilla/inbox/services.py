@@ -1,4 +1,4 @@
-"""The inbox's own writes: replies that carry an agent's file.
+"""The inbox's own writes: replies that carry an agent's file, and what each member has seen.
 
 Every change of a case itself goes through ``ventanilla.cases.services``; every outbound
 message through ``ventanilla.conversations.services.queue_outbound``.
@@ -7,22 +7,24 @@ message through ``ventanilla.conversations.services.queue_outbound``.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from ventanilla.cases.models import Case
 from ventanilla.cases.services import CaseError, check_may_act
-from ventanilla.conversations.models import Message
+from ventanilla.conversations.models import Conversation, Message
 from ventanilla.conversations.services import attach_file, queue_outbound
 from ventanilla.core.actors import Actor
-from ventanilla.inbox.models import CannedReply
+from ventanilla.inbox.models import CannedReply, LastSeen
 from ventanilla.inbox.selectors import reply_conversation
 
 MEDIA_SALT = "ventanilla.inbox.outbound-media"
@@ -112,3 +114,19 @@ def reply_to_case(
             filename=attachment_spec["filename"],
         )
     return message
+
+
+def mark_seen(
+    *, user: Any, case: Case | None = None, conversation: Conversation | None = None
+) -> None:
+    """Remember that ``user`` opened ``case`` or ``conversation`` now (unread marks start here)."""
+    now = timezone.now()
+    target: dict[str, Any] = {"case": case} if case is not None else {"conversation": conversation}
+    try:
+        with transaction.atomic():
+            updated = LastSeen.objects.filter(user=user, **target).update(seen_at=now)
+            if not updated:
+                LastSeen.objects.create(user=user, seen_at=now, **target)
+    except IntegrityError:
+        # The same member opened it twice at once (two tabs): the other request wrote it.
+        pass

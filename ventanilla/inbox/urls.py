@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.inbox import publication, views
+from ventanilla.inbox import publication, resident_views, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -28,4 +28,23 @@ urlpatterns = [
     path("cases/<str:reference>/location/", publication.case_location, name="location"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("media/<str:token>/", views.outbound_media, name="outbound_media"),
+    # Conversations that are not a case, and the resident's profile.
+    path("conversations/", resident_views.conversations, name="conversations"),
+    path("conversations/<int:pk>/", resident_views.conversation_detail, name="conversation"),
+    path(
+        "conversations/<int:pk>/reply/",
+        resident_views.conversation_reply,
+        name="conversation_reply",
+    ),
+    path(
+        "conversations/<int:pk>/case/",
+        resident_views.conversation_open_case,
+        name="conversation_case",
+    ),
+    path(
+        "conversations/<int:pk>/close/",
+        resident_views.conversation_close,
+        name="conversation_close",
+    ),
+    path("residents/<int:pk>/", resident_views.resident, name="resident"),
 ]

@@ -47,7 +47,7 @@ from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
-from ventanilla.inbox import live, selectors, services
+from ventanilla.inbox import live, residents, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, HtmxHttpRequest, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
 from ventanilla.portal.review import review_of
@@ -128,12 +128,14 @@ def queue(request: HtmxHttpRequest, scope: Scope) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    unread = residents.unread_case_ids(request.user, page.cases)
     context = {
         "scope": scope,
         "queue": current,
         "counts": selectors.queue_counts(scope, now),
         "form": form,
         "page": page,
+        "unread": unread,
         "now": now,
         "queue_query": queue_query(request.GET, queue=key),
         "filters_query": queue_query(request.GET, queue=""),
@@ -231,6 +233,7 @@ def case_detail(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpR
     case = visible_case(scope, reference)
     if not request.GET.get("live"):
         case_services.record_access(case=case, user=scope.user)
+    services.mark_seen(user=scope.user, case=case)
     context = case_context(request, scope, case)
     if request.htmx:
         return TemplateResponse(request, "inbox/_case_update.html", context)
@@ -360,7 +363,11 @@ def case_status(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpR
         reference,
         inbox_forms.StatusForm,
         lambda case, data, by: case_services.change_status(
-            case=case, status=data["status"], by=by, comment=data["comment"]
+            case=case,
+            status=data["status"],
+            by=by,
+            comment=data["comment"],
+            resident_message=data["resident_message"],
         ),
         _("Status changed."),
     )
@@ -472,7 +479,10 @@ def live_events(request: HtmxHttpRequest, scope: Scope) -> HttpResponseBase:
         after = None
 
     def visible(item: live.LiveItem) -> bool:
-        return scope.whole_council or item.department_id in scope.department_ids
+        # A message no case holds, or a conversation's change, is the whole council's news
+        # (the conversations queue); the event says nothing but that something changed.
+        loose = item.kind in ("message", "conversation") and not item.reference
+        return loose or scope.whole_council or item.department_id in scope.department_ids
 
     response = StreamingHttpResponse(
         live.stream(council_id=scope.council.pk, visible=visible, after=after),

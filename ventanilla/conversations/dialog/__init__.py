@@ -112,7 +112,13 @@ def offer_survey(*, conversation: Conversation, case: Case) -> Message:
 
 
 def _save_state(conversation: Conversation) -> None:
-    """Write the dialog's memory (the dialog is the only writer of ``Conversation.state``)."""
+    """Write the dialog's memory (the dialog is the only writer of ``Conversation.state``).
+
+    ``handoff_at`` mirrors the hand-off in the state, so the inbox can list and sort the
+    residents waiting for a person with an index instead of reading every state.
+    """
+    handoff = DialogState.load(conversation.state).handoff_since
     Conversation.objects.filter(pk=conversation.pk).update(
-        state=conversation.state, updated_at=timezone.now()
+        state=conversation.state, handoff_at=handoff, updated_at=timezone.now()
     )
+    conversation.handoff_at = handoff

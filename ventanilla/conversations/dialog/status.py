@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ventanilla.cases.models import Case, CaseEvent
+from ventanilla.cases.models import Case
 from ventanilla.cases.references import find_references
 from ventanilla.conversations.dialog.choices import ChoiceId
 from ventanilla.conversations.dialog.state import StepName
@@ -41,15 +41,7 @@ def answer_status(turn: Turn, reference: str) -> None:
             department=case.department.name_in(turn.language),
         )
     ]
-    note = (
-        CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STATUS)
-        .exclude(comment="")
-        .order_by("-created_at", "-pk")
-        .values_list("comment", flat=True)
-        .first()
-    )
-    if note:
-        lines.append(turn.t("status.note", note=note))
+    # The history's comments are staff's internal notes: never read them to the resident.
     if case.is_open:
         lines.append(turn.t("status.expected", date=long_date(case.due_at, turn)))
     turn.reply("\n".join(lines), case=case)

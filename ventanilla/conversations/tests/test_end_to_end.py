@@ -126,7 +126,7 @@ def test_report_follow_up_status_updates_survey_and_opt_out(
 
     # staff move it on and resolve it: the resident is told, then asked
     before = len(phone.outs())
-    change_status(case=case, status=Status.IN_PROGRESS, comment="La brigada va mañana.")
+    change_status(case=case, status=Status.IN_PROGRESS, resident_message="La brigada va mañana.")
     change_status(case=case, status=Status.RESOLVED)
     run_tasks()
     updates = phone.outs()[before:]

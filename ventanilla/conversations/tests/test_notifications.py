@@ -24,7 +24,13 @@ def test_status_change_tells_the_resident_with_the_reference(known, town):
     case, last = reported(known, town)
     agent = make_staff(council=town.council, departments=(town.urbanos,))
 
-    change_status(case=case, status=Status.IN_PROGRESS, by=agent, comment="Revisamos la farola")
+    change_status(
+        case=case,
+        status=Status.IN_PROGRESS,
+        by=agent,
+        comment="Nota interna: el vecino ya llamó dos veces",
+        resident_message="Revisamos la farola",
+    )
 
     update = known.outbox(after=last)
     assert len(update) == 1
@@ -33,7 +39,18 @@ def test_status_change_tells_the_resident_with_the_reference(known, town):
         "Comentario del ayuntamiento: Revisamos la farola"
     )
     assert update[0].case == case
-    assert update[0].is_automatic
+    assert update[0].author == agent and not update[0].is_automatic  # staff's own words
+
+
+def test_a_status_comment_is_an_internal_note_never_sent(known, town):
+    case, last = reported(known, town)
+    agent = make_staff(council=town.council, departments=(town.urbanos,))
+
+    change_status(case=case, status=Status.IN_PROGRESS, by=agent, comment="Vecino conflictivo")
+
+    [update] = known.outbox(after=last)
+    assert update.text == f"Novedades sobre su incidencia {case.reference}: ahora está «En curso»."
+    assert update.is_automatic
 
 
 def test_internal_changes_are_not_told(known, town):
@@ -51,7 +68,7 @@ def test_resolution_tells_and_asks_for_satisfaction_which_is_stored(known, town)
     change_status(case=case, status=Status.IN_PROGRESS)
     last = known.outbox()[-1].pk
 
-    change_status(case=case, status=Status.RESOLVED, comment="Cambiada la bombilla.")
+    change_status(case=case, status=Status.RESOLVED, resident_message="Cambiada la bombilla.")
 
     resolved, survey = known.outbox(after=last)
     assert resolved.text == (

@@ -8,9 +8,9 @@ from ventanilla.cases.workflow import Status
 from ventanilla.conversations.tests.chat import Resident
 
 
-def test_owner_gets_status_department_last_note_and_expected_date(known, town):
+def test_owner_gets_status_department_and_expected_date_never_an_internal_note(known, town):
     case = make_case(category=town.alumbrado, urn=known.conversation_urn)
-    change_status(case=case, status=Status.IN_PROGRESS, comment="La brigada irá el jueves.")
+    change_status(case=case, status=Status.IN_PROGRESS, comment="Vecino conflictivo, ojo.")
 
     replies = known.send(f"estado {case.reference}")
 
@@ -18,7 +18,6 @@ def test_owner_gets_status_department_last_note_and_expected_date(known, town):
         f"Caso {case.reference} (Alumbrado público)\n"
         "Estado: En curso\n"
         "Departamento: Servicios Urbanos\n"
-        "Última nota: La brigada irá el jueves.\n"
         "Fecha prevista: 17 de marzo de 2026"
     )
     assert replies[0].case == case

@@ -111,7 +111,7 @@
     } catch (e) {
       return;
     }
-    if (page === "queue") {
+    if (page === "queue" || page === "conversations") {
       scheduleRefresh();
     } else if (page === "case" && data.reference === config.dataset.caseReference) {
       scheduleRefresh();
@@ -119,12 +119,12 @@
   }
 
   function startLive() {
-    if (!window.EventSource || (page !== "queue" && page !== "case")) {
+    if (!window.EventSource || (page !== "queue" && page !== "case" && page !== "conversations")) {
       return;
     }
     var url = config.dataset.liveUrl + "?after=" + encodeURIComponent(config.dataset.liveAfter || "0");
     var source = new EventSource(url);
-    ["case", "message", "note"].forEach(function (kind) {
+    ["case", "message", "note", "conversation"].forEach(function (kind) {
       source.addEventListener(kind, onLiveEvent);
     });
     source.addEventListener("open", function () {
