@@ -309,6 +309,28 @@ DEFAULTS: dict[str, Default] = {
     "label.attach_new": D(
         "Button: something new.", "Algo nuevo", "Una altra cosa", "Something new"
     ),
+    # -- still not fixed after resolution ------------------------------------------------
+    "reopen.ask": D(
+        "Offers to reopen a resolved case the resident says is still not fixed.",
+        "Su incidencia {reference} ({category}) consta como resuelta. ¿Quiere que la reabramos?",
+        "La vostra incidència {reference} ({category}) consta com a resolta. Voleu que la reobrim?",
+        "Your case {reference} ({category}) is marked as resolved. Shall we reopen it?",
+        ("reference", "category"),
+    ),
+    "label.reopen": D("Button: reopen the resolved case.", "Reabrir", "Reobrir", "Reopen"),
+    "label.reopen_new": D(
+        "Button: the message is about something new.",
+        "Es algo nuevo",
+        "És una altra cosa",
+        "Something new",
+    ),
+    "reopen.linked": D(
+        "Added to the new case opened when the resolved one can no longer be reopened.",
+        "La hemos relacionado con su incidencia anterior {old_reference}.",
+        "L'hem relacionada amb la vostra incidència anterior {old_reference}.",
+        "We have linked it to your earlier case {old_reference}.",
+        ("old_reference",),
+    ),
     # -- status ---------------------------------------------------------------------------
     "status.ask": D(
         "Asks for a reference number.",
@@ -352,6 +374,29 @@ DEFAULTS: dict[str, Default] = {
         "No reconocemos el número. Tiene este formato: 2026-000123. Escriba MENÚ para volver.",
         "No reconeixem el número. Té aquest format: 2026-000123. Escriviu MENÚ per tornar.",
         "We do not recognise that number. It looks like 2026-000123. Write MENU to go back.",
+    ),
+    "status.open_list": D(
+        "Answer to a bare ESTADO: the resident's open cases, to pick one.",
+        "Sus casos abiertos:\n{cases}\nElija uno para ver los detalles.",
+        "Els vostres casos oberts:\n{cases}\nTrieu-ne un per veure'n els detalls.",
+        "Your open cases:\n{cases}\nChoose one to see the details.",
+        ("cases",),
+    ),
+    "status.list_line": D(
+        "One line of the list of open cases.",
+        "• {reference} ({category}): {status}",
+        "• {reference} ({category}): {status}",
+        "• {reference} ({category}): {status}",
+        ("reference", "category", "status"),
+    ),
+    "status.none_open": D(
+        "Answer to a bare ESTADO from a resident with no open case.",
+        "No tiene ningún caso abierto. Para consultar uno ya cerrado, escriba ESTADO y su número "
+        "(por ejemplo, ESTADO 2026-000123).",
+        "No teniu cap cas obert. Per consultar-ne un de tancat, escriviu ESTAT i el número "
+        "(per exemple, ESTAT 2026-000123).",
+        "You have no open case. To check a closed one, write STATUS and its number "
+        "(for example, STATUS 2026-000123).",
     ),
     "status.new": D("Status name.", "Recibida", "Rebuda", "Received"),
     "status.assigned": D("Status name.", "Asignada", "Assignada", "Assigned"),
