@@ -102,7 +102,7 @@ def conversation_for_case(case: Case) -> Conversation | None:
 
 def tell_status(*, conversation: Conversation, case: Case, status: str, comment: str) -> Message:
     """Queue the message telling the resident that ``case`` is now in ``status``."""
-    book = TemplateBook(conversation.council, conversation.citizen.language)
+    book = TemplateBook.for_conversation(conversation)
     label = book.text(f"status.{status}")
     text = book.text(
         UPDATE_KEYS.get(status, "update.status"), reference=case.reference, status=label

@@ -66,7 +66,7 @@ def handle(*, conversation: Conversation, message: Message) -> None:
         conversation.citizen.refresh_from_db()
         try:
             with transaction.atomic():
-                book = TemplateBook(conversation.council, conversation.citizen.language)
+                book = TemplateBook.for_conversation(conversation)
                 queue_outbound(conversation=conversation, text=book.text("error"), automatic=True)
         except Exception:
             log.exception("dialog_apology_failed", message=message.pk)
@@ -92,7 +92,7 @@ def offer_survey(*, conversation: Conversation, case: Case) -> Message:
     """Ask the resident to rate how ``case`` was handled (1 to 5) and remember the question."""
     locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
     state = DialogState.load(locked.state)
-    book = TemplateBook(locked.council, locked.citizen.language)
+    book = TemplateBook.for_conversation(locked)
     message = queue_outbound(
         conversation=locked,
         text=book.text("survey.question", reference=case.reference),

@@ -38,7 +38,7 @@ def run_turn(conversation: Conversation, message: Message) -> None:
         conversation=conversation,
         message=message,
         state=state,
-        book=TemplateBook(conversation.council, conversation.citizen.language),
+        book=TemplateBook.for_conversation(conversation),
         reply_token=str(message.payload.get("reply_token") or ""),
     )
     if message.payload.get("edited"):
