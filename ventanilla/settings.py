@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ventanilla.portal",
     "ventanilla.privacy",
     "ventanilla.open311",
+    "ventanilla.webhooks_out",
     "ventanilla.demo",
     *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
