@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ventanilla.portal",
     "ventanilla.privacy",
     "ventanilla.open311",
+    "ventanilla.webhooks_out",
     "ventanilla.demo",
     *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
@@ -229,6 +230,9 @@ VENTANILLA_DEFAULT_COUNCIL = os.environ.get("VENTANILLA_COUNCIL", "")
 PRIVACY_POLICY_URL = os.environ.get("PRIVACY_POLICY_URL", "")
 AT_RISK_MARGIN_HOURS = int(os.environ.get("AT_RISK_MARGIN_HOURS", 24))
 ATTACH_WINDOW_DAYS = int(os.environ.get("ATTACH_WINDOW_DAYS", 7))
+# A resolved case the resident says is still not fixed is reopened within this many days of
+# its resolution; after that a new case is opened, linked to it.
+REOPEN_WINDOW_DAYS = int(os.environ.get("REOPEN_WINDOW_DAYS", 30))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
 # "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
 PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))

@@ -12,6 +12,7 @@ from ventanilla.conversations import notifications
 from ventanilla.conversations.dialog import commands
 from ventanilla.portal import chat
 from ventanilla.portal import sync as portal_sync
+from ventanilla.webhooks_out import reactions as webhooks_out
 
 
 def connect() -> None:
@@ -24,3 +25,7 @@ def connect() -> None:
     cases.case_changed.add(notifications.notify_resident)
     cases.case_changed.add(notifications.ask_satisfaction)
     cases.case_changed.add(portal_sync.case_changed)
+    # A council's back office subscribed to case events gets a signed delivery (an outbox row
+    # written with the change, sent by a task once it commits).
+    cases.case_opened.add(webhooks_out.case_opened)
+    cases.case_changed.add(webhooks_out.case_changed)

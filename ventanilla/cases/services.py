@@ -119,14 +119,19 @@ def open_case(
     address: str = "",
     priority: int = Priority.NORMAL,
     by: Actor = None,
+    opened_at: dt.datetime | None = None,
 ) -> Case:
-    """Open a case, route it to the category's department and give it its reference number."""
+    """Open a case, route it to the category's department and give it its reference number.
+
+    ``opened_at`` (default now) is for cases brought from elsewhere that were opened earlier
+    (the demo's late cases, an import): deadlines run from it.
+    """
     if not category.active:
         raise CaseError(_("The category “%(name)s” is not active.") % {"name": category.name})
     council = category.council
     if citizen is not None and citizen.council_id != council.pk:
         raise CaseError("resident of another council")
-    now = timezone.now()
+    now = opened_at or timezone.now()
     first_due, due = compute_due_dates(category=category, start=now)
     case = Case.objects.create(
         council=council,
@@ -151,6 +156,7 @@ def open_case(
         kind=CaseEvent.Kind.CREATED,
         to_value=Status.NEW,
         actor=by,
+        created_at=now,
     )
     if latitude is not None and longitude is not None:
         CaseEvent.objects.create(

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import case_scope, staff_of
+from ventanilla.channels.segments import count_segments
 from ventanilla.conversations.bot_templates import DEFAULTS, ensure_default_templates
 from ventanilla.conversations.models import BotTemplate, Message
 from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
@@ -30,16 +31,35 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class BotTemplateAdmin(CouncilScopedAdmin):
     """The bot's words per council and language. Rows appear from the defaults on first use."""
 
-    list_display = ("key", "language", "short_text", "council", "updated_at")
+    list_display = ("key", "language", "short_text", "sms_segments", "council", "updated_at")
     list_filter = ("language", "council")
-    search_fields = ("key", "text")
-    readonly_fields = ("council", "key", "language", "purpose", "placeholders")
-    fields = ("council", "key", "language", "purpose", "placeholders", "text")
+    search_fields = ("key", "text", "sms_text")
+    readonly_fields = ("council", "key", "language", "purpose", "placeholders", "sms_segments")
+    fields = (
+        "council",
+        "key",
+        "language",
+        "purpose",
+        "placeholders",
+        "text",
+        "sms_text",
+        "sms_segments",
+    )
     actions = ["reset_to_default"]
 
     @admin.display(description=_("text"))
     def short_text(self, obj: BotTemplate) -> str:
         return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    @admin.display(description=_("SMS segments"))
+    def sms_segments(self, obj: BotTemplate) -> str:
+        """Say what the text costs by SMS (placeholders counted as written)."""
+        counted = count_segments(obj.sms_text or obj.text)
+        return _("%(segments)s (%(units)s characters, %(encoding)s)") % {
+            "segments": counted.segments,
+            "units": counted.units,
+            "encoding": counted.encoding,
+        }
 
     @admin.display(description=_("what it is for"))
     def purpose(self, obj: BotTemplate) -> str:
@@ -67,7 +87,8 @@ class BotTemplateAdmin(CouncilScopedAdmin):
             default = DEFAULTS.get(template.key)
             if default is not None:
                 template.text = default.text(template.language)
-                template.save(update_fields=["text", "updated_at"])
+                template.sms_text = default.sms_text(template.language)
+                template.save(update_fields=["text", "sms_text", "updated_at"])
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

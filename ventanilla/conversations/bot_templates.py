@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from ventanilla.channels.adapters import sends_segmented
+
 if TYPE_CHECKING:
+    from ventanilla.conversations.models import Conversation
     from ventanilla.core.models import Council
 
 #: the languages the bot ships texts for, Spanish first (the fallback)
@@ -36,9 +39,18 @@ class Default:
     ca: str
     en: str
     params: tuple[str, ...] = ()
+    #: the short SMS wording (es, ca, en) when the text above costs more than 2 segments
+    sms: tuple[str, str, str] | None = None
 
     def text(self, language: str) -> str:
         return str(getattr(self, language, "") or self.es)
+
+    def sms_text(self, language: str) -> str:
+        """Return the SMS wording in ``language``; "" when the full text is short enough."""
+        if self.sms is None:
+            return ""
+        index = LANGUAGES.index(language) if language in LANGUAGES else 0
+        return self.sms[index] or self.sms[0]
 
 
 D = Default
@@ -51,6 +63,11 @@ DEFAULTS: dict[str, Default] = {
         "Hola! Us atén {council} per missatgeria. (English please · en español)",
         "Hello! This is {council}'s messaging service. (en español · en català)",
         ("council",),
+        sms=(
+            "Hola, le atiende {council}.",
+            "Hola, us atén {council}.",
+            "Hello, this is {council}.",
+        ),
     ),
     "privacy.notice": D(
         "The privacy notice owed before any personal data is processed (RGPD art. 13).",
@@ -85,7 +102,15 @@ DEFAULTS: dict[str, Default] = {
         "{policy_line}\n"
         "By continuing to write you accept this processing. Write STOP at any time to receive "
         "no automatic messages.",
-        ("controller", "retention_months", "policy_line"),
+        ("controller", "retention_months", "policy_line", "notice_url"),
+        sms=(
+            "Tratamos sus datos para atender sus avisos (RGPD). Aviso completo: "
+            "{notice_url}\nSi sigue escribiendo, lo acepta. BAJA: no recibir avisos.",
+            "Tractem les vostres dades per atendre-us (RGPD); detalls i drets: "
+            "{notice_url}\nSi continueu escrivint, ho accepteu. BAIXA: no rebre avisos.",
+            "We process your data to handle your reports (GDPR). Full notice: {notice_url}\nBy "
+            "writing on you accept it. STOP: no automatic messages.",
+        ),
     ),
     "privacy.policy_line": D(
         "The notice's line with the link to the full privacy policy (left out without a link).",
@@ -110,6 +135,14 @@ DEFAULTS: dict[str, Default] = {
         "Understood. Without your agreement we cannot help you on this channel. You can go to "
         "the citizen service office or the council's e-office. If you change your mind, write "
         "to us.",
+        sms=(
+            "Sin su conformidad no podemos atenderle por aquí. Puede ir a la oficina de "
+            "atención ciudadana. Si cambia de opinión, escríbanos.",
+            "Sense la vostra conformitat no us podem atendre per aquí. Aneu a l'oficina "
+            "d'atenció ciutadana. Si canvieu d'opinió, escriviu-nos.",
+            "Without your agreement we cannot help you here. Please go to the citizen service "
+            "office. If you change your mind, write to us.",
+        ),
     ),
     "label.accept": D("Button: accept the privacy notice.", "Acepto", "Accepto", "I accept"),
     "label.decline": D("Button: decline the privacy notice.", "No acepto", "No accepto", "No"),
@@ -157,6 +190,14 @@ DEFAULTS: dict[str, Default] = {
         "• en español / en català: change language\n"
         "• STOP: receive no automatic messages (START to resume)\n"
         "• CANCEL: drop a report you have not finished",
+        sms=(
+            "Cuéntenos qué pasa o escriba: MENÚ, ESTADO 2026-000123, PERSONA, BAJA (ALTA para "
+            "volver), CANCELAR, English please, en català.",
+            "Expliqueu-nos què passa o escriviu: MENÚ, ESTAT 2026-000123, PERSONA, BAIXA (ALTA "
+            "per tornar), CANCELAR, en español.",
+            "Tell us what is happening or write: MENU, STATUS 2026-000123, PERSON, STOP (START "
+            "to resume), CANCEL, en español, en català.",
+        ),
     ),
     "thanks.reply": D(
         "Answer to a plain “thank you”.",
@@ -187,6 +228,11 @@ DEFAULTS: dict[str, Default] = {
         "The office is closed now (open on working days from {opens} to {closes}). Staff will "
         "answer from {date} at {time}.",
         ("opens", "closes", "date", "time"),
+        sms=(
+            "Oficina cerrada; respondemos desde el {date}, {time}.",
+            "Oficina tancada; responem a partir del {date}, {time}.",
+            "Office closed; we answer from {date}, {time}.",
+        ),
     ),
     # -- language -------------------------------------------------------------------------
     "language.choose": D(
@@ -239,6 +285,11 @@ DEFAULTS: dict[str, Default] = {
         "Entenem que es tracta de: {category}. És correcte?",
         "We understand this is about: {category}. Is that right?",
         ("category",),
+        sms=(
+            "¿Es sobre: {category}?",
+            "És sobre: {category}?",
+            "Is it about: {category}?",
+        ),
     ),
     "report.category_choose": D(
         "Asks to choose among suggested categories.",
@@ -264,12 +315,25 @@ DEFAULTS: dict[str, Default] = {
         "is handling it; expected answer by {due_date}. We will keep you posted here. To check "
         "it, write STATUS {reference}.",
         ("reference", "category", "department", "due_date"),
+        sms=(
+            "Registrada: {reference} ({category}). Fecha prevista: {due_date}. Consulta: "
+            "ESTADO {reference}",
+            "Registrada: {reference} ({category}). Data prevista: {due_date}. Consulta: ESTAT "
+            "{reference}",
+            "Registered: {reference} ({category}). Expected by {due_date}. Check: STATUS "
+            "{reference}",
+        ),
     ),
     "report.add_more": D(
         "Added to a case created from free text without photo or place.",
         "Si tiene una foto o la ubicación exacta, envíela y la añadiremos a su incidencia.",
         "Si teniu una foto o la ubicació exacta, envieu-la i l'afegirem a la incidència.",
         "If you have a photo or the exact location, send it and we will add it to your report.",
+        sms=(
+            "Si quiere, envíe la dirección exacta.",
+            "Si voleu, envieu l'adreça exacta.",
+            "If you can, send the exact address.",
+        ),
     ),
     "report.cancelled": D(
         "Confirms that an unfinished report was dropped.",
@@ -308,6 +372,28 @@ DEFAULTS: dict[str, Default] = {
     ),
     "label.attach_new": D(
         "Button: something new.", "Algo nuevo", "Una altra cosa", "Something new"
+    ),
+    # -- still not fixed after resolution ------------------------------------------------
+    "reopen.ask": D(
+        "Offers to reopen a resolved case the resident says is still not fixed.",
+        "Su incidencia {reference} ({category}) consta como resuelta. ¿Quiere que la reabramos?",
+        "La vostra incidència {reference} ({category}) consta com a resolta. Voleu que la reobrim?",
+        "Your case {reference} ({category}) is marked as resolved. Shall we reopen it?",
+        ("reference", "category"),
+    ),
+    "label.reopen": D("Button: reopen the resolved case.", "Reabrir", "Reobrir", "Reopen"),
+    "label.reopen_new": D(
+        "Button: the message is about something new.",
+        "Es algo nuevo",
+        "És una altra cosa",
+        "Something new",
+    ),
+    "reopen.linked": D(
+        "Added to the new case opened when the resolved one can no longer be reopened.",
+        "La hemos relacionado con su incidencia anterior {old_reference}.",
+        "L'hem relacionada amb la vostra incidència anterior {old_reference}.",
+        "We have linked it to your earlier case {old_reference}.",
+        ("old_reference",),
     ),
     # -- status ---------------------------------------------------------------------------
     "status.ask": D(
@@ -352,6 +438,34 @@ DEFAULTS: dict[str, Default] = {
         "No reconocemos el número. Tiene este formato: 2026-000123. Escriba MENÚ para volver.",
         "No reconeixem el número. Té aquest format: 2026-000123. Escriviu MENÚ per tornar.",
         "We do not recognise that number. It looks like 2026-000123. Write MENU to go back.",
+    ),
+    "status.open_list": D(
+        "Answer to a bare ESTADO: the resident's open cases, to pick one.",
+        "Sus casos abiertos:\n{cases}\nElija uno para ver los detalles.",
+        "Els vostres casos oberts:\n{cases}\nTrieu-ne un per veure'n els detalls.",
+        "Your open cases:\n{cases}\nChoose one to see the details.",
+        ("cases",),
+        sms=(
+            "Sus casos abiertos:\n{cases}",
+            "Els vostres casos oberts:\n{cases}",
+            "Your open cases:\n{cases}",
+        ),
+    ),
+    "status.list_line": D(
+        "One line of the list of open cases.",
+        "• {reference} ({category}): {status}",
+        "• {reference} ({category}): {status}",
+        "• {reference} ({category}): {status}",
+        ("reference", "category", "status"),
+    ),
+    "status.none_open": D(
+        "Answer to a bare ESTADO from a resident with no open case.",
+        "No tiene ningún caso abierto. Para consultar uno ya cerrado, escriba ESTADO y su número "
+        "(por ejemplo, ESTADO 2026-000123).",
+        "No teniu cap cas obert. Per consultar-ne un de tancat, escriviu ESTAT i el número "
+        "(per exemple, ESTAT 2026-000123).",
+        "You have no open case. To check a closed one, write STATUS and its number "
+        "(for example, STATUS 2026-000123).",
     ),
     "status.new": D("Status name.", "Recibida", "Rebuda", "Received"),
     "status.assigned": D("Status name.", "Asignada", "Assignada", "Assigned"),
@@ -445,6 +559,14 @@ DEFAULTS: dict[str, Default] = {
         "Soon you will be able to request certificates, such as proof of residence, in this "
         "chat. Meanwhile, you can request it at the council's e-office or the citizen service "
         "office.",
+        sms=(
+            "Pronto podrá pedir certificados por aquí. Ahora puede pedirlos en la sede "
+            "electrónica o en la oficina de atención ciudadana.",
+            "Aviat podreu demanar certificats per aquí. Ara els podeu demanar a la seu "
+            "electrònica o a l'oficina d'atenció ciutadana.",
+            "Soon you can request certificates here. For now, use the council's e-office or "
+            "the citizen service office.",
+        ),
     ),
     "alerts.soon": D(
         "Placeholder until alert subscriptions exist.",
@@ -454,6 +576,13 @@ DEFAULTS: dict[str, Default] = {
         "alertes, activitats). Mentrestant, consulteu el web municipal.",
         "Soon you will be able to subscribe here to council alerts (road closures, warnings, "
         "events). Meanwhile, please check the council's website.",
+        sms=(
+            "Pronto podrá recibir aquí los avisos del ayuntamiento. Mientras tanto, consulte "
+            "la web municipal.",
+            "Aviat podreu rebre aquí els avisos de l'ajuntament. Mentrestant, consulteu el web "
+            "municipal.",
+            "Soon you can get council alerts here. Meanwhile, please check the council's website.",
+        ),
     ),
     "command.soon": D(
         "Answer to a command whose feature is not available yet.",
@@ -470,6 +599,12 @@ DEFAULTS: dict[str, Default] = {
         "responent. Per tornar a rebre avisos dels vostres casos, escriviu ALTA.",
         "Done: we will send you no more automatic messages. If you write to us, we will still "
         "answer. To get updates on your cases again, write START.",
+        sms=(
+            "Hecho: no le enviaremos más mensajes automáticos. Para volver a recibirlos, "
+            "escriba ALTA.",
+            "Fet: no us enviarem més missatges automàtics. Per tornar a rebre'ls, escriviu ALTA.",
+            "Done: no more automatic messages. To get them again, write START.",
+        ),
     ),
     "optin.done": D(
         "Confirms an opt back in.",
@@ -514,7 +649,13 @@ def ensure_default_templates(council: Council) -> int:
 
     existing = set(BotTemplate.objects.filter(council=council).values_list("key", "language"))
     missing = [
-        BotTemplate(council=council, key=key, language=language, text=default.text(language))
+        BotTemplate(
+            council=council,
+            key=key,
+            language=language,
+            text=default.text(language),
+            sms_text=default.sms_text(language),
+        )
         for key, default in DEFAULTS.items()
         for language in LANGUAGES
         if (key, language) not in existing
@@ -526,20 +667,41 @@ def ensure_default_templates(council: Council) -> int:
 
 
 class TemplateBook:
-    """The texts of one council in one language, read once per conversation turn."""
+    """The texts of one council in one language, read once per conversation turn.
 
-    def __init__(self, council: Council, language: str) -> None:
+    ``sms``: the resident is reached by SMS, billed per segment: each text is its short SMS
+    variant where it has one.
+    """
+
+    def __init__(self, council: Council, language: str, *, sms: bool = False) -> None:
         from ventanilla.conversations.models import BotTemplate
 
         self.council = council
         self.language = language if language in LANGUAGES else FALLBACK_LANGUAGE
+        self.sms = sms
         rows = BotTemplate.objects.filter(council=council, language=self.language)
-        self._texts: dict[str, str] = dict(rows.values_list("key", "text"))
+        self._texts: dict[str, str] = {}
+        self._sms_texts: dict[str, str] = {}
+        for key, text, sms_text in rows.values_list("key", "text", "sms_text"):
+            self._texts[key] = text
+            self._sms_texts[key] = sms_text
         if len(self._texts) < len(DEFAULTS):
             # First use by this council, or a release added keys: make them editable.
             ensure_default_templates(council)
 
+    @classmethod
+    def for_conversation(cls, conversation: Conversation, language: str = "") -> TemplateBook:
+        """Return the book for the resident of ``conversation`` (the SMS wording on SMS)."""
+        return cls(
+            conversation.council,
+            language or conversation.citizen.language,
+            sms=sends_segmented(conversation.channel.provider, conversation.urn),
+        )
+
     def text(self, key: str, **params: Any) -> str:
         """Return the text of ``key`` in the book's language with its placeholders filled."""
-        raw = self._texts.get(key) or DEFAULTS[key].text(self.language)
+        raw = ""
+        if self.sms:
+            raw = self._sms_texts.get(key) or DEFAULTS[key].sms_text(self.language)
+        raw = raw or self._texts.get(key) or DEFAULTS[key].text(self.language)
         return fill(raw, params).strip()

@@ -112,7 +112,7 @@ def open_case_from_conversation(
     if department is not None and department != case.department:
         case = transfer_case(case=case, department=department, by=by)
     attach_messages_to_case(case=case, messages=messages)
-    book = TemplateBook(locked.council, locked.citizen.language)
+    book = TemplateBook.for_conversation(locked)
     text = book.text(
         "report.created",
         reference=case.reference,

@@ -174,6 +174,14 @@ class BotTemplate(models.Model):
     key = models.CharField(_("key"), max_length=60)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
     text = models.TextField(_("text"))
+    sms_text = models.TextField(
+        _("SMS text"),
+        blank=True,
+        help_text=_(
+            "Shorter wording sent by SMS, where each 160 characters (70 with accents such as "
+            "á, í, ó, ú) cost one message: keep it to 2 segments. Empty: the text above."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -197,12 +205,14 @@ class BotTemplate(models.Model):
     def clean(self) -> None:
         if self.key not in DEFAULTS:
             raise ValidationError({"key": _("The bot never sends a message with this key.")})
-        unknown = unknown_placeholders(self.key, self.text)
-        if unknown:
+        for field in ("text", "sms_text"):
+            unknown = unknown_placeholders(self.key, getattr(self, field))
+            if not unknown:
+                continue
             allowed = ", ".join(f"{{{p}}}" for p in DEFAULTS[self.key].params) or _("none")
             raise ValidationError(
                 {
-                    "text": _("Unknown placeholders: %(unknown)s. Available: %(allowed)s.")
+                    field: _("Unknown placeholders: %(unknown)s. Available: %(allowed)s.")
                     % {
                         "unknown": ", ".join(sorted(f"{{{p}}}" for p in unknown)),
                         "allowed": allowed,

@@ -141,7 +141,7 @@ def tell_status(
     ``message``, staff's words for the resident, follows the news; with it the message is
     staff's (``author``), not an automatic one.
     """
-    book = TemplateBook(conversation.council, conversation.citizen.language)
+    book = TemplateBook.for_conversation(conversation)
     label = book.text(f"status.{status}")
     text = book.text(
         UPDATE_KEYS.get(status, "update.status"), reference=case.reference, status=label

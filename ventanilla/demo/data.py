@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from ventanilla.cases import services as case_services
 from ventanilla.cases.models import Case, Category, Department, Role, Staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.core.models import Council, Holiday
+from ventanilla.inbox.models import CannedReply
 from ventanilla.portal.models import PublicRecord
 from ventanilla.portal.services import update_public_summary
 
@@ -194,9 +197,12 @@ ACCOUNTS = [
     DemoAccount("auditor", "demo-auditor-2026", Role.AUDITOR, ()),
 ]
 
+#: the demo residents never use the simulator's default identities (WhatsApp and SMS
+#: +34 600 111 222, Telegram 123456789, LINE "vecina-lucia"): a message written there in the
+#: README's walk-through opens a new case instead of joining one of these
 CASES = [
     (
-        "whatsapp:34600111222",
+        "whatsapp:34600999101",
         "Lucía Martín",
         "alumbrado",
         "La farola de la esquina de la calle Mayor con Plaza España lleva tres noches apagada.",
@@ -249,6 +255,81 @@ CASES = [
         "Calle del Río",
         Status.IN_PROGRESS,
     ),
+    (
+        "whatsapp:34644555666",
+        "Rosa Gil",
+        "grafitis",
+        "Han pintado grafitis en la fachada del centro de salud.",
+        (40.4175, -3.7020),
+        "Calle de la Salud",
+        Status.WAITING_RESIDENT,
+    ),
+]
+
+#: cases opened earlier, so that the "at risk" and "overdue" queues have something to show:
+#: (urn, name, category, text, address, how late: "at_risk" or "overdue")
+LATE_CASES = [
+    (
+        "tel:+34655666777",
+        "Luis Moreno",
+        "trafico",
+        "El semáforo del cruce de la avenida del Río con la calle Ancha no funciona.",
+        "Avenida del Río",
+        "at_risk",
+    ),
+    (
+        "telegram:271828182",
+        "Marta Vidal",
+        "animales",
+        "Hi ha rates al solar abandonat del carrer de l'Estació.",
+        "Carrer de l'Estació",
+        "overdue",
+    ),
+    (
+        "whatsapp:34677888999",
+        "Javier Ortega",
+        "baches",
+        "Una baldosa suelta en la acera de la plaza Mayor, ya se ha caído una persona mayor.",
+        "Plaza Mayor",
+        "overdue",
+    ),
+]
+
+#: (language, title, text) of the demo's ready-made answers
+CANNED_REPLIES = [
+    (
+        "es",
+        "Gracias, lo revisamos",
+        "Gracias por avisarnos. Hemos pasado el aviso al servicio correspondiente y le "
+        "informaremos por aquí.",
+    ),
+    (
+        "es",
+        "Pedir una foto",
+        "Para localizar el problema, ¿puede enviarnos una foto y la dirección exacta?",
+    ),
+    (
+        "es",
+        "Brigada en camino",
+        "La brigada municipal irá en los próximos días. Le avisaremos cuando esté resuelto.",
+    ),
+    (
+        "ca",
+        "Gràcies, ho revisem",
+        "Gràcies per avisar-nos. Hem passat l'avís al servei corresponent i us informarem per "
+        "aquí.",
+    ),
+    (
+        "ca",
+        "Demanar una foto",
+        "Per localitzar el problema, ens podeu enviar una foto i l'adreça exacta?",
+    ),
+    (
+        "en",
+        "Thanks, we are on it",
+        "Thank you for letting us know. We have passed it to the right service and will keep "
+        "you posted here.",
+    ),
 ]
 
 
@@ -292,10 +373,43 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
             user.groups.add(Group.objects.get(name=account.role.value))
             staff = Staff.objects.create(user=user, council=council)
             staff.departments.set([departments[key] for key in account.departments])
+    for language, title, text in CANNED_REPLIES:
+        CannedReply.objects.get_or_create(
+            council=council, language=language, title=title, defaults={"text": text}
+        )
     if not Case.objects.of(council).exists():
         _load_cases(council, categories)
+        _load_late_cases(council, categories)
         _approve_public_summaries(council)
     return council, ACCOUNTS
+
+
+def _load_late_cases(council: Council, categories: dict[str, Category]) -> None:
+    """Open cases earlier, so that one is near its deadline and others are past it."""
+    now = timezone.now()
+    margin = dt.timedelta(hours=settings.AT_RISK_MARGIN_HOURS)
+    for urn, name, code, text, address, lateness in LATE_CASES:
+        category = categories[code]
+        opened = _opened_for(category, now=now, margin=margin, overdue=lateness == "overdue")
+        citizen = find_or_create_citizen(council=council, urn=urn, name=name)
+        case_services.open_case(
+            category=category, description=text, citizen=citizen, address=address, opened_at=opened
+        )
+
+
+def _opened_for(
+    category: Category, *, now: dt.datetime, margin: dt.timedelta, overdue: bool
+) -> dt.datetime:
+    """Return when a case of ``category`` was opened if it is now overdue, or at risk."""
+    if overdue:
+        return now - dt.timedelta(days=category.resolution_days * 3 + 7)
+    # Walk back an hour at a time until the deadline falls in the at-risk window's first half.
+    for hours in range(1, 24 * 60):
+        opened = now - dt.timedelta(hours=hours)
+        _, due = case_services.compute_due_dates(category=category, start=opened)
+        if now + dt.timedelta(hours=1) <= due < now + margin / 2:
+            return opened
+    return now
 
 
 def _approve_public_summaries(council: Council) -> None:
@@ -311,6 +425,7 @@ def _load_cases(council: Council, categories: dict[str, Category]) -> None:
         Status.ASSIGNED: [],
         Status.IN_PROGRESS: [Status.IN_PROGRESS],
         Status.RESOLVED: [Status.IN_PROGRESS, Status.RESOLVED],
+        Status.WAITING_RESIDENT: [Status.IN_PROGRESS, Status.WAITING_RESIDENT],
     }
     for urn, name, code, text, point, address, status in CASES:
         citizen = find_or_create_citizen(council=council, urn=urn, name=name)

@@ -50,3 +50,12 @@ def adapter_class(code: str) -> type[Adapter]:
 def adapter_for(channel: Channel) -> Adapter:
     """Return an adapter configured for ``channel`` (its secrets, API base and options)."""
     return adapter_class(channel.provider)(channel.config())
+
+
+def sends_segmented(provider: str, urn: str) -> bool:
+    """Return whether a message to ``urn`` through ``provider`` is an SMS billed per segment."""
+    try:
+        facts = provider_class(provider)
+    except UnknownProvider:
+        return False
+    return urn.partition(":")[0] in facts.segmented_schemes

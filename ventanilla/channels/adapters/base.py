@@ -226,6 +226,9 @@ class Provider(Protocol):
     #: fields that never reach a log as they are: the secrets and headers that carry them,
     #: and the resident's personal fields in the provider's payloads (matched ignoring case)
     redact_keys: ClassVar[frozenset[str]]
+    #: the URN schemes reached by SMS, billed per segment: the bot's texts to them use their
+    #: short SMS variant (``conversations.bot_templates``)
+    segmented_schemes: ClassVar[frozenset[str]]
 
 
 class Adapter(Provider, Protocol):

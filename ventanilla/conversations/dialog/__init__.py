@@ -3,8 +3,9 @@
 One inbound message is one *turn* (``turn.Turn``). The steps a resident may be in and how
 each is answered and re-asked are one table, ``engine.STEPS``; the state is typed
 (``state.DialogState``); each flow (``report``, ``attach``, ``status``, ``survey``,
-``consent``, ``handoff``) is a module of its own that never imports another; commands that
-interrupt any step are in ``interrupts``, and other apps add theirs through ``commands``.
+``consent``, ``handoff``, ``reopen``) is a module of its own that never imports another;
+commands that interrupt any step are in ``interrupts``, and other apps add theirs through
+``commands``.
 
 The entry points below are what the rest of the project calls: ``tasks`` answers messages
 with ``process_pending``, ``notifications`` asks with ``offer_survey``, and staff hand a
@@ -65,7 +66,7 @@ def handle(*, conversation: Conversation, message: Message) -> None:
         conversation.citizen.refresh_from_db()
         try:
             with transaction.atomic():
-                book = TemplateBook(conversation.council, conversation.citizen.language)
+                book = TemplateBook.for_conversation(conversation)
                 queue_outbound(conversation=conversation, text=book.text("error"), automatic=True)
         except Exception:
             log.exception("dialog_apology_failed", message=message.pk)
@@ -91,7 +92,7 @@ def offer_survey(*, conversation: Conversation, case: Case) -> Message:
     """Ask the resident to rate how ``case`` was handled (1 to 5) and remember the question."""
     locked = Conversation.objects.select_for_update(of=("self",)).get(pk=conversation.pk)
     state = DialogState.load(locked.state)
-    book = TemplateBook(locked.council, locked.citizen.language)
+    book = TemplateBook.for_conversation(locked)
     message = queue_outbound(
         conversation=locked,
         text=book.text("survey.question", reference=case.reference),
@@ -99,8 +100,11 @@ def offer_survey(*, conversation: Conversation, case: Case) -> Message:
         case=case,
         automatic=True,
     )
+    # The open question wins: the survey is asked last, so it replaces a status question
+    # left open (nothing gathered there); a report or attach question keeps what it gathered.
     open_question = current_step(state) in (
         StepName.IDLE,
+        StepName.STATUS_ASK,
         StepName.SURVEY_SCORE,
         StepName.SURVEY_COMMENT,
     )

@@ -14,6 +14,7 @@ import re
 from django.conf import settings
 
 from ventanilla.citizens import services as citizen_services
+from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.dialog.choices import ChoiceId
 from ventanilla.conversations.dialog.menu import show_menu
 from ventanilla.conversations.dialog.state import StepName
@@ -22,6 +23,7 @@ from ventanilla.conversations.dialog.turn import Turn, join, languages
 from ventanilla.conversations.dialog.words import ACCEPT, DECLINE, GREETING_WORDS, THANKS
 from ventanilla.conversations.language import choose_first_language, language_command
 from ventanilla.conversations.models import Message
+from ventanilla.core.models import Council
 
 YES = ChoiceId("consent", "yes")
 NO = ChoiceId("consent", "no")
@@ -70,21 +72,38 @@ def gate(turn: Turn) -> Outcome:
     return Next.AFTER_CONSENT
 
 
+#: where the portal shows the full notice (the SMS wording links to it instead of carrying it)
+NOTICE_PATH = "/privacy/"
+
+
+def notice_url(council: Council) -> str:
+    """Return the address of the council's full privacy notice on its public portal."""
+    base = f"https://{council.domain}" if council.domain else settings.PUBLIC_URL
+    return base.rstrip("/") + NOTICE_PATH
+
+
+def notice_text(book: TemplateBook) -> str:
+    """Return the council's privacy notice in ``book``'s language (its SMS wording on SMS)."""
+    council = book.council
+    policy_url = council.privacy_policy_url or settings.PRIVACY_POLICY_URL
+    notice = book.text(
+        "privacy.notice",
+        controller=council.data_controller or council.name,
+        retention_months=council.retention_months,
+        policy_line=book.text("privacy.policy_line", url=policy_url) if policy_url else "",
+        notice_url=notice_url(council),
+    )
+    return re.sub(r"\n{2,}", "\n", notice)
+
+
 def show_notice(turn: Turn) -> None:
     council = turn.council
-    policy_url = council.privacy_policy_url or settings.PRIVACY_POLICY_URL
     parts = []
     if turn.citizen.consent_at is not None:
         parts.append(turn.t("privacy.updated"))
     else:
         parts.append(turn.t("greeting", council=council.name))
-    notice = turn.t(
-        "privacy.notice",
-        controller=council.data_controller or council.name,
-        retention_months=council.retention_months,
-        policy_line=turn.t("privacy.policy_line", url=policy_url) if policy_url else "",
-    )
-    parts.append(re.sub(r"\n{2,}", "\n", notice))
+    parts.append(notice_text(turn.book))
     turn.state.set_step(StepName.NOTICE)
     choices = [YES.offer(turn.t("label.accept")), NO.offer(turn.t("label.decline"))]
     turn.state.remember_prompt("privacy.notice")

@@ -9,9 +9,17 @@ does it, so that the flows never call one another.
 
 from __future__ import annotations
 
-from ventanilla.cases.references import REFERENCE_WRITTEN, find_references
+from ventanilla.cases.references import find_references
 from ventanilla.conversations.bot_templates import TemplateBook
-from ventanilla.conversations.dialog import attach, consent, interrupts, report, status, survey
+from ventanilla.conversations.dialog import (
+    attach,
+    consent,
+    interrupts,
+    reopen,
+    report,
+    status,
+    survey,
+)
 from ventanilla.conversations.dialog.choices import ChoiceId
 from ventanilla.conversations.dialog.handoff import waiting_for_person
 from ventanilla.conversations.dialog.menu import show_menu
@@ -30,7 +38,7 @@ def run_turn(conversation: Conversation, message: Message) -> None:
         conversation=conversation,
         message=message,
         state=state,
-        book=TemplateBook(conversation.council, conversation.citizen.language),
+        book=TemplateBook.for_conversation(conversation),
         reply_token=str(message.payload.get("reply_token") or ""),
     )
     if message.payload.get("edited"):
@@ -109,9 +117,14 @@ def _idle(turn: Turn) -> Outcome | None:
     if waiting_for_person(turn):
         return None  # a person is on it: the message waits for them in the inbox
     references = find_references(turn.text)
-    just_a_number = not REFERENCE_WRITTEN.sub("", turn.text).strip(" .,;:!?¡¿#º")
-    if references and not turn.prior and just_a_number:
-        status.answer_status(turn, references[0])  # the resident wants its status
+    if references and not turn.prior and not turn.has_media:
+        # A number anywhere in a sentence asks for that case's status ("¿Cómo va lo de la
+        # farola? 2026-000007"), unless it says that the resolved case is still not fixed.
+        finished = reopen.case_to_reopen(turn, [turn.message.pk])
+        if finished is not None and finished.reference in references:
+            reopen.offer_reopen(turn, finished, [turn.message.pk])
+        else:
+            status.answer_status(turn, references[0])
         return None
     if not turn.has_media and not turn.prior:
         if turn.folded in THANKS:
@@ -128,8 +141,11 @@ def _free_text(turn: Turn) -> Outcome | None:
     """Add the message to the resident's open case it is about, or begin a report."""
     ids = [*turn.prior, turn.message.pk]
     case, clear = attach.case_to_follow_up(turn)
+    finished = None if clear else reopen.case_to_reopen(turn, ids)
     if case is not None and clear:
         attach.attach(turn, case, ids)
+    elif finished is not None:
+        reopen.offer_reopen(turn, finished, ids)  # "la farola sigue apagada" after resolution
     elif case is not None:
         attach.ask_attach(turn, case, ids)
     else:
@@ -149,6 +165,7 @@ STEPS: dict[StepName, Step] = {
         Step(StepName.DECLINED, _idle, _menu_again),
         *report.STEPS,
         *attach.STEPS,
+        *reopen.STEPS,
         *status.STEPS,
         *survey.STEPS,
     )

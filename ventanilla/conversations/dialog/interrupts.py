@@ -16,7 +16,12 @@ from ventanilla.conversations.dialog.handoff import talk_to_person
 from ventanilla.conversations.dialog.menu import ask_language, show_menu
 from ventanilla.conversations.dialog.report import start_report
 from ventanilla.conversations.dialog.state import CANCELLABLE_STEPS, ReportMode, StepName
-from ventanilla.conversations.dialog.status import answer_status, ask_status
+from ventanilla.conversations.dialog.status import (
+    answer_open_cases,
+    answer_status,
+    ask_status,
+    asks_status,
+)
 from ventanilla.conversations.dialog.steps import Next, Outcome, Reask, stale
 from ventanilla.conversations.dialog.turn import Turn, has_consent, languages
 from ventanilla.conversations.dialog.words import (
@@ -92,6 +97,14 @@ def after_consent(turn: Turn) -> Outcome | None:
     references = find_references(turn.text)
     if first in STATUS_WORDS and references:
         answer_status(turn, references[0])
+        turn.state.set_step(StepName.IDLE)
+        return Next.DONE
+    if asks_status(turn):
+        # "ESTADO" alone, or "what is the status of my report?": never a new message to a case
+        if references:
+            answer_status(turn, references[0])
+        else:
+            answer_open_cases(turn)
         turn.state.set_step(StepName.IDLE)
         return Next.DONE
     if first in CANCEL and len(words) <= COMMAND_MAX_WORDS and turn.step in CANCELLABLE_STEPS:

@@ -14,6 +14,7 @@ Stored keys:
 ``report``         the report being prepared (``ReportDraft``).
 ``pending``        ids of messages waiting for an answer (before the notice; in "attach.ask").
 ``attach_case``    the open case asked about in "attach.ask".
+``reopen_case``    the finished case the resident was offered to reopen in "reopen.ask".
 ``survey``         a satisfaction question asked (``SurveyQuestion``).
 ``handoff``        ``{"since"}``: the resident asked for a person; the bot stays quiet on plain
                    text until the resident uses the menu or staff call ``release_handoff``.
@@ -47,6 +48,7 @@ class StepName(StrEnum):
     REPORT_CATEGORY = "report.category"
     STATUS_ASK = "status.ask"
     ATTACH_ASK = "attach.ask"
+    REOPEN_ASK = "reopen.ask"
     SURVEY_SCORE = "survey.score"
     SURVEY_COMMENT = "survey.comment"
 
@@ -62,6 +64,7 @@ CANCELLABLE_STEPS = frozenset(
         StepName.REPORT_CATEGORY,
         StepName.STATUS_ASK,
         StepName.ATTACH_ASK,
+        StepName.REOPEN_ASK,
         StepName.SURVEY_COMMENT,
     }
 )
@@ -160,6 +163,7 @@ class DialogState:
     report: ReportDraft | None = None
     pending: list[int] = field(default_factory=list)
     attach_case: int | None = None
+    reopen_case: int | None = None
     survey: SurveyQuestion | None = None
     handoff_since: dt.datetime | None = None
     handled: list[int] = field(default_factory=list)
@@ -191,6 +195,7 @@ class DialogState:
             report=ReportDraft.load(report) if isinstance(report, dict) else None,
             pending=_ints(raw.pop("pending", None)),
             attach_case=_int(raw.pop("attach_case", None)),
+            reopen_case=_int(raw.pop("reopen_case", None)),
             survey=SurveyQuestion.load(survey) if isinstance(survey, dict) else None,
             handoff_since=(
                 _moment(handoff.get("since")) or dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -221,6 +226,8 @@ class DialogState:
             raw["pending"] = list(self.pending)
         if self.attach_case is not None:
             raw["attach_case"] = self.attach_case
+        if self.reopen_case is not None:
+            raw["reopen_case"] = self.reopen_case
         if self.survey is not None:
             raw["survey"] = self.survey.dump()
         if self.handoff_since is not None:
@@ -244,6 +251,7 @@ class DialogState:
         self.report = None
         self.pending = []
         self.attach_case = None
+        self.reopen_case = None
         if self.step not in RESTING_STEPS:
             self.set_step(StepName.IDLE)
 

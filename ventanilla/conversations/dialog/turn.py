@@ -134,7 +134,7 @@ class Turn:
     def set_language(self, language: str) -> None:
         if language != self.citizen.language:
             citizen_services.set_language(citizen=self.citizen, language=language)
-        self.book = TemplateBook(self.council, language)
+        self.book = TemplateBook(self.council, language, sms=self.book.sms)
 
 
 # -- small shared pieces ----------------------------------------------------------------

@@ -111,6 +111,64 @@ PERSON_FILLER = COMMAND_FILLER | frozenset(
     }
 )
 STATUS_WORDS = frozenset({"estado", "estat", "status", "consulta", "consultar", "situacion"})
+#: words that make a question about a case a status query ("what is the status of my report?")
+STATUS_QUESTION_WORDS = frozenset({"estado", "estat", "status", "situacion", "situacio"})
+#: what residents call their case, in a question about it
+CASE_NOUNS = frozenset(
+    {
+        "incidencia",
+        "incidencias",
+        "caso",
+        "casos",
+        "cas",
+        "aviso",
+        "avisos",
+        "avis",
+        "queja",
+        "queixa",
+        "solicitud",
+        "sollicitud",
+        "peticion",
+        "peticio",
+        "report",
+        "reports",
+        "reporte",
+        "case",
+        "cases",
+        "complaint",
+        "request",
+    }
+)
+#: a problem reported and resolved that is not fixed ("la farola sigue apagada")
+STILL_BROKEN = frozenset(
+    {
+        "sigue",
+        "siguen",
+        "continua",
+        "continuan",
+        "todavia",
+        "aun",
+        "persiste",
+        "segueix",
+        "segueixen",
+        "encara",
+        "still",
+        "again",
+    }
+)
+STILL_BROKEN_PHRASES = (
+    "otra vez",
+    "de nuevo",
+    "sin arreglar",
+    "no lo han arreglado",
+    "no esta arreglad",
+    "un altre cop",
+    "una altra vegada",
+    "de nou",
+    "sense arreglar",
+    "not fixed",
+    "not been fixed",
+)
 GREETING_WORDS = frozenset(
     {
         "hola",

@@ -70,6 +70,17 @@ def _attach(resident: Resident, town: Town) -> None:
     resident.send("El contenedor de basura está lleno")
 
 
+def _reopen(resident: Resident, town: Town) -> None:
+    from ventanilla.cases.services import change_status
+
+    resident.accept_notice()
+    case = make_case(category=town.alumbrado, urn=resident.conversation_urn)
+    change_status(case=case, status="in_progress")
+    change_status(case=case, status="resolved")
+    resident.send("No, gracias", choice="survey:skip")
+    resident.send("La farola sigue apagada")
+
+
 def _score(resident: Resident, town: Town) -> None:
     resident.accept_notice()
     case = make_case(category=town.alumbrado, urn=resident.conversation_urn)
@@ -91,6 +102,7 @@ REACH: dict[StepName, Callable[[Resident, Town], None]] = {
     StepName.REPORT_CATEGORY: _category,
     StepName.STATUS_ASK: _status,
     StepName.ATTACH_ASK: _attach,
+    StepName.REOPEN_ASK: _reopen,
     StepName.SURVEY_SCORE: _score,
     StepName.SURVEY_COMMENT: _comment,
 }
@@ -128,6 +140,7 @@ QUESTION = {
     StepName.REPORT_CATEGORY: ("Entendemos que se trata de", "We understand this is about"),
     StepName.STATUS_ASK: ("Escriba el número del caso", "Write the case number"),
     StepName.ATTACH_ASK: ("¿Su mensaje es sobre la incidencia", "Is your message about case"),
+    StepName.REOPEN_ASK: ("consta como resuelta", "is marked as resolved"),
     StepName.SURVEY_SCORE: ("¿Cómo valora la gestión", "How would you rate how case"),
     StepName.SURVEY_COMMENT: ("¿Quiere añadir un comentario?", "Would you like to add a comment?"),
 }
@@ -179,4 +192,5 @@ def test_every_step_survives_every_interruption(town, channel, step, what):
     assert after.step is step_after
     if step_after in (S.IDLE, S.NOTICE, S.DECLINED):
         assert after.report is None and after.pending == [] and after.attach_case is None
+        assert after.reopen_case is None
     assert resident.citizen.opted_out == (reads == (OPTED_OUT,))

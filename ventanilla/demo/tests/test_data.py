@@ -21,3 +21,32 @@ def test_demo_data_loads_twice_without_failing_or_duplicating(capsys):
     printed = capsys.readouterr().out
     assert "agente.urbanos" in printed and "demo-urbanos-2026" in printed
     assert authenticate(username="agente.urbanos", password="demo-urbanos-2026") is not None
+
+
+def test_the_simulators_default_residents_own_no_demo_case():
+    """The README's walk-through: a message from the simulator's defaults opens a new case."""
+    from ventanilla.citizens.models import Identity
+    from ventanilla.citizens.urns import normalise_urn
+    from ventanilla.fakes.simulator import DEFAULT_RESIDENTS, resident_key
+
+    call_command("demo", no_serve=True)
+    schemes = {"whatsapp": "whatsapp", "telegram": "telegram", "line": "line", "twilio": "tel"}
+    for provider, resident in DEFAULT_RESIDENTS.items():
+        urn = normalise_urn(f"{schemes[provider]}:{resident_key(provider, resident)}")
+        owners = Identity.objects.filter(urn=urn).values("citizen")
+        assert not Case.objects.filter(citizen__in=owners).exists(), (provider, urn)
+
+
+def test_every_queue_has_something_to_show():
+    from django.contrib.auth import get_user_model
+
+    from ventanilla.inbox.models import CannedReply
+    from ventanilla.inbox.selectors import queue_cases, queues_for, scope_for
+
+    call_command("demo", no_serve=True)
+    supervisor = get_user_model().objects.get(username="supervisora")
+    scope = scope_for(supervisor)
+    assert scope is not None
+    empty = [q.key for q in queues_for(scope) if q.key != "mine" and not queue_cases(scope, q.key)]
+    assert empty == []
+    assert {r.language for r in CannedReply.objects.all()} == {"es", "ca", "en"}

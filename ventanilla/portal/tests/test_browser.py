@@ -139,6 +139,7 @@ def test_public_pages_have_no_serious_accessibility_violations(town, open_page, 
         reverse("portal:map"),
         reverse("portal:ranking"),
         reverse("portal:open_data"),
+        reverse("portal:privacy"),
     ):
         page.goto(server + path)
         found[path] = serious_violations(page)

@@ -66,6 +66,7 @@ class LineAdapter:
     required_secrets: ClassVar[tuple[str, ...]] = ("channel_secret", "access_token")
     default_api_base: ClassVar[str] = "https://api.line.me"
     free_form_window: ClassVar[dt.timedelta | None] = None
+    segmented_schemes: ClassVar[frozenset[str]] = frozenset()
     redact_keys: ClassVar[frozenset[str]] = frozenset(
         {"channel_secret", "access_token", "replyToken", "reply_token", SIGNATURE_HEADER}
         # who the resident is: their user id (in ``source`` and as ``to``), their profile

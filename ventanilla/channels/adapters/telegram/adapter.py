@@ -71,6 +71,7 @@ class TelegramAdapter:
     required_secrets: ClassVar[tuple[str, ...]] = ("bot_token", "secret_token")
     default_api_base: ClassVar[str] = "https://api.telegram.org"
     free_form_window: ClassVar[dt.timedelta | None] = None
+    segmented_schemes: ClassVar[frozenset[str]] = frozenset()
     redact_keys: ClassVar[frozenset[str]] = frozenset(
         {"bot_token", "secret_token", WEBHOOK_HEADER}
         # who the resident is: the user and chat objects, a shared contact

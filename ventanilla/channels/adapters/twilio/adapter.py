@@ -74,6 +74,8 @@ class TwilioAdapter:
     required_secrets: ClassVar[tuple[str, ...]] = ("account_sid", "auth_token", "from_number")
     default_api_base: ClassVar[str] = "https://api.twilio.com"
     free_form_window: ClassVar[dt.timedelta | None] = None
+    #: SMS residents; a Twilio WhatsApp sender's are not billed per segment
+    segmented_schemes: ClassVar[frozenset[str]] = frozenset({Scheme.TEL})
     redact_keys: ClassVar[frozenset[str]] = frozenset(
         {"auth_token", "Authorization", "X-Twilio-Signature"}
         # who the resident is and where their number is registered (form and JSON names)

@@ -20,4 +20,5 @@ class WebChatProvider:
     required_secrets: ClassVar[tuple[str, ...]] = ()
     default_api_base: ClassVar[str] = ""
     free_form_window: ClassVar[dt.timedelta | None] = None
+    segmented_schemes: ClassVar[frozenset[str]] = frozenset()
     redact_keys: ClassVar[frozenset[str]] = frozenset()

@@ -63,6 +63,7 @@ class WhatsAppAdapter:
     default_api_base: ClassVar[str] = "https://graph.facebook.com"
     #: Meta's customer-service window: after it, only approved templates are delivered
     free_form_window: ClassVar[dt.timedelta | None] = dt.timedelta(hours=24)
+    segmented_schemes: ClassVar[frozenset[str]] = frozenset()
     redact_keys: ClassVar[frozenset[str]] = frozenset(
         # the secrets, the verify token as it arrives in the handshake query, the header
         {"access_token", "app_secret", "verify_token", "hub.verify_token", "Authorization"}
