@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.inbox import views
+from ventanilla.inbox import rights, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -20,4 +20,9 @@ urlpatterns = [
     path("cases/<str:reference>/note/", views.case_note, name="note"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("media/<str:token>/", views.outbound_media, name="outbound_media"),
+    # Residents' data protection requests (supervisors and administrators).
+    path("rights/", rights.rights_requests, name="rights_requests"),
+    path("rights/<int:pk>/", rights.rights_request, name="rights_request"),
+    path("rights/<int:pk>/<str:action>/", rights.rights_act, name="rights_act"),
+    path("rights/<int:pk>/export.<str:fmt>", rights.rights_export, name="rights_export"),
 ]
