@@ -17,7 +17,8 @@ from ventanilla.conversations.dialog import commands
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import sync as portal_sync
-from ventanilla.privacy import subjects
+from ventanilla.privacy import retention, subjects
+from ventanilla.privacy.models import DataType
 
 
 def connect() -> None:
@@ -45,3 +46,8 @@ def connect() -> None:
     subjects.erasers.add(cases_privacy.erase)  # cases kept, the resident's part removed
     subjects.erasers.add(channels_privacy.erase)  # provider events forget the address
     subjects.erasers.add(citizens_privacy.erase)  # the resident and their addresses
+    # Retention: each app anonymises its own rows of one data type past the council's period.
+    retention.retainers[DataType.MESSAGE_TEXT].add(conversations_privacy.retain_message_text)
+    retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
+    retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
+    retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ventanilla.cases.models import Case, CaseEvent, Note
+from ventanilla.cases.workflow import OPEN_STATUSES
+from ventanilla.core.models import Council
 from ventanilla.privacy.publication import public_point
 from ventanilla.privacy.redaction import redact
+from ventanilla.privacy.retention import Cutoffs
 from ventanilla.privacy.subjects import Rows, Subject, scrub
 
 
@@ -90,3 +93,17 @@ def erase(subject: Subject) -> Mapping[str, int]:
     return {
         "cases_anonymised": anonymise(Case.objects.filter(citizen_id=subject.citizen_id), subject)
     }
+
+
+@transaction.atomic
+def retain_closed_cases(*, council: Council, cutoffs: Cutoffs, dry_run: bool) -> int:
+    """Anonymise cases closed (or rejected, resolved) before their category's cutoff."""
+    old = (
+        Case.objects.of(council)
+        .exclude(status__in=OPEN_STATUSES)
+        .filter(cutoffs.q("updated_at", "category__code"))
+        .filter(Q(citizen__isnull=False) | Q(description__gt="") | Q(address__gt=""))
+    )
+    if dry_run:
+        return old.count()
+    return anonymise(old)

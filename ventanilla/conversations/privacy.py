@@ -8,11 +8,18 @@ response times and statistics still count it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from ventanilla.cases.models import Case
+from ventanilla.cases.workflow import OPEN_STATUSES
+from ventanilla.citizens.models import Citizen, Identity
 from ventanilla.conversations.models import Attachment, Conversation, Message
+from ventanilla.core.models import Council
+from ventanilla.privacy.retention import Cutoffs
 from ventanilla.privacy.subjects import Rows, Subject
 
 
@@ -82,3 +89,61 @@ def erase(subject: Subject) -> Mapping[str, int]:
         "messages": deleted.get("conversations.Message", 0),
         "attachments": deleted.get("conversations.Attachment", 0),
     }
+
+
+# -- retention --------------------------------------------------------------------------------
+
+
+def _old_messages(council: Council, cutoffs: Cutoffs) -> QuerySet[Message]:
+    """Return the council's messages past their cutoff, except those of cases still open."""
+    return (
+        Message.objects.filter(council=council)
+        .filter(cutoffs.q("created_at", "case__category__code"))
+        .exclude(case__status__in=OPEN_STATUSES)
+    )
+
+
+@transaction.atomic
+def retain_message_text(*, council: Council, cutoffs: Cutoffs, dry_run: bool) -> int:
+    """Blank the text and place of old messages (the rows stay: dates and delivery counts)."""
+    old = _old_messages(council, cutoffs).filter(
+        Q(text__gt="") | Q(address__gt="") | Q(latitude__isnull=False)
+    )
+    if dry_run:
+        return old.count()
+    return old.update(text="", address="", latitude=None, longitude=None, payload={})
+
+
+@transaction.atomic
+def retain_attachments(*, council: Council, cutoffs: Cutoffs, dry_run: bool) -> int:
+    """Delete old photos and files (copies approved for the public record stay)."""
+    old = Attachment.objects.filter(message__in=_old_messages(council, cutoffs)).filter(
+        ~Q(file="") | Q(caption__gt="") | Q(filename__gt="") | Q(media_ref__gt="")
+    )
+    if dry_run:
+        return old.count()
+    attachments = list(old)
+    delete_files(attachments)
+    return Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(
+        file="", caption="", filename="", media_ref=""
+    )
+
+
+def stale_residents(*, council: Council, cutoff: dt.datetime) -> list[str]:
+    """Return one address of each resident not heard from since ``cutoff`` and no open case."""
+    recent = Conversation.objects.filter(citizen=OuterRef("pk")).filter(
+        Q(last_inbound_at__gte=cutoff) | Q(created_at__gte=cutoff)
+    )
+    open_cases = Case.objects.filter(citizen=OuterRef("pk"), status__in=OPEN_STATUSES)
+    citizens = (
+        Citizen.objects.of(council)
+        .filter(created_at__lt=cutoff)
+        .exclude(Exists(recent))
+        .exclude(Exists(open_cases))
+    )
+    urns = dict(
+        Identity.objects.filter(citizen__in=citizens)
+        .order_by("-pk")
+        .values_list("citizen_id", "urn")
+    )
+    return sorted(urns.values())

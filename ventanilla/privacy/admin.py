@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ventanilla.core.admin import CouncilScopedAdmin
-from ventanilla.privacy.models import RightsAuditEntry, RightsRequest
+from ventanilla.privacy.models import RetentionRule, RetentionRun, RightsAuditEntry, RightsRequest
 
 
 class RightsAuditInline(admin.TabularInline):
@@ -34,4 +34,19 @@ class RightsRequestAdmin(CouncilScopedAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(CouncilScopedAdmin):
+    list_display = ("data_type", "category_code", "months")
+    list_filter = ("data_type",)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(CouncilScopedAdmin):
+    list_display = ("ran_at", "counts")
+    readonly_fields = ("council", "ran_at", "counts")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -123,3 +123,56 @@ class RightsAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
+
+
+class DataType(models.TextChoices):
+    """The kinds of personal data kept for a limited time."""
+
+    MESSAGE_TEXT = "message_text", _("Message text and places")
+    ATTACHMENTS = "attachments", _("Photos and files")
+    PHONE_NUMBERS = "phone_numbers", _("Residents' phone numbers and addresses")
+    CLOSED_CASES = "closed_cases", _("The resident's part of closed cases")
+
+
+class RetentionRule(models.Model):
+    """How long one data type is kept, in one category (by its code) or in every category."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    data_type = models.CharField(
+        _("data"),
+        max_length=20,
+        choices=DataType.choices,
+    )
+    # A code, not a foreign key: privacy sits below the cases app.
+    category_code = models.SlugField(
+        _("category code"), max_length=50, blank=True, help_text=_("Blank: every category.")
+    )
+    months = models.PositiveIntegerField(_("kept for (months)"))
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "data_type", "category_code"], name="retention_rule_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_type} {self.category_code or '*'}: {self.months}"
+
+
+class RetentionRun(models.Model):
+    """One real run of retention and how many rows of each data type it anonymised."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    counts = models.JSONField(_("anonymised"), default=dict)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.council_id} {self.ran_at:%Y-%m-%d}"
