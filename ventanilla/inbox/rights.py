@@ -12,15 +12,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ventanilla.channels.models import Channel
 from ventanilla.core.actors import actor_of
 from ventanilla.inbox.access import staff_required
 from ventanilla.inbox.selectors import Scope
-from ventanilla.privacy import documents, services
+from ventanilla.privacy import documents, processing, services
 from ventanilla.privacy.models import RightsRequest
 
 
@@ -146,3 +148,24 @@ def rights_act(request: HttpRequest, scope: Scope, pk: int, action: str) -> Http
     except services.RightsError as error:
         messages.error(request, str(error))
     return redirect("inbox:rights_request", pk=item.pk)
+
+
+@never_cache
+@staff_required
+def processing_record(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The record of processing activities, for whole-council staff (supervisors, auditors)."""
+    if not scope.whole_council:
+        raise PermissionDenied
+    language = request.GET.get("lang", "")
+    if language not in scope.council.language_codes:
+        language = (get_language() or "es")[:2]
+    html = processing.render_record(
+        scope.council,
+        providers=Channel.objects.of(scope.council).active().provider_names(),
+        language=language,
+    )
+    return TemplateResponse(
+        request,
+        "inbox/processing_record.html",
+        {"scope": scope, "record_html": mark_safe(html), "language": language},  # noqa: S308
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("media/<str:token>/", views.outbound_media, name="outbound_media"),
     # Residents' data protection requests (supervisors and administrators).
     path("rights/", rights.rights_requests, name="rights_requests"),
+    path("rights/record/", rights.processing_record, name="processing_record"),
     path("rights/<int:pk>/", rights.rights_request, name="rights_request"),
     path("rights/<int:pk>/<str:action>/", rights.rights_act, name="rights_act"),
     path("rights/<int:pk>/export.<str:fmt>", rights.rights_export, name="rights_export"),

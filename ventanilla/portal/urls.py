@@ -14,6 +14,7 @@ urlpatterns = [
     path("map/cases.geojson", views.map_data, name="map_data"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("open-data/", views.open_data, name="open_data"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("open-data/cases.csv", views.records_csv, name="records_csv"),
     path("open-data/cases.json", views.records_json, name="records_json"),
     path("open-data/statistics.csv", views.statistics_csv, name="statistics_csv"),
