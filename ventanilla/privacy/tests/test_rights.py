@@ -86,7 +86,7 @@ def test_export_resident_command_writes_both_files(tmp_path):
     assert history.case.reference in json_file.read_text()
 
 
-def test_an_agent_cannot_export(town_agent=None):
+def test_an_agent_cannot_export():
     history = resident_with_history()
     from ventanilla.cases.tests.factories import make_staff
 
