@@ -236,6 +236,8 @@ REOPEN_WINDOW_DAYS = int(os.environ.get("REOPEN_WINDOW_DAYS", 30))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
 # "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
 PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
+# Open311 requests created per client address and hour (every web process counts together).
+OPEN311_POSTS_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_HOUR", 60))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
 # Live-update rows for open inbox pages are deleted once they are this old.
 LIVE_EVENTS_KEEP_MINUTES = int(os.environ.get("LIVE_EVENTS_KEEP_MINUTES", 60))

@@ -7,11 +7,18 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
-from ventanilla.conversations import notifications
+from ventanilla.channels import privacy as channels_privacy
+from ventanilla.citizens import privacy as citizens_privacy
+from ventanilla.conversations import notifications, rights
+from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
 from ventanilla.portal import chat
+from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import sync as portal_sync
+from ventanilla.privacy import retention, subjects
+from ventanilla.privacy.models import DataType
 from ventanilla.webhooks_out import reactions as webhooks_out
 
 
@@ -29,3 +36,23 @@ def connect() -> None:
     # written with the change, sent by a task once it commits).
     cases.case_opened.add(webhooks_out.case_opened)
     cases.case_changed.add(webhooks_out.case_changed)
+    # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
+    commands.add(rights.MY_DATA)
+    commands.add(rights.ERASE_MY_DATA)
+    # A data subject is found by their address; each app exports its own rows about them.
+    subjects.finders.add(citizens_privacy.find)
+    subjects.exporters.add(citizens_privacy.export)
+    subjects.exporters.add(conversations_privacy.export)
+    subjects.exporters.add(cases_privacy.export)
+    subjects.exporters.add(portal_privacy.export)
+    # Erasure, in order: what is found through the resident's cases first, the resident last.
+    subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
+    subjects.erasers.add(conversations_privacy.erase)  # messages in and out, files
+    subjects.erasers.add(cases_privacy.erase)  # cases kept, the resident's part removed
+    subjects.erasers.add(channels_privacy.erase)  # provider events forget the address
+    subjects.erasers.add(citizens_privacy.erase)  # the resident and their addresses
+    # Retention: each app anonymises its own rows of one data type past the council's period.
+    retention.retainers[DataType.MESSAGE_TEXT].add(conversations_privacy.retain_message_text)
+    retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
+    retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
+    retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above

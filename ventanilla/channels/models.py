@@ -34,6 +34,12 @@ class ChannelQuerySet(models.QuerySet["Channel"]):
     def active(self) -> ChannelQuerySet:
         return self.filter(active=True)
 
+    def provider_names(self) -> list[str]:
+        """Return the providers' names, once each (for the privacy notice's processors)."""
+        return sorted(
+            {str(Provider(code).label) for code in self.values_list("provider", flat=True)}
+        )
+
 
 class Channel(models.Model):
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="channels")

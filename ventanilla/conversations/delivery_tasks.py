@@ -37,6 +37,7 @@ from ventanilla.channels.adapters.base import (
 from ventanilla.channels.services import take_send_slot
 from ventanilla.conversations import delivery
 from ventanilla.conversations.models import DeliveryStatus, Message
+from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
 
@@ -254,7 +255,8 @@ def download_media(message_id: int, attempt: int = 0) -> None:
                 "media_download_failed",
                 attachment=attachment.pk,
                 code=error.code,
-                reason=error.reason,
+                # a provider's reason may quote the resident's number or file name
+                reason=redact(error.reason),
             )
             continue
         except httpx.HTTPStatusError as error:

@@ -152,3 +152,24 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.data}"
+
+
+class RateCount(models.Model):
+    """How many actions one client made in one window of one rate limit (``core.throttle``).
+
+    A table, not a cache: every web process counts in the same row, and the count goes up
+    with one UPDATE, which the database applies one at a time.
+    """
+
+    key = models.CharField(max_length=100)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="rate_count_per_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

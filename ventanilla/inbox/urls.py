@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.inbox import publication, resident_views, views
+from ventanilla.inbox import publication, resident_views, rights, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -47,4 +47,10 @@ urlpatterns = [
         name="conversation_close",
     ),
     path("residents/<int:pk>/", resident_views.resident, name="resident"),
+    # Residents' data protection requests (supervisors and administrators).
+    path("rights/", rights.rights_requests, name="rights_requests"),
+    path("rights/record/", rights.processing_record, name="processing_record"),
+    path("rights/<int:pk>/", rights.rights_request, name="rights_request"),
+    path("rights/<int:pk>/<str:action>/", rights.rights_act, name="rights_act"),
+    path("rights/<int:pk>/export.<str:fmt>", rights.rights_export, name="rights_export"),
 ]

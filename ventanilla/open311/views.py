@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -19,7 +20,7 @@ from ventanilla.open311 import format as open311
 from ventanilla.open311 import services
 from ventanilla.open311.format import Open311Error
 from ventanilla.open311.forms import Open311RequestForm
-from ventanilla.portal import selectors
+from ventanilla.portal import selectors, throttle
 from ventanilla.portal.models import PublicPhoto, PublicRecord
 
 View = Callable[..., HttpResponse]
@@ -137,6 +138,10 @@ def requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
 
 def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     council = open311.council_for(request, request.POST.get("jurisdiction_id", ""))
+    if not throttle.allow(
+        request, scope="open311_post", limit=settings.OPEN311_POSTS_PER_HOUR, window_seconds=3600
+    ):
+        raise Open311Error(429, _("Too many requests from your address. Try again later."))
     key = services.key_for(council=council, key=request.POST.get("api_key", "").strip())
     if key is None:
         raise Open311Error(403, _("Missing or invalid api_key: cannot create the request."))

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from ventanilla.portal import views
-from ventanilla.portal.privacy_notice import privacy_notice
 
 app_name = "portal"
 urlpatterns = [
@@ -15,8 +14,8 @@ urlpatterns = [
     path("map/cases.geojson", views.map_data, name="map_data"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("open-data/", views.open_data, name="open_data"),
-    # the full privacy notice: the SMS notice links here (conversations.dialog.consent)
-    path("privacy/", privacy_notice, name="privacy"),
+    # the privacy notice, made from the council's settings; the SMS notice links here
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("open-data/cases.csv", views.records_csv, name="records_csv"),
     path("open-data/cases.json", views.records_json, name="records_json"),
     path("open-data/statistics.csv", views.statistics_csv, name="statistics_csv"),

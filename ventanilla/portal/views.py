@@ -11,9 +11,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ventanilla.channels.models import Channel
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 from ventanilla.portal import charts, exports, selectors, services, throttle
@@ -21,6 +24,7 @@ from ventanilla.portal.forms import PeriodForm, RecordFilterForm
 from ventanilla.portal.models import PublicRecord, Support
 from ventanilla.portal.statistics import Statistics, statistics
 from ventanilla.portal.templatetags.portal import duration, share
+from ventanilla.privacy import processing
 
 PAGE_SIZE = 20
 MAP_MAX_FEATURES = 1000
@@ -276,6 +280,23 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
                 ("category", _("Per category"), stats.categories),
             ],
         },
+    )
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, made from the council's settings, in any of its languages."""
+    council = _council(request)
+    language = request.GET.get("lang", "")
+    if language not in council.language_codes:
+        language = (get_language() or "es")[:2]
+    html = processing.render_notice(
+        council, providers=Channel.objects.of(council).active().provider_names(), language=language
+    )
+    return TemplateResponse(
+        request,
+        "portal/privacy.html",
+        {"notice_html": mark_safe(html), "language": language},  # noqa: S308 - our template
     )
 
 

@@ -4,7 +4,9 @@ Adapters call ``log_exchange`` after every API call and ``log_webhook`` when the
 webhook. Every field named in the provider's ``redact_keys`` (ignoring case) is replaced at
 any depth of a JSON or form body, in headers and in query strings, and the channel's
 secrets are replaced wherever their values appear (Telegram's ``/bot<token>/`` URLs, a
-``Bearer`` header). Successful exchanges are logged at debug level, refusals at info.
+``Bearer`` header). Successful exchanges are logged at debug level, refusals at info; the
+text of a refusal goes through the privacy redaction too, since providers quote the
+resident's number or words in their errors ("The 'To' number +34600... is not valid").
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import structlog
+
+from ventanilla.privacy.redaction import redact as redact_personal_data
 
 if TYPE_CHECKING:
     from ventanilla.channels.adapters.base import Provider, WebhookRequest
@@ -29,30 +33,38 @@ LOGGED_HEADERS = ("content-type", "authorization")
 ALWAYS_REDACTED = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
-def redact(payload: object, keys: Collection[str], secrets: Iterable[str] = ()) -> object:
+def redact(
+    payload: object,
+    keys: Collection[str],
+    secrets: Iterable[str] = (),
+    *,
+    personal_data: bool = False,
+) -> object:
     """Return a copy of ``payload`` with every field named in ``keys`` replaced.
 
     Fields match ignoring case, at any depth of dicts and lists; strings anywhere else
-    have each of ``secrets`` (secret values, not names) replaced.
+    have each of ``secrets`` (secret values, not names) replaced, and with
+    ``personal_data`` the phone numbers, names and other personal data in them too.
     """
     lowered = {key.lower() for key in keys}
     values = sorted({value for value in secrets if value}, key=len, reverse=True)
-    return _redact(payload, lowered, values)
+    return _redact(payload, lowered, values, personal_data)
 
 
-def _redact(payload: object, keys: set[str], secrets: list[str]) -> object:
+def _redact(payload: object, keys: set[str], secrets: list[str], personal: bool) -> object:
     if isinstance(payload, Mapping):
         return {
-            str(key): REDACTED if str(key).lower() in keys else _redact(value, keys, secrets)
+            str(key): REDACTED
+            if str(key).lower() in keys
+            else _redact(value, keys, secrets, personal)
             for key, value in payload.items()
         }
     if isinstance(payload, list | tuple):
-        return [_redact(item, keys, secrets) for item in payload]
-    if isinstance(payload, str):
-        return _scrub(payload, secrets)
+        return [_redact(item, keys, secrets, personal) for item in payload]
     if payload is None or isinstance(payload, bool | int | float):
         return payload
-    return _scrub(str(payload), secrets)
+    text = _scrub(str(payload), secrets)
+    return redact_personal_data(text) if personal and text else text
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
@@ -98,7 +110,8 @@ def log_exchange(
     headers = {
         name: value for name, value in request.headers.items() if name.lower() in LOGGED_HEADERS
     }
-    event = log.debug if response.is_success else log.info
+    refused = not response.is_success
+    event = log.info if refused else log.debug
     event(
         "provider_exchange",
         provider=provider.code,
@@ -109,12 +122,14 @@ def log_exchange(
             decode_body(_request_body(request), request.headers.get("content-type", "")),
             keys,
             values,
+            personal_data=refused,
         ),
         status=response.status_code,
         response_body=redact(
             decode_body(_response_body(response), response.headers.get("content-type", "")),
             keys,
             values,
+            personal_data=refused,
         ),
     )
 

@@ -91,7 +91,7 @@ def test_the_portal_shows_the_full_notice(town, client):
     response = client.get("/privacy/")
 
     assert response.status_code == 200
-    assert "Responsable: Ayuntamiento de Villaverde" in response.content.decode()
+    assert "Ayuntamiento de Villaverde" in response.content.decode()  # the controller
 
 
 def test_admin_shows_the_sms_segments_of_each_text(town, admin_client):
