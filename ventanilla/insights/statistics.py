@@ -220,7 +220,7 @@ def statistics(
     received, resolved = reader(council, scope, start, end)
     previous_start, previous_end = F.previous_period(start, end)
     prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
-    breakdowns = {}
+    breakdowns: dict[str, list[Row]] = {}
     for dimension in F.DIMENSIONS:
         per_key = F.breakdown(received, dimension, now=now, resolved=resolved)
         labels = names(council, dimension, per_key)
