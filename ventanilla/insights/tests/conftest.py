@@ -42,6 +42,12 @@ from ventanilla.cases.tests.factories import (
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.models import Channel
 from ventanilla.core.models import Holiday
+from ventanilla.inbox.tests.conftest import (  # noqa: F401 - the inbox's browser fixtures
+    _stop_shared_hub,
+    browse,
+    chromium,
+    server,
+)
 from ventanilla.insights.models import Commitment, District
 
 MADRID = ZoneInfo("Europe/Madrid")
