@@ -207,16 +207,19 @@ def satisfaction_comments(case_ids: list[int], *, limit: int = COMMENTS) -> list
 def statistics(
     council: Council,
     *,
-    user: Any,
+    user: Any = None,
     start: dt.date,
     end: dt.date,
     now: dt.datetime | None = None,
     granularity: F.Granularity | None = None,
     reader: FactsReader = rollup_facts,
 ) -> Statistics:
-    """Return what ``user`` may see of ``council``'s statistics for ``start`` to ``end``."""
+    """Return what ``user`` may see of ``council``'s statistics for ``start`` to ``end``.
+
+    ``user=None`` is the whole council (the command line's reports).
+    """
     now = now or timezone.now()
-    scope = case_scope(user)
+    scope = case_scope(user) if user is not None else Q(council_id=council.pk)
     received, resolved = reader(council, scope, start, end)
     previous_start, previous_end = F.previous_period(start, end)
     prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
