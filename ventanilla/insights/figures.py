@@ -172,7 +172,16 @@ class Durations:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Durations:
-        return cls(len(values), percentile(values, 0.5), percentile(values, 0.9))
+        return cls.make(len(values), percentile(values, 0.5), percentile(values, 0.9))
+
+    @classmethod
+    def make(cls, count: int, median: float | None, p90: float | None) -> Durations:
+        """Return durations rounded to a millionth (so every way of computing them agrees)."""
+        return cls(count, _round(median), _round(p90))
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
 
 
 @dataclass(frozen=True)
@@ -265,6 +274,7 @@ class Backlog:
 def backlog(open_cases: Iterable[CaseFacts], *, now: dt.datetime, oldest: int = 10) -> Backlog:
     """Return the backlog of ``open_cases`` (their age in whole calendar days at ``now``)."""
     cases = [f for f in open_cases if f.status in OPEN_STATUSES]
+    cases.sort(key=lambda f: (f.created_at, f.reference))
     ages = [(f.reference, (now - f.created_at).days) for f in cases]
     bands = dict.fromkeys((label for label, _, _ in AGE_BANDS), 0)
     for _, age in ages:
@@ -272,11 +282,10 @@ def backlog(open_cases: Iterable[CaseFacts], *, now: dt.datetime, oldest: int = 
             if age >= low and (high is None or age <= high):
                 bands[label] += 1
                 break
-    ages.sort(key=lambda pair: (-pair[1], pair[0]))
     return Backlog(
         open=len(cases),
         overdue=sum(f.due_at < now for f in cases),
-        median_age_days=percentile([float(age) for _, age in ages], 0.5),
+        median_age_days=_round(percentile([float(age) for _, age in ages], 0.5)),
         ages=bands,
         oldest=ages[:oldest],
     )

@@ -24,6 +24,7 @@ from ventanilla.cases.models import Case, Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.models import Provider
 from ventanilla.core.models import Council
+from ventanilla.insights import aggregates
 from ventanilla.insights import figures as F
 from ventanilla.insights.models import CaseFigures, Commitment, District
 from ventanilla.insights.rollup import calendar_of, facts_of_cases
@@ -220,56 +221,67 @@ def statistics(
     """
     now = now or timezone.now()
     scope = case_scope(user) if user is not None else Q(council_id=council.pk)
-    received, resolved = reader(council, scope, start, end)
+    granularity = granularity or F.default_granularity(start, end)
     previous_start, previous_end = F.previous_period(start, end)
-    prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
+    rows = CaseFigures.objects.filter(scope, council=council)
+    open_rows = rows.filter(status__in=sorted(OPEN_STATUSES))
+    per_key: dict[str, dict[str, F.Figures]]
+    if reader is rollup_facts and aggregates.available():
+        received_rows = rows.filter(day__gte=start, day__lte=end)
+        resolved_rows = rows.filter(resolved_day__gte=start, resolved_day__lte=end)
+        total, per_key = aggregates.figures(received_rows, resolved_rows, now=now)
+        previous = aggregates.total(
+            rows.filter(day__gte=previous_start, day__lte=previous_end),
+            rows.filter(resolved_day__gte=previous_start, resolved_day__lte=previous_end),
+            now=now,
+        )
+        volumes = aggregates.volumes(
+            received_rows, resolved_rows, start=start, end=end, granularity=granularity
+        )
+        backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
+    else:
+        received, resolved = reader(council, scope, start, end)
+        prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
+        total = F.summarise(received, now=now, resolved_in_period=len(resolved))
+        previous = F.summarise(prev_received, now=now, resolved_in_period=len(prev_resolved))
+        per_key = {
+            dimension: F.breakdown(received, dimension, now=now, resolved=resolved)
+            for dimension in F.DIMENSIONS
+        }
+        volumes = F.volumes(
+            received, resolved, start=start, end=end, tz=council.tz, granularity=granularity
+        )
+        backlog = F.backlog(
+            _facts(open_rows) if reader is rollup_facts else _direct_open(council, scope),
+            now=now,
+            oldest=OLDEST,
+        )
     breakdowns: dict[str, list[Row]] = {}
     for dimension in F.DIMENSIONS:
-        per_key = F.breakdown(received, dimension, now=now, resolved=resolved)
-        labels = names(council, dimension, per_key)
-        rows = [Row(key, labels[key], figures) for key, figures in per_key.items()]
-        rows.sort(key=lambda r: (-r.figures.received, r.name.casefold()))
-        breakdowns[dimension] = rows
-    open_rows = CaseFigures.objects.filter(scope, council=council, status__in=sorted(OPEN_STATUSES))
-    backlog = F.backlog(
-        reader_open(open_rows) if reader is rollup_facts else _direct_open(council, scope),
-        now=now,
-        oldest=OLDEST,
-    )
-    rated = [
-        pk
-        for pk in CaseFigures.objects.filter(
-            scope, council=council, day__gte=start, day__lte=end, satisfaction__isnull=False
-        )
+        labels = names(council, dimension, per_key[dimension])
+        table = [Row(key, labels[key], fig) for key, fig in per_key[dimension].items()]
+        table.sort(key=lambda r: (-r.figures.received, r.name.casefold()))
+        breakdowns[dimension] = table
+    rated = list(
+        rows.filter(day__gte=start, day__lte=end, satisfaction__isnull=False)
         .order_by("-created_at", "-case_id")
         .values_list("case_id", flat=True)[: COMMENTS * 5]
-    ]
+    )
     return Statistics(
         council=council,
         start=start,
         end=end,
         previous_start=previous_start,
         previous_end=previous_end,
-        granularity=granularity or F.default_granularity(start, end),
+        granularity=granularity,
         now=now,
-        total=F.summarise(received, now=now, resolved_in_period=len(resolved)),
-        previous=F.summarise(prev_received, now=now, resolved_in_period=len(prev_resolved)),
-        volumes=F.volumes(
-            received,
-            resolved,
-            start=start,
-            end=end,
-            tz=council.tz,
-            granularity=granularity or F.default_granularity(start, end),
-        ),
+        total=total,
+        previous=previous,
+        volumes=volumes,
         backlog=backlog,
         breakdowns=breakdowns,
         comments=satisfaction_comments(rated),
     )
-
-
-def reader_open(rows: QuerySet[CaseFigures]) -> list[F.CaseFacts]:
-    return _facts(rows)
 
 
 def _direct_open(council: Council, scope: Q) -> list[F.CaseFacts]:
