@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
+from ventanilla.insights.api import router as insights_router
 
 api = NinjaAPI(
     title="Ventanilla API",
@@ -19,6 +20,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", cases_router)
+api.add_router("/", insights_router)
 
 
 @api.exception_handler(ValidationError)
