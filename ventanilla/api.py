@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
 from ventanilla.inbox.api import router as inbox_router
+from ventanilla.insights.api import router as insights_router
 from ventanilla.portal.api import router as publication_router
 
 api = NinjaAPI(
@@ -23,6 +24,7 @@ api = NinjaAPI(
 api.add_router("/", cases_router)
 api.add_router("/", publication_router)  # a case's public record (portal/api.py)
 api.add_router("/", inbox_router)  # replies to residents, conversations that are not a case
+api.add_router("/", insights_router)  # statistics (insights/api.py)
 
 
 @api.exception_handler(ValidationError)

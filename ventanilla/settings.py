@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ventanilla.conversations",
     "ventanilla.inbox",
     "ventanilla.portal",
+    "ventanilla.insights",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",

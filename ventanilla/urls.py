@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.conversations.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
+    path("insights/", include("ventanilla.insights.urls")),
     path("open311/", include("ventanilla.open311.urls")),
     path("", include("ventanilla.portal.urls")),
 ]

@@ -14,6 +14,7 @@ from ventanilla.citizens import privacy as citizens_privacy
 from ventanilla.conversations import notifications, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
+from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import sync as portal_sync
@@ -27,6 +28,9 @@ def connect() -> None:
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     # A case opened public in a public category is published at once.
     cases.case_opened.add(portal_sync.case_opened)
+    # A case opened or changed rewrites its row of the statistics (insights.CaseFigures).
+    cases.case_opened.add(insights_rollup.case_opened)
+    cases.case_changed.add(insights_rollup.case_changed)
     # A case's change is told to its resident (queued with the change), then reaches its
     # public record.
     cases.case_changed.add(notifications.notify_resident)

@@ -8,7 +8,17 @@ from django.contrib.auth.models import Group, Permission
 
 from ventanilla.cases.models import Role
 
-APPS = ("core", "cases", "citizens", "channels", "conversations", "inbox", "portal", "open311")
+APPS = (
+    "core",
+    "cases",
+    "citizens",
+    "channels",
+    "conversations",
+    "inbox",
+    "portal",
+    "open311",
+    "insights",
+)
 CONFIG_MODELS = (
     "council",
     "holiday",
@@ -18,6 +28,8 @@ CONFIG_MODELS = (
     "channel",
     "bottemplate",
     "cannedreply",
+    "commitment",
+    "district",
 )
 
 

@@ -19,6 +19,7 @@ from ventanilla.cases.models import Case, Category, Department, Role, Staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.core.models import Council, Holiday
+from ventanilla.demo import history
 from ventanilla.inbox.models import CannedReply
 from ventanilla.portal.models import PublicRecord
 from ventanilla.portal.services import update_public_summary
@@ -381,6 +382,7 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
         _load_cases(council, categories)
         _load_late_cases(council, categories)
         _approve_public_summaries(council)
+    history.load_history(council)  # a year of past cases for the statistics (idempotent)
     return council, ACCOUNTS
 
 

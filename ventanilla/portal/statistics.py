@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from ventanilla.cases.models import Case, Category, Department
 from ventanilla.cases.workflow import Status
 from ventanilla.core.models import Council
+from ventanilla.insights.figures import percentile
 from ventanilla.portal.models import PublicRecord
 
 #: the key of the row that sums every category whose cases are not public
@@ -112,8 +113,8 @@ def figures(facts: Iterable[CaseFacts], *, now: dt.datetime) -> Figures:
     return Figures(
         received=len(facts),
         published=sum(f.published for f in facts),
-        median_first_response_hours=pystats.median(first_response) if first_response else None,
-        median_resolution_hours=pystats.median(resolution) if resolution else None,
+        median_first_response_hours=percentile(first_response, 0.5),
+        median_resolution_hours=percentile(resolution, 0.5),
         deadline_counted=counted,
         within_deadline=within,
         satisfaction_average=pystats.fmean(ratings) if ratings else None,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ventanilla.channels.models import Channel
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
+from ventanilla.insights import statistics as insights_statistics
 from ventanilla.portal import charts, exports, selectors, services, throttle
 from ventanilla.portal.forms import PeriodForm, RecordFilterForm
 from ventanilla.portal.models import PublicRecord, Support
@@ -266,6 +267,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None, council=council)
     start, end = form.period()
     stats = statistics(council, start=start, end=end)
+    charter_rows = insights_statistics.charter(council, start=start, end=end)
     period_query = f"start={start.isoformat()}&end={end.isoformat()}"
     return TemplateResponse(
         request,
@@ -274,6 +276,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "stats": stats,
             "charts": _charts(stats),
+            "charter": charter_rows,
+            "charter_months": charter_rows[0].months if charter_rows else [],
             "period_query": period_query,
             "rows": [
                 ("department", _("Per department"), stats.departments),

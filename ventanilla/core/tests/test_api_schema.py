@@ -5,6 +5,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ventanilla.cases.tests.factories import (
     make_case,
@@ -42,6 +43,11 @@ def token():
     return issue_api_token(user=make_staff(council=council, departments=(department,)))
 
 
+#: a period whose end is before its start, or longer than two years, is a clear 400 that
+#: no OpenAPI schema can express: schemathesis would call it "valid data rejected"
+RULES_THE_SCHEMA_CANNOT_SAY = {"GET /api/v1/statistics": [positive_data_acceptance]}
+
+
 def operations():
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     return [result.ok() for result in schema.get_all_operations()]
@@ -65,7 +71,8 @@ def test_the_schema_lists_every_endpoint():
         "POST /api/v1/conversations/{conversation_id}/case",
         "POST /api/v1/conversations/{conversation_id}/close",
     } <= labels
-    assert len(labels) == 19
+    assert "GET /api/v1/statistics" in labels
+    assert len(labels) == 20
 
 
 @pytest.mark.parametrize("operation", operations(), ids=lambda op: op.label)
@@ -75,6 +82,9 @@ def test_api_never_errors_and_keeps_its_schema(operation, token):
         max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     def explore(case):
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {token}"},
+            excluded_checks=RULES_THE_SCHEMA_CANNOT_SAY.get(operation.label, []),
+        )
 
     explore()

@@ -1,0 +1,113 @@
+"""The service charter, districts, and the daily rollup that keeps the dashboard fast."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ventanilla.cases.models import Category
+from ventanilla.cases.workflow import OPEN_STATUSES
+from ventanilla.core.models import Council
+
+
+class Commitment(models.Model):
+    """A category's entry in the service charter: "streetlights repaired within 5 working days"."""
+
+    category = models.OneToOneField(
+        Category, on_delete=models.CASCADE, related_name="commitment", verbose_name=_("category")
+    )
+    working_days = models.PositiveIntegerField(
+        _("committed term (working days)"), validators=[MinValueValidator(1)]
+    )
+    target_percent = models.PositiveSmallIntegerField(
+        _("target (% of cases)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    statement = models.CharField(
+        _("commitment"),
+        max_length=200,
+        help_text=_("As the charter says it, e.g. “Streetlights repaired within 5 working days”."),
+    )
+
+    class Meta:
+        verbose_name = _("service charter commitment")
+        verbose_name_plural = _("service charter")
+        ordering = ["category__name_es"]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class District(models.Model):
+    """A part of the municipality, as a box of latitudes and longitudes, for the statistics."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="districts")
+    name = models.CharField(_("name"), max_length=100)
+    south = models.FloatField(_("south"))
+    north = models.FloatField(_("north"))
+    west = models.FloatField(_("west"))
+    east = models.FloatField(_("east"))
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="district_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def holds(self, latitude: float | None, longitude: float | None) -> bool:
+        if latitude is None or longitude is None:
+            return False
+        return self.south <= latitude <= self.north and self.west <= longitude <= self.east
+
+
+class CaseFigures(models.Model):
+    """What the statistics need of one case, kept narrow and indexed by day for fast reading.
+
+    One row per case, rewritten by a reaction whenever the case is opened or changes
+    (``rollup.refresh_case``), with its working times already computed; ``ventanilla
+    insights_rebuild`` rewrites a council's rows (after its holidays change, or a bulk
+    load). Nothing personal: keys, times, the status and the rating.
+    """
+
+    case_id = models.BigIntegerField(primary_key=True)
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    resolved_day = models.DateField(null=True)
+    reference = models.CharField(max_length=11)
+    department_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+    channel = models.CharField(max_length=20, blank=True)
+    district_id = models.BigIntegerField(null=True)
+    assignee_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    first_responded_at = models.DateTimeField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    reopened = models.BooleanField(default=False)
+    satisfaction = models.PositiveSmallIntegerField(null=True)
+    public_category = models.BooleanField(default=True)
+    first_response_hours = models.FloatField(null=True)
+    resolution_days = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["council", "day"]),
+            models.Index(fields=["council", "resolved_day"]),
+            models.Index(
+                fields=["council", "created_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_figures_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.reference}"
