@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ventanilla.conversations",
     "ventanilla.inbox",
     "ventanilla.portal",
+    "ventanilla.procedures",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.demo",

@@ -18,7 +18,7 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels"}),
     frozenset({"conversations"}),
-    frozenset({"inbox", "portal"}),
+    frozenset({"inbox", "portal", "procedures"}),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )
