@@ -15,6 +15,7 @@ urlpatterns = [
     path("hooks/", include("ventanilla.conversations.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
     path("open311/", include("ventanilla.open311.urls")),
+    path("verify/", include("ventanilla.procedures.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
 

@@ -12,11 +12,17 @@ from ventanilla.conversations import notifications
 from ventanilla.conversations.dialog import commands
 from ventanilla.portal import chat
 from ventanilla.portal import sync as portal_sync
+from ventanilla.procedures import chat as procedures_chat
+from ventanilla.procedures import services as procedures
 
 
 def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
+    commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
+    commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # Every new case is entered in the registry, with the moment it arrived.
+    cases.case_opened.add(procedures.case_opened)
     # A case opened public in a public category is published at once.
     cases.case_opened.add(portal_sync.case_opened)
     # A case's change is told to its resident (queued with the change), then reaches its

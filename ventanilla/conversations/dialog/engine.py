@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from ventanilla.cases.references import REFERENCE_WRITTEN, find_references
 from ventanilla.conversations.bot_templates import TemplateBook
-from ventanilla.conversations.dialog import attach, consent, interrupts, report, status, survey
+from ventanilla.conversations.dialog import (
+    attach,
+    commands,
+    consent,
+    interrupts,
+    report,
+    status,
+    survey,
+)
 from ventanilla.conversations.dialog.choices import ChoiceId
 from ventanilla.conversations.dialog.handoff import waiting_for_person
 from ventanilla.conversations.dialog.menu import show_menu
@@ -151,5 +159,6 @@ STEPS: dict[StepName, Step] = {
         *attach.STEPS,
         *status.STEPS,
         *survey.STEPS,
+        commands.STEP,
     )
 }
