@@ -14,7 +14,7 @@ from typing import Any
 
 from babel.dates import format_date, format_datetime
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -160,23 +160,20 @@ def _store(
             "pk", "dni", "active", *_FIELDS
         )
     }
-    new: list[CensusRecord] = []
+    new: list[CensusRow] = []
     changed: list[CensusRecord] = []
     for dni, row in parsed.items():
         values = tuple(getattr(row, name) for name in _FIELDS)
         before = existing.get(dni)
         if before is None:
-            new.append(CensusRecord(council=council, dni=dni, imported_at=now, **_row(row)))
+            new.append(row)
         elif before[2] and tuple(before[3:]) == values:
             report.unchanged += 1
         else:
             changed.append(
                 CensusRecord(pk=before[0], dni=dni, active=True, imported_at=now, **_row(row))
             )
-    for start in range(0, len(new), BATCH):
-        CensusRecord.objects.bulk_create(new[start : start + BATCH])
-        if progress is not None:
-            progress(len(parsed) + start + BATCH)
+    _insert(council, new, now, progress, done=len(parsed))
     # One UPDATE per changed person: bulk_update's CASE per column grows quadratically.
     for record in changed:
         CensusRecord.objects.filter(pk=record.pk).update(
@@ -188,6 +185,54 @@ def _store(
             active=False, imported_at=now
         )
     report.created, report.updated, report.left = len(new), len(changed), len(gone)
+
+
+def _insert(
+    council: Council,
+    rows: list[CensusRow],
+    now: dt.datetime,
+    progress: Callable[[int], None] | None,
+    done: int,
+) -> None:
+    """Insert new people with one prepared statement per batch.
+
+    The ORM's ``bulk_create`` spends most of a 100,000-person import building model
+    instances and compiling SQL; this keeps the import of a city's census under a minute.
+    """
+    ops = connection.ops
+    table = ops.quote_name(CensusRecord._meta.db_table)
+    columns = ["council_id", "dni", *_FIELDS, "active", "imported_at"]
+    # Only our own table and column names are formatted in; the values are parameters.
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    slots = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({names}) VALUES ({slots})"  # noqa: S608
+    stamp = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        council.pk,
+                        row.dni,
+                        row.given_name,
+                        row.surname1,
+                        row.surname2,
+                        ops.adapt_datefield_value(row.birth_date),
+                        row.address,
+                        row.district,
+                        row.phone,
+                        row.email,
+                        row.household,
+                        ops.adapt_datefield_value(row.registered_since),
+                        True,
+                        stamp,
+                    )
+                    for row in rows[start : start + BATCH]
+                ],
+            )
+            if progress is not None:
+                progress(done + start + BATCH)
 
 
 def _row(row: CensusRow) -> dict[str, Any]:
