@@ -23,6 +23,8 @@ def connect() -> None:
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
+    # ... and its resident is told the legal term, where its category has one (art. 21.4).
+    cases.case_opened.add(procedures.tell_deadline)
     # A case opened public in a public category is published at once.
     cases.case_opened.add(portal_sync.case_opened)
     # A case's change is told to its resident (queued with the change), then reaches its

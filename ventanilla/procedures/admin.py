@@ -17,7 +17,12 @@ from ventanilla.core.actors import actor_of
 from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.procedures import services
 from ventanilla.procedures.census import BadIdentityNumber, normalise_identity_number
-from ventanilla.procedures.models import AuditEvent, CensusRecord, IssuedDocument
+from ventanilla.procedures.models import (
+    AuditEvent,
+    CensusRecord,
+    DeadlineLetter,
+    IssuedDocument,
+)
 
 
 @admin.register(CensusRecord)
@@ -79,3 +84,10 @@ class AuditEventAdmin(ReadOnlyMixin, CouncilScopedAdmin):
     list_filter = ("kind",)
     date_hierarchy = "at"
     search_fields = ("who",)
+
+
+@admin.register(DeadlineLetter)
+class DeadlineLetterAdmin(CouncilScopedAdmin):
+    """The letter per category with a legal term: its term, silence and editable texts."""
+
+    list_display = ("category", "term_months", "silence")

@@ -208,3 +208,62 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Silence(models.TextChoices):
+    POSITIVE = "positive", _("Granted (positive silence)")
+    NEGATIVE = "negative", _("Refused (negative silence)")
+
+
+#: the placeholders a deadline letter may use
+DEADLINE_PLACEHOLDERS = ("{reference}", "{entry}", "{date}", "{months}", "{silence}")
+
+
+class DeadlineLetter(models.Model):
+    """What the resident is told when a case of a category with a legal term is entered
+    (Ley 39/2015 art. 21.4): the maximum term and what silence means. Editable per category.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    category = models.OneToOneField(
+        "cases.Category", on_delete=models.CASCADE, related_name="deadline_letter"
+    )
+    term_months = models.PositiveSmallIntegerField(_("maximum term (months)"), default=3)
+    silence = models.CharField(
+        _("silence means"), max_length=10, choices=Silence.choices, default=Silence.NEGATIVE
+    )
+    text_es = models.TextField(
+        _("text (Spanish)"),
+        default=(
+            "Su solicitud {reference} quedó registrada con la entrada {entry} el {date}. El "
+            "plazo máximo para resolverla y notificársela es de {months} meses; si en ese plazo "
+            "no recibe respuesta, podrá entenderla {silence} (Ley 39/2015, art. 21.4)."
+        ),
+        help_text=_("Placeholders: {reference}, {entry}, {date}, {months}, {silence}."),
+    )
+    text_ca = models.TextField(
+        _("text (Catalan)"),
+        blank=True,
+        default=(
+            "La vostra sol·licitud {reference} va quedar registrada amb l'entrada {entry} el "
+            "{date}. El termini màxim per resoldre-la i notificar-vos-la és de {months} mesos; si "
+            "en aquest termini no rebeu resposta, podreu entendre-la {silence} (Llei 39/2015, "
+            "art. 21.4)."
+        ),
+    )
+    text_en = models.TextField(
+        _("text (English)"),
+        blank=True,
+        default=(
+            "Your application {reference} was entered in the registry as {entry} on {date}. The "
+            "maximum term to decide and notify it is {months} months; if you hear nothing by "
+            "then, you may take it as {silence} (Ley 39/2015, art. 21.4)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("deadline letter")
+        verbose_name_plural = _("deadline letters")
+
+    def __str__(self) -> str:
+        return str(self.category)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import structlog
 from babel.dates import format_date, format_datetime
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,6 +21,9 @@ from django.utils.translation import gettext as _
 
 from ventanilla.cases.models import Case
 from ventanilla.cases.reactions import CaseOpened
+from ventanilla.channels.policy import OutboundRefused
+from ventanilla.conversations.notifications import conversation_for_case
+from ventanilla.conversations.services import queue_outbound
 from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.procedures.census import CensusRow, parse_row
@@ -30,12 +34,16 @@ from ventanilla.procedures.models import (
     AuditKind,
     CensusRecord,
     CheckStatus,
+    DeadlineLetter,
     DocumentKind,
     IdentityCheck,
     IssuedDocument,
     RegistryEntry,
+    Silence,
 )
 from ventanilla.procedures.registry import allocate_entry_number
+
+log = structlog.get_logger(__name__)
 
 BATCH = 2000
 _FIELDS = (
@@ -604,3 +612,49 @@ def issue_receipt(*, case: Case, requester: str, language: str) -> IssuedDocumen
         detail={"kind": DocumentKind.REGISTRY_RECEIPT, "entry": entry.label},
     )
     return document
+
+
+# -- the deadline letter (Ley 39/2015 art. 21.4) -------------------------------------------
+
+SILENCE_WORDS = {
+    Silence.POSITIVE: {"es": "estimada", "ca": "estimada", "en": "granted"},
+    Silence.NEGATIVE: {"es": "desestimada", "ca": "desestimada", "en": "refused"},
+}
+
+
+def deadline_text(
+    *, letter: DeadlineLetter, case: Case, entry: RegistryEntry, language: str
+) -> str:
+    """Return the letter's text in ``language`` (Spanish when that one is empty), filled in."""
+    text = getattr(letter, f"text_{language}", "") or letter.text_es
+    moment = entry.entered_at.astimezone(case.council.tz)
+    values = {
+        "{reference}": case.reference,
+        "{entry}": entry.label,
+        "{date}": format_date(moment.date(), "long", locale=language),
+        "{months}": str(letter.term_months),
+        "{silence}": SILENCE_WORDS[Silence(letter.silence)].get(language, letter.silence),
+    }
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def tell_deadline(event: CaseOpened) -> None:
+    """Tell the resident the legal term of a case whose category has one (a reaction to
+    ``cases.case_opened``, after the registry entry): at once, so within ten working days."""
+    case = event.case
+    letter = DeadlineLetter.objects.filter(category_id=case.category_id).first()
+    if letter is None or case.citizen_id is None:
+        return
+    conversation = conversation_for_case(case)
+    if conversation is None:
+        return
+    entry = enter_case(case=case)
+    text = deadline_text(
+        letter=letter, case=case, entry=entry, language=conversation.citizen.language or "es"
+    )
+    try:
+        queue_outbound(conversation=conversation, text=text, case=case, automatic=True)
+    except OutboundRefused:
+        log.info("deadline_letter_not_sent_window_closed", reference=case.reference)
