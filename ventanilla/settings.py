@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ventanilla.inbox",
     "ventanilla.portal",
     "ventanilla.insights",
+    "ventanilla.procedures",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",

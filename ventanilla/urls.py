@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", include("ventanilla.inbox.urls")),
     path("insights/", include("ventanilla.insights.urls")),
     path("open311/", include("ventanilla.open311.urls")),
+    path("verify/", include("ventanilla.procedures.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
 

@@ -20,12 +20,20 @@ from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
 from ventanilla.privacy.models import DataType
+from ventanilla.procedures import chat as procedures_chat
+from ventanilla.procedures import services as procedures
 from ventanilla.webhooks_out import reactions as webhooks_out
 
 
 def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
+    commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
+    commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # Every new case is entered in the registry, with the moment it arrived.
+    cases.case_opened.add(procedures.case_opened)
+    # ... and its resident is told the legal term, where its category has one (art. 21.4).
+    cases.case_opened.add(procedures.tell_deadline)
     # A case opened public in a public category is published at once.
     cases.case_opened.add(portal_sync.case_opened)
     # A case opened or changed rewrites its row of the statistics (insights.CaseFigures).

@@ -13,6 +13,7 @@ from ventanilla.cases.references import find_references
 from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.dialog import (
     attach,
+    commands,
     consent,
     interrupts,
     reopen,
@@ -168,5 +169,6 @@ STEPS: dict[StepName, Step] = {
         *reopen.STEPS,
         *status.STEPS,
         *survey.STEPS,
+        commands.STEP,
     )
 }

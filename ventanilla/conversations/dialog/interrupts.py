@@ -126,6 +126,9 @@ def after_consent(turn: Turn) -> Outcome | None:
 
 def _menu_choice(turn: Turn, option: str) -> None:
     turn.state.clear_flow()
+    command = commands.for_menu(option)
+    if command is not None and command.handle is not None and command.handle(turn, []):
+        return
     if option == "report":
         start_report(turn, [turn.message.pk], mode=ReportMode.MENU, absorb=False)
     elif option == "status":

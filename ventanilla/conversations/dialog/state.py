@@ -20,6 +20,8 @@ Stored keys:
                    text until the resident uses the menu or staff call ``release_handoff``.
 ``handled``        the last handled message ids; ``handled_through`` the highest one.
 ``last_prompt``    ``{"key", "at"}`` of the last text sent, to acknowledge a burst once.
+``command``        ``{"name", "step", "data"}``: a registered command waits for the next
+                   message (``CommandStep``; see ``commands.await_reply``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ class StepName(StrEnum):
     REOPEN_ASK = "reopen.ask"
     SURVEY_SCORE = "survey.score"
     SURVEY_COMMENT = "survey.comment"
+    COMMAND = "command"  # a command other apps add waits for the answer (``CommandStep``)
 
 
 #: steps that are not a question being answered: they never expire and are never "cleared"
@@ -66,6 +69,7 @@ CANCELLABLE_STEPS = frozenset(
         StepName.ATTACH_ASK,
         StepName.REOPEN_ASK,
         StepName.SURVEY_COMMENT,
+        StepName.COMMAND,
     }
 )
 
@@ -146,6 +150,26 @@ class SurveyQuestion:
 
 
 @dataclass
+class CommandStep:
+    """A registered command's question waiting for its answer: which command, which of its
+    own steps, and what it gathered so far (plain JSON values)."""
+
+    name: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> CommandStep | None:
+        name, data = raw.get("name"), raw.get("data")
+        if not name:
+            return None
+        return cls(str(name), str(raw.get("step") or ""), data if isinstance(data, dict) else {})
+
+    def dump(self) -> dict[str, Any]:
+        return {"name": self.name, "step": self.step, "data": dict(self.data)}
+
+
+@dataclass
 class Prompt:
     """The last text said (its template key), to acknowledge a burst of photos once."""
 
@@ -169,6 +193,7 @@ class DialogState:
     handled: list[int] = field(default_factory=list)
     handled_through: int | None = None
     last_prompt: Prompt | None = None
+    command: CommandStep | None = None
     #: keys this release does not know, kept as they were
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -184,6 +209,7 @@ class DialogState:
         handoff = raw.pop("handoff", None)
         prompt = raw.pop("last_prompt", None)
         choices = raw.pop("choices", None) or []
+        command = raw.pop("command", None)
         state = cls(
             step=StepName(step) if step in StepName._value2member_map_ else StepName.IDLE,
             step_at=_moment(raw.pop("step_at", None)),
@@ -209,6 +235,7 @@ class DialogState:
                 if isinstance(prompt, dict)
                 else None
             ),
+            command=CommandStep.load(command) if isinstance(command, dict) else None,
         )
         state.extra = raw
         return state
@@ -238,6 +265,8 @@ class DialogState:
             raw["handled_through"] = self.handled_through
         if self.last_prompt is not None:
             raw["last_prompt"] = {"key": self.last_prompt.key, "at": _stamp(self.last_prompt.at)}
+        if self.command is not None:
+            raw["command"] = self.command.dump()
         return raw
 
     # -- changes ------------------------------------------------------------------------
@@ -252,6 +281,7 @@ class DialogState:
         self.pending = []
         self.attach_case = None
         self.reopen_case = None
+        self.command = None
         if self.step not in RESTING_STEPS:
             self.set_step(StepName.IDLE)
 

@@ -114,7 +114,7 @@ def test_a_new_notice_version_is_shown_again(known, town):
 @pytest.mark.parametrize(
     ("option", "expected"),
     [
-        ("Pedir un certificado", "Muy pronto podrá pedir certificados"),
+        ("Pedir un certificado", "Escriba su DNI o NIE"),  # procedures.chat.CENSUS
         ("Recibir avisos", "Muy pronto podrá suscribirse"),
         ("Consultar un caso", "Escriba el número del caso"),
         ("Comunicar incidencia", "Cuéntenos en un mensaje qué ocurre y dónde"),

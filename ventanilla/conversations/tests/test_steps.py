@@ -15,7 +15,8 @@ import time_machine
 from django.utils import timezone
 
 from ventanilla.cases.tests.factories import make_case
-from ventanilla.conversations.dialog import offer_survey
+from ventanilla.conversations.bot_templates import Default
+from ventanilla.conversations.dialog import commands, offer_survey
 from ventanilla.conversations.dialog.engine import STEPS
 from ventanilla.conversations.dialog.state import DialogState, StepName
 from ventanilla.conversations.tests.chat import Resident, Town
@@ -92,6 +93,39 @@ def _comment(resident: Resident, town: Town) -> None:
     resident.tap("4")
 
 
+def _ask_errand(turn, waiting, lead):
+    turn.reply("\n\n".join(p for p in (lead, turn.t("test.errand")) if p))
+    commands.await_reply(turn, ERRAND, waiting.step)
+
+
+def _start_errand(turn, words):
+    _ask_errand(turn, commands.CommandStep("errand", "what"), "")
+    return True
+
+
+#: a command another app could add, that waits for an answer (``commands.await_reply``)
+ERRAND = commands.Command(
+    words=("recado",),
+    handle=_start_errand,
+    texts={"test.errand": Default("Test.", "¿Qué recado?", "Quin encàrrec?", "Which errand?")},
+    name="errand",
+    follow=lambda turn, waiting: bool(turn.reply("Anotado")),
+    ask=_ask_errand,
+)
+
+
+@pytest.fixture(autouse=True)
+def _errand_command():
+    commands.add(ERRAND)
+    yield
+    commands.remove(ERRAND)
+
+
+def _command(resident: Resident, town: Town) -> None:
+    resident.accept_notice()
+    resident.send("recado")
+
+
 REACH: dict[StepName, Callable[[Resident, Town], None]] = {
     StepName.IDLE: _idle,
     StepName.NOTICE: _notice,
@@ -105,6 +139,7 @@ REACH: dict[StepName, Callable[[Resident, Town], None]] = {
     StepName.REOPEN_ASK: _reopen,
     StepName.SURVEY_SCORE: _score,
     StepName.SURVEY_COMMENT: _comment,
+    StepName.COMMAND: _command,
 }
 
 
@@ -143,6 +178,7 @@ QUESTION = {
     StepName.REOPEN_ASK: ("consta como resuelta", "is marked as resolved"),
     StepName.SURVEY_SCORE: ("¿Cómo valora la gestión", "How would you rate how case"),
     StepName.SURVEY_COMMENT: ("¿Quiere añadir un comentario?", "Would you like to add a comment?"),
+    StepName.COMMAND: ("¿Qué recado?", "Which errand?"),
 }
 S = StepName
 #: (step, interruption) -> (what the resident reads, in order; the step they are in after)

@@ -18,7 +18,7 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations"}),
-    frozenset({"inbox", "portal", "webhooks_out", "insights"}),
+    frozenset({"inbox", "portal", "webhooks_out", "insights", "procedures"}),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )
