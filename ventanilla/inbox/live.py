@@ -157,7 +157,10 @@ class LiveHub:
                         self._thread = None
                         return
                 try:
-                    self._prune_if_due()
+                    self._prune_if_due()  # best effort: a busy table waits for the next period
+                except DatabaseError:
+                    log.warning("inbox_live_prune_failed", exc_info=True)
+                try:
                     self._poll()
                 except DatabaseError:
                     log.warning("inbox_live_poll_failed", exc_info=True)
