@@ -22,7 +22,7 @@ class Commitment(models.Model):
         _("committed term (working days)"), validators=[MinValueValidator(1)]
     )
     target_percent = models.PositiveSmallIntegerField(
-        _("target (% of cases)"),
+        _("target (per cent of cases)"),
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('working_days', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='committed term (working days)')),
-                ('target_percent', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='target (% of cases)')),
+                ('target_percent', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='target (per cent of cases)')),
                 ('statement', models.CharField(help_text='As the charter says it, e.g. “Streetlights repaired within 5 working days”.', max_length=200, verbose_name='commitment')),
                 ('category', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='commitment', to='cases.category', verbose_name='category')),
             ],
