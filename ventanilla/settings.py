@@ -42,6 +42,9 @@ SECRET_KEY = load_secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# How many reverse proxies in front of us append to X-Forwarded-For (docs/deploy.md): the
+# client address is read that many entries from the right; 0 uses the socket address.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 # Where the world reaches this installation (webhook URLs printed to admins, Twilio signatures).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The fake providers and the citizen simulator (`ventanilla fakes`) are for the demo and the
@@ -152,7 +155,10 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock a username from one address, never an address alone: behind a reverse proxy every
+# clerk may share one, and five typos by a stranger must not lock the whole office out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ventanilla.core.client_address.client_address"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "inbox/locked_out.html"
 # Staff must pass a TOTP second factor; the demo may waive it, production refuses to

@@ -12,16 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_address(request: HttpRequest) -> str:
-    """Return the address the request came from (as the web server saw it)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from ventanilla.core.client_address import client_address
 
 
 def allow(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:
     """Count one action of ``scope`` from the request's address; False once over ``limit``."""
     digest = hashlib.sha256(
-        f"{settings.SECRET_KEY}:{client_address(request)}".encode()
+        f"{settings.SECRET_KEY}:{client_address(request) or 'unknown'}".encode()
     ).hexdigest()[:32]
     key = f"ventanilla:throttle:{scope}:{digest}"
     cache.add(key, 0, timeout=window_seconds)
