@@ -15,6 +15,7 @@ from ventanilla.cases import services
 from ventanilla.cases.models import Case
 from ventanilla.cases.workflow import IllegalTransition, Status
 from ventanilla.core.actors import actor_of
+from ventanilla.core.text import FreeText
 
 router = Router(tags=["cases"])
 REFERENCE = r"^\d{4}-\d{6}$"
@@ -71,11 +72,11 @@ class MessageOut(Schema):
 
 class StatusIn(Schema):
     status: Status
-    comment: str = Field("", max_length=5000)
+    comment: FreeText = Field("", max_length=5000)
 
 
 class NoteIn(Schema):
-    text: str = Field(..., min_length=1, max_length=10000)
+    text: FreeText = Field(..., min_length=1, max_length=10000)
 
 
 class NoteOut(Schema):

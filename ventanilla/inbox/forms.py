@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, Category, Department, Priority
 from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
-from ventanilla.core.forms import choice_field, model_choice_field
+from ventanilla.core.forms import PeriodDateField, choice_field, model_choice_field
 from ventanilla.inbox import selectors
 from ventanilla.inbox.models import CannedReply
 
@@ -93,10 +93,10 @@ class QueueFilterForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int)
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int)
     channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int)
-    date_from = forms.DateField(
+    date_from = PeriodDateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = PeriodDateField(
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
