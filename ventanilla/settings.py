@@ -200,6 +200,16 @@ TASKS = {
 }
 
 # -- security -----------------------------------------------------------------------------
+# Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (docs/deploy.md), Django
+# knows a request was https only when told to believe that header: absolute links (Open311,
+# feeds) then say https://, and HSTS is sent. Only set it if the proxy always overwrites the
+# header; otherwise a client could claim https itself.
+if env_bool("SECURE_PROXY_SSL", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Browsers that saw this header use https only for this long (seconds; 0 sends none).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -225,6 +235,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# /metrics answers only a request with "Authorization: Bearer <METRICS_TOKEN>"; unset, 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Key for channel secrets at rest (Fernet); derived from SECRET_KEY when not given.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
