@@ -40,6 +40,8 @@ def load_secret_key() -> str:
 
 SECRET_KEY = load_secret_key()
 DEBUG = env_bool("DEBUG", False)
+# Should DEBUG ever be on, its error pages still hide credentials (DATABASE_URL among them).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ventanilla.core.errors.SafeSettingsFilter"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # How many reverse proxies in front of us append to X-Forwarded-For (docs/deploy.md): the
