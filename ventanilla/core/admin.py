@@ -10,6 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django_otp.plugins.otp_totp.models import TOTPDevice as PlainTOTPDevice
 
 from ventanilla.core.councils import council_id_of
 from ventanilla.core.models import ApiToken, Council, Holiday
@@ -170,3 +171,8 @@ class ApiTokenAdmin(NotFoundAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# django-otp's own TOTP devices keep their seed in clear; staff use EncryptedTOTPDevice
+# (``ventanilla add_totp``), so the admin offers no way to make a plain one.
+admin.site.unregister(PlainTOTPDevice)

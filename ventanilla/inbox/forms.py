@@ -11,12 +11,12 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, Category, Department, Priority
 from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
 from ventanilla.core.forms import PeriodDateField, choice_field, model_choice_field
+from ventanilla.core.models import EncryptedTOTPDevice
 from ventanilla.inbox import selectors
 from ventanilla.inbox.models import CannedReply
 
@@ -59,7 +59,7 @@ class StaffLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if staff_of(user) is None:
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
-        devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
+        devices = EncryptedTOTPDevice.objects.devices_for_user(user, confirmed=True)
         if not devices.exists():
             if settings.OTP_REQUIRED:
                 raise forms.ValidationError(self.error_messages["otp_missing"], code="otp_missing")

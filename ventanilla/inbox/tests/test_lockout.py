@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ventanilla.core.models import EncryptedTOTPDevice
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -23,12 +24,12 @@ def post_login(username: str, password: str, *, client_ip: str, code: str = ""):
     )
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: EncryptedTOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def test_strangers_failing_do_not_lock_out_a_clerk_behind_the_proxy(town, lockout):
-    device = TOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
+    device = EncryptedTOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
     for n in range(5):
         post_login(f"nadie{n}", "wrong", client_ip="203.0.113.9")
     response = post_login("ana", PASSWORD, client_ip="203.0.113.9", code=current_code(device))
@@ -36,7 +37,7 @@ def test_strangers_failing_do_not_lock_out_a_clerk_behind_the_proxy(town, lockou
 
 
 def test_five_failures_for_one_username_lock_that_username(town, lockout):
-    device = TOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
+    device = EncryptedTOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
     for _ in range(5):
         post_login("ana", "wrong", client_ip="203.0.113.9")
     locked = post_login("ana", PASSWORD, client_ip="203.0.113.9", code=current_code(device))
@@ -44,7 +45,7 @@ def test_five_failures_for_one_username_lock_that_username(town, lockout):
     page = locked.content.decode()
     assert "Sign-in locked for a while" in page and "ask an administrator" in page
     # the same office's other clerks still sign in
-    other = TOTPDevice.objects.create(user=town.agent_b, name="phone", confirmed=True)
+    other = EncryptedTOTPDevice.objects.create(user=town.agent_b, name="phone", confirmed=True)
     username = town.agent_b.get_username()
     response = post_login(username, PASSWORD, client_ip="203.0.113.9", code=current_code(other))
     assert response.status_code == 302
