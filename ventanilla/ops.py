@@ -6,9 +6,12 @@ several apps' tables (cases, messages, the task queue), so it sits above all of 
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult
 
@@ -28,14 +31,35 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def _bearer_matches(request: HttpRequest, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format: cases by status, messages by status, tasks waiting."""
+    """Prometheus text format: cases by status, messages by status, tasks waiting.
+
+    For the installation's monitoring only: off (404) without ``METRICS_TOKEN``, 401 without
+    that bearer token. Cases of private categories are left out, so that even the monitoring
+    never learns how many reports of a sensitive kind a council received.
+    """
+    token = settings.METRICS_TOKEN
+    if not token:
+        raise Http404
+    if not _bearer_matches(request, token):
+        return HttpResponse(
+            "Unauthorized\n",
+            status=401,
+            content_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     lines = [
-        "# HELP ventanilla_cases Cases by status.",
+        "# HELP ventanilla_cases Cases of public categories by status.",
         "# TYPE ventanilla_cases gauge",
     ]
-    for row in Case.objects.values("status").annotate(n=Count("id")).order_by("status"):
+    public = Case.objects.filter(category__public_by_default=True)
+    for row in public.values("status").annotate(n=Count("id")).order_by("status"):
         lines.append(f'ventanilla_cases{{status="{row["status"]}"}} {row["n"]}')
     lines += [
         "# HELP ventanilla_messages Messages by delivery status.",

@@ -40,8 +40,13 @@ def load_secret_key() -> str:
 
 SECRET_KEY = load_secret_key()
 DEBUG = env_bool("DEBUG", False)
+# Should DEBUG ever be on, its error pages still hide credentials (DATABASE_URL among them).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ventanilla.core.errors.SafeSettingsFilter"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# How many reverse proxies in front of us append to X-Forwarded-For (docs/deploy.md): the
+# client address is read that many entries from the right; 0 uses the socket address.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 # Where the world reaches this installation (webhook URLs printed to admins, Twilio signatures).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The fake providers and the citizen simulator (`ventanilla fakes`) are for the demo and the
@@ -83,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ventanilla.core.middleware.RefuseNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,7 +162,10 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock a username from one address, never an address alone: behind a reverse proxy every
+# clerk may share one, and five typos by a stranger must not lock the whole office out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ventanilla.core.client_address.client_address"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_LOCKOUT_TEMPLATE = "inbox/locked_out.html"
 # Staff must pass a TOTP second factor; the demo may waive it, production refuses to
@@ -197,6 +206,16 @@ TASKS = {
 }
 
 # -- security -----------------------------------------------------------------------------
+# Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (docs/deploy.md), Django
+# knows a request was https only when told to believe that header: absolute links (Open311,
+# feeds) then say https://, and HSTS is sent. Only set it if the proxy always overwrites the
+# header; otherwise a client could claim https itself.
+if env_bool("SECURE_PROXY_SSL", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Browsers that saw this header use https only for this long (seconds; 0 sends none).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -222,6 +241,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# /metrics answers only a request with "Authorization: Bearer <METRICS_TOKEN>"; unset, 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Key for channel secrets at rest (Fernet); derived from SECRET_KEY when not given.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 

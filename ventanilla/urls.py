@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from ventanilla import ops
 from ventanilla.api import api
@@ -19,6 +17,5 @@ urlpatterns = [
     path("verify/", include("ventanilla.procedures.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# No /media/ route, not even with DEBUG: residents' files are served only by views that check
+# who is asking (inbox attachments for staff, approved photos on the portal).

@@ -17,6 +17,7 @@ from ventanilla.cases.models import Case, Department, LocationSource
 from ventanilla.cases.search import case_search
 from ventanilla.cases.workflow import IllegalTransition, Status
 from ventanilla.core.actors import actor_of
+from ventanilla.core.text import FreeText
 from ventanilla.streets.matching import match_address
 
 router = Router(tags=["cases"])
@@ -74,13 +75,13 @@ class MessageOut(Schema):
 
 class StatusIn(Schema):
     status: Status
-    resident_message: str = Field(
+    resident_message: FreeText = Field(
         "", max_length=2000, description="Sent to the resident with the news of the new status."
     )
-    note: str = Field(
+    note: FreeText = Field(
         "", max_length=5000, description="Internal note: kept in the history, never sent."
     )
-    comment: str = Field(
+    comment: FreeText = Field(
         "", max_length=5000, description="Deprecated: the same as `note` (never sent)."
     )
 
@@ -93,11 +94,11 @@ class AssignIn(Schema):
 
 class TransferIn(Schema):
     department: int = Field(..., ge=1, le=2**31 - 1)
-    note: str = Field("", max_length=5000, description="Internal note, never sent.")
+    note: FreeText = Field("", max_length=5000, description="Internal note, never sent.")
 
 
 class NoteIn(Schema):
-    text: str = Field(..., min_length=1, max_length=10000)
+    text: FreeText = Field(..., min_length=1, max_length=10000)
 
 
 class NoteOut(Schema):
@@ -109,7 +110,7 @@ class NoteOut(Schema):
 class LocationIn(Schema):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    address: str = Field(
+    address: FreeText = Field(
         "",
         max_length=300,
         description=(

@@ -45,7 +45,11 @@ def ensure_roles(**kwargs: Any) -> None:
     wanted = {
         Role.ADMINISTRATOR: _perms(("add", "change", "delete", "view"), CONFIG_MODELS)
         + _perms(("view",))
-        + list(Permission.objects.filter(content_type__app_label="auth")),
+        # Accounts of their own council (the admin scopes them); never groups or single
+        # permissions, which are the installation's and would grant beyond the roles.
+        + list(
+            Permission.objects.filter(content_type__app_label="auth", content_type__model="user")
+        ),
         Role.SUPERVISOR: _perms(("view",)) + _perms(("change",), ("case",)),
         Role.AGENT: _perms(("view",), ("case", "category", "department", "message"))
         + _perms(("change",), ("case",)),

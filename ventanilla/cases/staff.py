@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
@@ -64,3 +65,11 @@ def create_staff(
     staff = Staff.objects.create(user=user, council=council)
     staff.departments.set(departments)
     return staff
+
+
+@transaction.atomic
+def join_council(*, user: Any, council: Council) -> Staff:
+    """Give an account that has no place yet a Staff row in ``council`` (no department)."""
+    if Staff.objects.filter(user=user).exists():
+        raise StaffError(_("%(name)s is already a member of a council's staff.") % {"name": user})
+    return Staff.objects.create(user=user, council=council)

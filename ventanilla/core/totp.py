@@ -8,7 +8,8 @@ import io
 import segno
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ventanilla.core.models import EncryptedTOTPDevice
 
 
 class DeviceExists(ValueError):
@@ -18,16 +19,16 @@ class DeviceExists(ValueError):
 @transaction.atomic
 def enrol_totp_device(
     *, user: AbstractBaseUser, name: str = "authenticator", replace: bool = False
-) -> TOTPDevice:
+) -> EncryptedTOTPDevice:
     """Give ``user`` a confirmed TOTP device; with ``replace``, delete their others first."""
-    existing = TOTPDevice.objects.filter(user=user)
+    existing = EncryptedTOTPDevice.objects.filter(user=user)
     if existing.exists() and not replace:
         raise DeviceExists(user.get_username())
     existing.delete()
-    return TOTPDevice.objects.create(user=user, name=name, confirmed=True)
+    return EncryptedTOTPDevice.objects.create(user=user, name=name, confirmed=True)
 
 
-def enrolment_text(device: TOTPDevice, *, qr: bool = True) -> str:
+def enrolment_text(device: EncryptedTOTPDevice, *, qr: bool = True) -> str:
     """Return the device's base32 secret, its otpauth:// URI and, with ``qr``, a QR code."""
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     lines = [f"Secret (base32): {secret}", f"URI: {device.config_url}"]

@@ -21,6 +21,7 @@ from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations import desk
 from ventanilla.conversations.models import Conversation
 from ventanilla.core.actors import actor_of
+from ventanilla.core.text import FreeText
 from ventanilla.inbox import residents, services
 from ventanilla.inbox.selectors import Scope, scope_for
 
@@ -28,7 +29,7 @@ router = Router(tags=["conversations"])
 
 
 class ReplyIn(Schema):
-    text: str = Field(..., min_length=1, max_length=4096)
+    text: FreeText = Field(..., min_length=1, max_length=4096)
 
 
 class MessageSent(Schema):
@@ -57,7 +58,7 @@ class ConversationQueueOut(Schema):
 class OpenCaseIn(Schema):
     category: str = Field(..., min_length=1, max_length=50, description="The category's code.")
     department: int | None = Field(None, ge=1, le=2**31 - 1)
-    description: str = Field("", max_length=4000)
+    description: FreeText = Field("", max_length=4000)
 
 
 class CaseOpened(Schema):

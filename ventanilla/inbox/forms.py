@@ -11,12 +11,12 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, Category, Department, Priority
 from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
-from ventanilla.core.forms import choice_field, model_choice_field
+from ventanilla.core.forms import PeriodDateField, choice_field, model_choice_field
+from ventanilla.core.models import EncryptedTOTPDevice
 from ventanilla.inbox import selectors
 from ventanilla.inbox.models import CannedReply
 from ventanilla.portal.review import case_photos
@@ -61,7 +61,7 @@ class StaffLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if staff_of(user) is None:
             raise forms.ValidationError(self.error_messages["not_staff"], code="not_staff")
-        devices = TOTPDevice.objects.devices_for_user(user, confirmed=True)
+        devices = EncryptedTOTPDevice.objects.devices_for_user(user, confirmed=True)
         if not devices.exists():
             if settings.OTP_REQUIRED:
                 raise forms.ValidationError(self.error_messages["otp_missing"], code="otp_missing")
@@ -95,10 +95,10 @@ class QueueFilterForm(forms.Form):
     category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int)
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int)
     channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int)
-    date_from = forms.DateField(
+    date_from = PeriodDateField(
         label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = PeriodDateField(
         label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(

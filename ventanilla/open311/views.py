@@ -40,6 +40,13 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                         405,
                         _("Method %(method)s is not allowed here.") % {"method": request.method},
                     )
+                if request.method == "POST" and any(
+                    "\x00" in text
+                    for key, values in request.POST.lists()
+                    for text in (key, *values)
+                ):
+                    # The query is checked by RefuseNullCharactersMiddleware; this is the body.
+                    raise Open311Error(400, _("A field contains a character that is not allowed."))
                 response = view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
                 response = open311.render_error(fmt, error)

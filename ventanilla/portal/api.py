@@ -17,6 +17,7 @@ from ventanilla.cases import services as case_services
 from ventanilla.cases.api import Error, get_case
 from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import actor_of
+from ventanilla.core.text import FreeText
 from ventanilla.portal import services
 from ventanilla.portal.review import case_photos, review_of
 
@@ -52,7 +53,7 @@ class PublicationOut(Schema):
 
 
 class SummaryIn(Schema):
-    summary: str | None = Field(
+    summary: FreeText | None = Field(
         ...,
         max_length=services.SUMMARY_MAX_LENGTH,
         description="The summary to approve (redacted again); null approves the draft as is.",
@@ -61,11 +62,11 @@ class SummaryIn(Schema):
 
 class PhotoIn(Schema):
     published: bool
-    alt_text: str = Field("", max_length=300)
+    alt_text: FreeText = Field("", max_length=300)
 
 
 class WithdrawIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: FreeText = Field(..., min_length=1, max_length=2000)
 
 
 def _out(case: Any) -> dict[str, Any]:

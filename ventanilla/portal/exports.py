@@ -122,6 +122,20 @@ def statistics_rows(stats: Statistics, *, total_name: str) -> list[dict[str, Any
     return rows
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """Return ``value`` as a CSV cell no spreadsheet runs: text that could start a formula
+    gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_response(
     *, council: Council, filename: str, fields: list[str], rows: Iterable[dict[str, Any]]
 ) -> HttpResponse:
@@ -130,7 +144,7 @@ def csv_response(
     writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     _attach(response, filename)
     return response

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.workflow import Status
-from ventanilla.core.forms import choice_field
+from ventanilla.core.forms import PeriodDateField, choice_field
 from ventanilla.core.models import Council
 from ventanilla.portal import selectors
 from ventanilla.portal.selectors import BoundingBox, RecordFilters
@@ -27,12 +27,12 @@ class RecordFilterForm(forms.Form):
         label=_("Department"), required=False, coerce=int, empty_value=None
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
-    start = forms.DateField(
+    start = PeriodDateField(
         label=_("Reported from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label=_("Reported until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -103,10 +103,10 @@ class RecordFilterForm(forms.Form):
 class PeriodForm(forms.Form):
     """The period of the statistics; by default the last twelve months."""
 
-    start = forms.DateField(
+    start = PeriodDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

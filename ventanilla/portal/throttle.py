@@ -5,11 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from ventanilla.core import throttle
-
-
-def client_address(request: HttpRequest) -> str:
-    """Return the address the request came from (as the web server saw it)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from ventanilla.core.client_address import client_address
 
 
 def allow(request: HttpRequest, *, scope: str, limit: int, window_seconds: int) -> bool:

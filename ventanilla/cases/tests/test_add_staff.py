@@ -7,10 +7,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.cases.models import Role, Staff
 from ventanilla.cases.tests.factories import make_council, make_department
+from ventanilla.core.models import EncryptedTOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_add_staff_creates_an_agent_with_departments_password_and_totp(council):
     assert not user.is_staff and not user.is_superuser
     password = output.split("Password (shown only this once): ")[1].split()[0]
     assert authenticate(username="ana", password=password) == user
-    device = TOTPDevice.objects.get(user=user)
+    device = EncryptedTOTPDevice.objects.get(user=user)
     assert device.confirmed and device.config_url in output
     assert "Scan this" in output and "█" in output
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
@@ -78,7 +78,7 @@ def test_an_unknown_department_is_refused_and_nothing_is_created(council):
     with pytest.raises(CommandError, match="no department 'Parques'.*Policía Local"):
         add_staff("ana", "--role=agent", "--department=Parques")
     assert not get_user_model().objects.filter(username="ana").exists()
-    assert not TOTPDevice.objects.exists()
+    assert not EncryptedTOTPDevice.objects.exists()
 
 
 def test_another_councils_department_is_not_found(council):
@@ -98,7 +98,7 @@ def test_an_existing_username_is_refused(council):
     add_staff("sara", "--role=supervisor", "--no-qr")
     with pytest.raises(CommandError, match="already a user called 'sara'"):
         add_staff("sara", "--role=auditor", "--no-qr")
-    assert TOTPDevice.objects.count() == 1
+    assert EncryptedTOTPDevice.objects.count() == 1
 
 
 def test_no_council_says_how_to_create_one():

@@ -8,7 +8,6 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ventanilla.cases.models import Case
 from ventanilla.channels.models import Channel, Provider
@@ -20,7 +19,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.conversations.services import conversation_for
-from ventanilla.core.models import Council
+from ventanilla.core.models import Council, EncryptedTOTPDevice
 from ventanilla.inbox.models import CannedReply
 
 _seq = itertools.count(1)
@@ -98,9 +97,9 @@ def make_canned_reply(*, council: Council, **fields: Any) -> CannedReply:
 def signed_in(user: Any, client: Client | None = None) -> Client:
     """Return a client signed in as ``user`` and verified with a TOTP device."""
     client = client or Client()
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-        user=user, name="phone", confirmed=True
-    )
+    device = EncryptedTOTPDevice.objects.filter(
+        user=user
+    ).first() or EncryptedTOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -3,7 +3,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ventanilla.core.models import EncryptedTOTPDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def run(*args: str) -> str:
 
 def test_creates_a_confirmed_device_and_prints_how_to_enrol(town):
     output = run("ana", "--no-qr")
-    device = TOTPDevice.objects.get(user=town.agent_a)
+    device = EncryptedTOTPDevice.objects.get(user=town.agent_a)
     assert device.confirmed
     assert "otpauth://totp/" in output and device.config_url in output
     secret = output.split("Secret (base32): ")[1].split()[0]
@@ -37,9 +38,9 @@ def test_refuses_a_second_device_unless_replacing(town):
     run("ana", "--no-qr")
     with pytest.raises(CommandError, match="already has a TOTP device"):
         run("ana", "--no-qr")
-    first = TOTPDevice.objects.get(user=town.agent_a).pk
+    first = EncryptedTOTPDevice.objects.get(user=town.agent_a).pk
     run("ana", "--no-qr", "--replace")
-    assert TOTPDevice.objects.get(user=town.agent_a).pk != first
+    assert EncryptedTOTPDevice.objects.get(user=town.agent_a).pk != first
 
 
 def test_unknown_user(db):

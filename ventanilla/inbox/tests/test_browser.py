@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from ventanilla.cases import services
@@ -20,6 +19,7 @@ from ventanilla.cases.tests.factories import make_case
 from ventanilla.channels.adapters.base import InboundMessage
 from ventanilla.channels.models import Provider
 from ventanilla.conversations.services import attach_messages_to_case, record_inbound
+from ventanilla.core.models import EncryptedTOTPDevice
 from ventanilla.inbox.tests.conftest import AXE
 from ventanilla.inbox.tests.factories import make_channel, make_conversation, make_message
 
@@ -28,7 +28,7 @@ PASSWORD = "a-long-test-password"
 LIVE_LIMIT_MS = 2000
 
 
-def code_of(device: TOTPDevice, offset: int = 0) -> str:
+def code_of(device: EncryptedTOTPDevice, offset: int = 0) -> str:
     value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{(value + offset) % 1_000_000:06d}"
 
@@ -49,7 +49,7 @@ def wait_live(page: Any) -> None:
 
 
 def test_sign_in_with_a_wrong_code_fails_and_with_the_right_one_succeeds(town, browse, server):
-    device = TOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
+    device = EncryptedTOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
     page = browse()
     page.goto(f"{server.url}/inbox/")
     expect(page).to_have_url(f"{server.url}/inbox/login/?next=/inbox/")

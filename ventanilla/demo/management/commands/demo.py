@@ -54,7 +54,8 @@ class Command(BaseCommand):
             "VENTANILLA_OTP_REQUIRED": os.environ.get("VENTANILLA_OTP_REQUIRED", "0"),
             "PUBLIC_URL": web_url,
             "VENTANILLA_FAKES_URL": fakes_url,
-            "DEBUG": os.environ.get("DEBUG", "1"),
+            # Never DEBUG: its pages show settings and it would serve files without a login.
+            "DEBUG": "0",
         }
         cli = [sys.executable, "-m", "ventanilla"]
         processes = [
