@@ -209,6 +209,9 @@ TASKS = {
         "QUEUES": ["default", "send", "bulk"],
     }
 }
+# A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
+# `ventanilla worker`: keep it above the longest task (a send waits at most 40 s on a provider).
+TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
