@@ -211,7 +211,9 @@ def settle(system: Any, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         tasks = dict(
-            system.rows("SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
+            system.rows(
+                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+            )
         )
         if not outbound_waiting(system) and not tasks.get("READY") and not tasks.get("RUNNING"):
             return
