@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +40,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RESIDENTS = 10  # per channel
 ANSWERS_EACH = 3
 PROVIDER_LATENCY = 0.05  # seconds per API call: the worker is mid-task most of the time
+WEB_POOL_MAX = 4
+WEBHOOK_READ_SECONDS = 3
+SLOW_CLIENTS = 40
 URNS = {
     "line": lambda n: f"line:{line_user_id(f'vecina-{n}')}",
     "telegram": lambda n: f"telegram:{700000 + n}",
@@ -151,6 +155,8 @@ def installation(tmp_path: Path, fake_server: tuple[str, FakeHub], monkeypatch) 
         "--no-collectstatic",
         application="ventanilla-web",
         PUBLIC_URL=base,
+        DB_POOL_MAX=str(WEB_POOL_MAX),
+        WEBHOOK_READ_SECONDS=str(WEBHOOK_READ_SECONDS),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -170,6 +176,7 @@ def installation(tmp_path: Path, fake_server: tuple[str, FakeHub], monkeypatch) 
         }
         httpx.post(f"{url}/_control/channels", json=data).raise_for_status()
     system.fake_url, system.hub, system.channels = url, hub, channels  # type: ignore[attr-defined]
+    system.base = base  # type: ignore[attr-defined]
     yield system
     system.stop()
 
@@ -315,3 +322,38 @@ def test_the_worker_outlives_a_database_outage_and_sends_everything(installation
     assert result["not_sent"] == 0 and result["failed_tasks"] == 0
     assert result["line_accepted"] == result["outbound_line"]
     assert result["telegram_calls"] >= result["outbound_telegram"]
+
+
+def test_slow_webhook_clients_hold_no_more_connections_than_the_pool(installation: Any) -> None:
+    """Clients that declare a body and send six bytes of it: the others are still served."""
+    if connection.vendor != "postgresql":
+        pytest.skip("connections are counted in PostgreSQL's pg_stat_activity")
+    path = installation.channels["telegram"].webhook_path
+    port = int(installation.base.rsplit(":", 1)[1])
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    ).encode()
+    count_web = (
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ventanilla-web' "
+        "AND datname = current_database()"
+    )
+    slow = []
+    for _ in range(SLOW_CLIENTS):
+        client = socket.create_connection(("127.0.0.1", port), timeout=WEBHOOK_READ_SECONDS + 10)
+        client.sendall(head + b'{"upd')
+        slow.append(client)
+    peak, started = 0, time.monotonic()
+    written = residents_write(installation, "telegram", 3, "mientras")  # served meanwhile
+    while time.monotonic() - started < WEBHOOK_READ_SECONDS - 0.5:
+        peak = max(peak, installation.rows(count_web)[0][0])
+        time.sleep(0.1)
+    served = httpx.get(f"{installation.base}/healthz", timeout=10).status_code
+    for client in slow:  # their 408 was decided after WEBHOOK_READ_SECONDS; granian
+        client.close()  # sends it once the body is in or the client gives up
+    elapsed = time.monotonic() - started
+
+    print(f"{SLOW_CLIENTS} slow webhook clients: peak connections {peak}")  # noqa: T201
+    assert peak <= WEB_POOL_MAX
+    assert set(written) == {200} and served == 200
+    assert elapsed < WEBHOOK_READ_SECONDS + 10
