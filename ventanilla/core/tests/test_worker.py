@@ -15,7 +15,7 @@ from structlog.testing import capture_logs
 from ventanilla.core import worker as worker_module
 from ventanilla.core.worker import ResilientWorker
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes connections
 
 RAN: list[str] = []
 
@@ -76,7 +76,6 @@ def test_a_task_whose_worker_died_is_run_again_after_the_timeout() -> None:
     assert [e["count"] for e in logs if e["event"] == "tasks_reclaimed"] == [1]
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its broken connections
 def test_the_worker_waits_out_a_database_outage_and_logs_it_once(monkeypatch) -> None:
     note.enqueue("after the outage")
     sleeps: list[float] = []
