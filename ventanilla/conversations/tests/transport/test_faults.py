@@ -33,7 +33,6 @@ from ventanilla.conversations.services import conversation_for, queue_outbound
 from ventanilla.fakes.line import line_user_id
 from ventanilla.fakes.server import FakeHub
 from ventanilla.fakes.tests.harness import SECRETS
-from ventanilla.inbox.tests.test_serve import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,6 +46,12 @@ URNS = {
     "line": lambda n: f"line:{line_user_id(f'vecina-{n}')}",
     "telegram": lambda n: f"telegram:{700000 + n}",
 }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class Installation:
