@@ -12,6 +12,8 @@ import structlog
 import xstatic.pkg.leaflet
 from django.utils.translation import gettext_lazy as _
 
+from ventanilla.core.logs import processors as structlog_processors
+
 BASE_DIR = Path(__file__).resolve().parent
 WORK_DIR = Path(os.environ.get("VENTANILLA_HOME", Path.cwd()))
 
@@ -141,6 +143,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("POSTGRES_TEST_NAME", "test_ventanilla")}
+    if env_bool("DB_POOL", True):
+        # Each process (web worker or task worker) holds at most DB_POOL_MAX connections,
+        # whatever its threads do; a thread waits DB_POOL_TIMEOUT seconds for one. Budget:
+        # (web processes + task workers) x DB_POOL_MAX + a few for psql and migrations
+        # must stay under the server's max_connections (100 by default). Django's pool
+        # needs CONN_MAX_AGE = 0 (the pool keeps connections, not Django).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # a connection the server dropped (restart, failover) is replaced, not handed out
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", 1)),
+            "max_size": int(os.environ.get("DB_POOL_MAX", 8)),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # -- auth ---------------------------------------------------------------------------------
@@ -195,6 +211,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Bigger webhook bodies are refused with 413 (conversations.webhooks); forms share the limit.
 WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
+# A webhook body not in within this many seconds is answered 408 before the database is asked.
+WEBHOOK_READ_SECONDS = float(os.environ.get("WEBHOOK_READ_SECONDS", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
 
 # -- background work ----------------------------------------------------------------------
@@ -204,6 +222,12 @@ TASKS = {
         "QUEUES": ["default", "send", "bulk"],
     }
 }
+# A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
+# `ventanilla worker`: keep it above the longest task (a send waits at most 40 s on a provider).
+TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
+
+# A provider's Retry-After longer than this (seconds) is cut to it.
+SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
 
 # -- security -----------------------------------------------------------------------------
 # Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (docs/deploy.md), Django
@@ -268,14 +292,7 @@ LIVE_EVENTS_KEEP_MINUTES = int(os.environ.get("LIVE_EVENTS_KEEP_MINUTES", 60))
 # -- logging ------------------------------------------------------------------------------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 structlog.configure(
-    processors=[
-        structlog.contextvars.merge_contextvars,
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso"),
-        structlog.processors.JSONRenderer()
-        if env_bool("LOG_JSON", False)
-        else structlog.dev.ConsoleRenderer(colors=False),
-    ],
+    processors=structlog_processors(json=env_bool("LOG_JSON", False)),
     logger_factory=structlog.stdlib.LoggerFactory(),
     cache_logger_on_first_use=True,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import random
 import time
 import uuid
@@ -71,9 +72,13 @@ def idempotency_key(message_id: int) -> str:
 
 
 def retry_delay(attempt: int, retry_after: float | None = None) -> float:
-    """Return seconds to wait before attempt ``attempt + 1``: the provider's word, or backoff."""
-    if retry_after is not None:
-        return max(0.0, retry_after)
+    """Return seconds to wait before attempt ``attempt + 1``: the provider's word, or backoff.
+
+    The provider's word is capped at ``SEND_RETRY_AFTER_MAX`` seconds: a Retry-After of a
+    day (or of NaN) must not park a resident's answer for a day.
+    """
+    if retry_after is not None and math.isfinite(retry_after):
+        return min(max(0.0, retry_after), float(settings.SEND_RETRY_AFTER_MAX))
     raw = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
     jitter = random.uniform(0, raw / 4)  # noqa: S311 - spreads retries, not a secret
     return min(BACKOFF_CAP, raw + jitter)

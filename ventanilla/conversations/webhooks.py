@@ -3,11 +3,17 @@
 The view only reads the request, asks the channel's adapter to verify and parse it, hands
 the result to ``conversations.inbound.receive`` and answers what the provider expects. Bad input
 gets a 4xx answer, never a 500: 404 unknown or inactive channel, 405 wrong method, 413 body
-over ``WEBHOOK_MAX_BYTES``, 403 bad signature (nothing stored), 400 malformed body.
+over ``WEBHOOK_MAX_BYTES``, 408 body not in within ``WEBHOOK_READ_SECONDS``, 403 bad
+signature (nothing stored), 400 malformed body.
+
+Anyone may call a webhook, so the body is read (with a time limit) and size-checked before
+the database is touched: a client that declares a body and sends it slowly, or never, holds
+a thread for a few seconds but never a database connection.
 """
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import parse_qsl
 
 import structlog
@@ -22,8 +28,9 @@ from django.http import (
 )
 from django.views.decorators.csrf import csrf_exempt
 
-from ventanilla.channels.adapters import UnknownProvider, adapter_for
+from ventanilla.channels.adapters import ADAPTERS, UnknownProvider, adapter_for
 from ventanilla.channels.adapters.base import SignatureError, WebhookError, WebhookRequest
+from ventanilla.channels.adapters.logging import log_webhook_failure
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import inbound
 
@@ -41,6 +48,18 @@ class BodyRefused(Exception):
 @csrf_exempt
 def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpResponse:
     """Verify, parse and store one provider webhook; answer as the provider expects."""
+    if provider not in ADAPTERS:  # before any query: the path is anyone's to write
+        return HttpResponseNotFound()
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {"channel": channel_id, "provider": provider}
+    body = b""
+    if request.method == "POST":
+        try:
+            body = read_body(request)
+        except BodyRefused as refused:
+            log.info("webhook_body_refused", status=refused.status, **context)
+            return HttpResponse(status=refused.status)
     channel = (
         Channel.objects.select_related("council")
         .filter(pk=channel_id, provider=provider, active=True)
@@ -52,14 +71,10 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
         adapter = adapter_for(channel)
     except UnknownProvider:
         return HttpResponseNotFound()
-    context = {"channel": channel.pk, "provider": provider}
     if request.method == "GET":
         answer = adapter.handshake(webhook_request(request, b""))
         return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["GET", "POST"])
     try:
-        body = read_body(request)
         webhook = webhook_request(request, body)
     except BodyRefused as refused:
         log.info("webhook_body_refused", status=refused.status, **context)
@@ -79,8 +94,10 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
     except WebhookError as error:
         log.info("webhook_malformed", reason=str(error), status=error.status, **context)
         return HttpResponse(status=error.status)
-    except Exception:  # an adapter that trips over odd input must not answer 500
-        log.exception("webhook_parse_error", **context)
+    except Exception as error:  # an adapter that trips over odd input must not answer 500
+        log_webhook_failure(
+            type(adapter), webhook, channel.config().secrets, error, channel=channel.pk
+        )
         return HttpResponseBadRequest()
     received = inbound.receive(channel=channel, parsed=parsed)
     log.debug(
@@ -96,9 +113,14 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
 
 
 def read_body(request: HttpRequest) -> bytes:
-    """Return the raw body; raise BodyRefused(413) past the limit, declared or actual."""
+    """Return the raw body within ``WEBHOOK_READ_SECONDS``.
+
+    Raise BodyRefused: 413 past the limit (declared or actual), 408 when the client is too
+    slow, 400 when it sends less than it declared or breaks off.
+    """
     limit = settings.WEBHOOK_MAX_BYTES
     declared = request.META.get("CONTENT_LENGTH") or ""
+    length = None
     if declared:
         try:
             length = int(declared)
@@ -107,10 +129,29 @@ def read_body(request: HttpRequest) -> bytes:
         if length > limit:
             raise BodyRefused(413)
     # Read from the stream, not request.body: Django would refuse big bodies with an
-    # exception of its own, and the stream stops at the declared length anyway.
-    body = request.read(limit + 1)
+    # exception of its own, and the stream stops at the declared length anyway. The read
+    # blocks until the client has sent it all, so it runs in a thread we stop waiting for:
+    # the slow client gets its 408 and the thread ends when the server drops the connection.
+    box: list[bytes] = []
+
+    def read() -> None:
+        try:
+            box.append(request.read(limit + 1))
+        except OSError:  # the client went away mid-body
+            pass
+
+    reader = threading.Thread(target=read, name="webhook-body", daemon=True)
+    reader.start()
+    reader.join(settings.WEBHOOK_READ_SECONDS)
+    if reader.is_alive():
+        raise BodyRefused(408)
+    if not box:
+        raise BodyRefused(400)
+    body = box[0]
     if len(body) > limit:
         raise BodyRefused(413)
+    if length is not None and len(body) < length:
+        raise BodyRefused(400)  # the client declared more than it sent
     return body
 
 

@@ -7,8 +7,9 @@ adapter (storage, conversations, cases) speaks the dataclasses below.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import httpx
@@ -16,6 +17,85 @@ import httpx
 AttachmentKind = Literal["image", "document", "audio", "video", "sticker"]
 DeliveryStatus = Literal["sent", "delivered", "read", "failed"]
 EventKind = Literal["follow", "unfollow", "stop", "unsupported"]
+ATTACHMENT_KINDS = frozenset(("image", "document", "audio", "video", "sticker"))
+DELIVERY_STATUSES = frozenset(("sent", "delivered", "read", "failed"))
+EVENT_KINDS = frozenset(("follow", "unfollow", "stop", "unsupported"))
+
+#: a provider's clock is believed between these bounds; outside them (messages dated 2001 or
+#: 2286 have been seen) the message keeps its arrival time instead
+EARLIEST_PROVIDER_TIME = dt.datetime(2009, 1, 1, tzinfo=dt.UTC)
+PROVIDER_CLOCK_AHEAD = dt.timedelta(days=1)
+
+
+# -- what every provider's data must be before it leaves the adapter --------------------
+#
+# The normalised types below check their fields when they are built, inside the adapter's
+# ``parse``: a value that cannot be stored (an id that is not text, a NUL byte in an id) is
+# refused there as MalformedPayload (400, nothing stored); a value that can be mended is
+# mended (NUL bytes stripped from text, an impossible time or place dropped), so that one
+# odd field never costs the resident their message or the bot's later answers.
+
+
+def provider_time(value: object, *, per_second: float = 1) -> dt.datetime | None:
+    """Return a provider's Unix time (in ``1 / per_second`` units) if it is believable.
+
+    Milliseconds where seconds are expected (Meta has sent them) are read as milliseconds.
+    Anything else (not a number, NaN, out of range) is None: the arrival time stands.
+    """
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value) / per_second  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds):
+        return None
+    if per_second == 1 and seconds > 1e11:
+        seconds /= 1000
+    try:
+        at = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return believable_time(at)
+
+
+def believable_time(at: dt.datetime | None) -> dt.datetime | None:
+    """Return ``at`` if it lies between 2009 and a day from now, else None."""
+    if at is None or not isinstance(at, dt.datetime) or at.tzinfo is None:
+        return None
+    latest = dt.datetime.now(tz=dt.UTC) + PROVIDER_CLOCK_AHEAD
+    return at if EARLIEST_PROVIDER_TIME <= at <= latest else None
+
+
+def valid_place(location: object) -> bool:
+    """Say whether ``location`` has finite coordinates on Earth."""
+    if not isinstance(location, Location):
+        return False
+    coordinates = (location.latitude, location.longitude)
+    if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates):
+        return False
+    if not all(math.isfinite(c) for c in coordinates):
+        return False
+    return abs(location.latitude) <= 90 and abs(location.longitude) <= 180
+
+
+def _text(value: object, name: str) -> str:
+    """Return provider text without NUL bytes (no database stores them); refuse non-text."""
+    if not isinstance(value, str):
+        raise MalformedPayload(f"{name} is not text")
+    return value.replace("\x00", "")
+
+
+def _identifier(value: object, name: str, *, required: bool = True) -> str:
+    """Return a provider id; refuse one that is not text, is empty or holds a NUL byte."""
+    if not isinstance(value, str) or "\x00" in value or (required and not value.strip()):
+        raise MalformedPayload(f"bad {name}")
+    return value
+
+
+def _mend(instance: object, **values: object) -> None:
+    for name, value in values.items():
+        object.__setattr__(instance, name, value)
 
 
 @dataclass(frozen=True)
@@ -63,6 +143,17 @@ class Attachment:
     filename: str = ""
     caption: str = ""
 
+    def __post_init__(self) -> None:
+        if self.kind not in ATTACHMENT_KINDS:
+            raise MalformedPayload("bad attachment kind")
+        _mend(
+            self,
+            media_ref=_identifier(self.media_ref, "media reference", required=False),
+            content_type=_text(self.content_type, "content type"),
+            filename=_text(self.filename, "file name"),
+            caption=_text(self.caption, "caption"),
+        )
+
 
 @dataclass(frozen=True)
 class Location:
@@ -90,6 +181,36 @@ class InboundMessage:
     edited: bool = False
     extra_urns: tuple[str, ...] = ()  # e.g. WhatsApp username id next to the phone
 
+    def __post_init__(self) -> None:
+        location = self.location
+        if location is not None:
+            if valid_place(location):
+                location = replace(
+                    location,
+                    name=_text(location.name, "place name"),
+                    address=_text(location.address, "address"),
+                )
+            else:
+                location = None  # the message stays; an impossible place does not
+        if not all(isinstance(item, Attachment) for item in self.attachments):
+            raise MalformedPayload("bad attachment")
+        _mend(
+            self,
+            provider_message_id=_identifier(self.provider_message_id, "message id"),
+            urn=_identifier(self.urn, "sender"),
+            text=_text(self.text, "text"),
+            attachments=tuple(self.attachments),
+            location=location,
+            contact_name=_text(self.contact_name, "contact name"),
+            language_hint=_text(self.language_hint, "language"),
+            received_at=believable_time(self.received_at),
+            choice=_text(self.choice, "choice"),
+            reply_token=_text(self.reply_token, "reply token"),
+            callback_id=_text(self.callback_id, "callback id"),
+            edited=bool(self.edited),
+            extra_urns=tuple(_identifier(urn, "sender") for urn in self.extra_urns),
+        )
+
 
 @dataclass(frozen=True)
 class StatusUpdate:
@@ -101,6 +222,18 @@ class StatusUpdate:
     error_code: str = ""
     error_title: str = ""
 
+    def __post_init__(self) -> None:
+        if self.status not in DELIVERY_STATUSES:
+            raise MalformedPayload("bad status")
+        _mend(
+            self,
+            provider_message_id=_identifier(self.provider_message_id, "message id"),
+            at=believable_time(self.at),
+            # error codes arrive as numbers as often as text: either is fine to show staff
+            error_code=str(self.error_code).replace("\x00", ""),
+            error_title=str(self.error_title).replace("\x00", ""),
+        )
+
 
 @dataclass(frozen=True)
 class ChannelEvent:
@@ -110,6 +243,16 @@ class ChannelEvent:
     urn: str = ""
     name: str = ""  # the provider's own event name, for "unsupported"
     provider_event_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVENT_KINDS:
+            raise MalformedPayload("bad event kind")
+        _mend(
+            self,
+            urn=_identifier(self.urn, "sender", required=False),
+            name=str(self.name).replace("\x00", ""),
+            provider_event_id=_identifier(self.provider_event_id, "event id", required=False),
+        )
 
 
 @dataclass

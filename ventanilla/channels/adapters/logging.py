@@ -12,6 +12,7 @@ resident's number or words in their errors ("The 'To' number +34600... is not va
 from __future__ import annotations
 
 import json
+import traceback
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -147,6 +148,34 @@ def log_webhook(
         method=request.method,
         url=redact_url(request.url, keys, values),
         body=redact(body, keys, values),
+    )
+
+
+def log_webhook_failure(
+    provider: type[Provider],
+    request: WebhookRequest,
+    secrets: Mapping[str, str],
+    error: BaseException,
+    /,
+    **context: object,
+) -> None:
+    """Log an adapter that tripped over a webhook: where it failed, and the body redacted.
+
+    The traceback names files, lines and code, never local variables; the exception's
+    message is left out, because it may quote the payload (a resident's name or number).
+    """
+    keys = provider.redact_keys
+    values = _secret_values(keys, secrets)
+    body = request.form or decode_body(request.body, request.header("Content-Type") or "")
+    kind = f"{type(error).__module__}.{type(error).__qualname__}"
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error(
+        "webhook_parse_error",
+        provider=provider.code,
+        error=kind,
+        body=redact(body, keys, values),
+        exception=f"Traceback (most recent call last):\n{frames}{kind}: (message withheld)",
+        **context,
     )
 
 

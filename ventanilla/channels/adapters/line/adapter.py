@@ -31,6 +31,7 @@ from ventanilla.channels.adapters.base import (
     SendResult,
     SignatureError,
     WebhookRequest,
+    provider_time,
 )
 from ventanilla.channels.adapters.logging import log_exchange, log_webhook
 from ventanilla.citizens.urns import Scheme
@@ -252,8 +253,7 @@ def _parse_message(message: Mapping[str, Any], event_id: str, common: dict[str, 
 
 
 def _timestamp(event: Mapping[str, Any]) -> dt.datetime | None:
-    millis = event.get("timestamp")
-    return dt.datetime.fromtimestamp(int(millis) / 1000, tz=dt.UTC) if millis else None
+    return provider_time(event.get("timestamp"), per_second=1000)
 
 
 # -- sending ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from ventanilla.channels.adapters.base import (
     SendResult,
     SignatureError,
     WebhookRequest,
+    provider_time,
 )
 from ventanilla.channels.adapters.logging import log_exchange, log_webhook
 from ventanilla.citizens.urns import Scheme
@@ -234,7 +235,7 @@ def _parse_message(update_id: str, key: str, message: Mapping[str, Any], *, edit
         location=location,
         contact_name=_display_name(sender),
         language_hint=str(sender.get("language_code") or ""),
-        received_at=dt.datetime.fromtimestamp(int(stamp), tz=dt.UTC) if stamp else None,
+        received_at=provider_time(stamp),
         edited=edited,
         extra_urns=extra_urns,
     )

@@ -33,6 +33,7 @@ from ventanilla.channels.adapters.base import (
     SignatureError,
     StatusUpdate,
     WebhookRequest,
+    provider_time,
 )
 from ventanilla.channels.adapters.logging import log_exchange, log_webhook
 from ventanilla.citizens.urns import Scheme
@@ -359,13 +360,7 @@ def _status(raw: Any) -> StatusUpdate | ChannelEvent:
 
 def _timestamp(value: Any) -> dt.datetime | None:
     """Read Unix seconds (or milliseconds, which Meta has been seen to send)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    if seconds > 1e11:
-        seconds /= 1000
-    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    return provider_time(value)
 
 
 # -- outbound translation --------------------------------------------------------------

@@ -1,7 +1,10 @@
 from typing import Any
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.crypto import get_random_string
+
+from ventanilla.core.worker import ResilientWorker
 
 
 class Command(BaseCommand):
@@ -10,8 +13,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queues", default="*", help="Comma-separated queues, or * (all).")
         parser.add_argument("--interval", type=float, default=0.5)
-
-    def handle(self, *args: Any, queues: str, interval: float, **options: Any) -> None:
-        call_command(
-            "db_worker", queue_name=queues, interval=interval, reload=False, startup_delay=False
+        parser.add_argument(
+            "--reclaim-after",
+            type=float,
+            default=None,
+            help="Seconds after which a RUNNING task is taken to be a dead worker's and queued "
+            "again (default: TASKS_RECLAIM_AFTER).",
         )
+        parser.add_argument("--batch", action="store_true", help="Run what is due, then exit.")
+
+    def handle(
+        self,
+        *args: Any,
+        queues: str,
+        interval: float,
+        reclaim_after: float | None,
+        batch: bool,
+        **options: Any,
+    ) -> None:
+        worker = ResilientWorker(
+            queue_names=queues.split(","),
+            interval=interval,
+            batch=batch,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=get_random_string(32),
+            excluded_queue_names=[],
+            reclaim_after=settings.TASKS_RECLAIM_AFTER if reclaim_after is None else reclaim_after,
+        )
+        worker.configure_signals()
+        worker.run()

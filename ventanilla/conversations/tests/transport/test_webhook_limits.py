@@ -1,0 +1,108 @@
+"""What an unauthenticated caller can make a webhook spend, and what a provider can make us wait.
+
+The body is read, within a time limit, and size-checked before any query: a slow or lying
+client costs a thread for a few seconds, never a database connection.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.test import Client
+
+from ventanilla.conversations.delivery_tasks import retry_delay
+from ventanilla.conversations.tests.transport.test_provider_data import make_channel
+
+pytestmark = pytest.mark.django_db
+
+
+class SlowBody:
+    """A request body that arrives six bytes at first, then nothing for a long while."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+
+    def read(self, size: int = -1) -> bytes:
+        self.released.wait(5)
+        return b"abcdef"
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+
+def test_a_body_that_does_not_arrive_in_time_is_a_408_without_a_query(
+    settings, django_assert_num_queries
+) -> None:
+    settings.WEBHOOK_READ_SECONDS = 0.3
+    channel = make_channel("telegram")
+    body = SlowBody()
+    started = time.monotonic()
+
+    with django_assert_num_queries(0):
+        response = Client().generic(
+            "POST",
+            channel.webhook_path,
+            content_type="application/json",
+            CONTENT_LENGTH="1000",
+            **{"wsgi.input": body},
+        )
+
+    body.released.set()
+    assert response.status_code == 408
+    assert time.monotonic() - started < 3
+
+
+def test_a_body_shorter_than_declared_is_a_400_without_a_query(
+    settings, django_assert_num_queries
+) -> None:
+    channel = make_channel("telegram")
+    body = SlowBody()
+    body.released.set()
+
+    with django_assert_num_queries(0):
+        response = Client().generic(
+            "POST",
+            channel.webhook_path,
+            content_type="application/json",
+            CONTENT_LENGTH="1000",
+            **{"wsgi.input": body},
+        )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/hooks/%00/1/", "/hooks/nope/1/", "/hooks/webchat/1/"])
+def test_an_unknown_provider_is_a_404_without_a_query(path: str, django_assert_num_queries) -> None:
+    with django_assert_num_queries(0):
+        response = Client().post(path, b"{}", content_type="application/json")
+
+    assert response.status_code == 404
+
+
+def test_a_declared_body_over_the_limit_is_a_413_without_a_query(
+    settings, django_assert_num_queries
+) -> None:
+    settings.WEBHOOK_MAX_BYTES = 100
+    channel = make_channel("telegram")
+
+    with django_assert_num_queries(0):
+        response = Client().post(channel.webhook_path, b"x" * 200, content_type="text/plain")
+
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [(30.0, 30.0), (86_400.0, 900.0), (float("inf"), None), (float("nan"), None), (-5.0, 0.0)],
+)
+def test_a_providers_retry_after_is_capped(settings, retry_after, expected) -> None:
+    settings.SEND_RETRY_AFTER_MAX = 900
+
+    delay = retry_delay(1, retry_after)
+
+    if expected is None:  # not a number of seconds: our own backoff decides
+        assert 0 < delay <= 2.5
+    else:
+        assert delay == expected
