@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.conversations.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
-    path("insights/", include("ventanilla.insights.urls")),
+    path("insights/", include("ventanilla.inbox.dashboard_urls")),  # the staff dashboard
     path("open311/", include("ventanilla.open311.urls")),
     path("verify/", include("ventanilla.procedures.urls")),
     path("", include("ventanilla.portal.urls")),

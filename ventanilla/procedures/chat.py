@@ -56,6 +56,14 @@ TEXTS: dict[str, Default] = {
         "per deixar-ho.",
         "To issue your census certificate we will check your identity. Type your DNI or NIE "
         "with its letter (for example, 12345678Z). Type CANCEL to stop.",
+        sms=(
+            "Escriba su DNI o NIE con la letra (p. ej. 12345678Z) para el volante. "
+            "CANCELAR para dejarlo.",
+            "Escriviu el DNI o NIE amb la lletra (p. ex. 12345678Z) per al volant. "
+            "CANCEL·LAR per deixar-ho.",
+            "Type your DNI or NIE with its letter (e.g. 12345678Z) for the certificate. "
+            "CANCEL to stop.",
+        ),
     ),
     "census.wrong_letter": D(
         "The DNI/NIE typed has a wrong check letter.",
@@ -92,6 +100,14 @@ TEXTS: dict[str, Default] = {
         "If the data match the census register, we have sent a 6-digit code to the phone (or "
         "e-mail) on record. Type it here: it expires in 10 minutes. If it does not arrive, ask "
         "for the certificate at the citizen service office.",
+        sms=(
+            "Si los datos coinciden, hemos enviado un código al teléfono (o al correo) que "
+            "consta en el padrón. Escríbalo aquí (10 min).",
+            "Si les dades coincideixen, hem enviat un codi al telèfon (o al correu) que "
+            "consta al padró. Escriviu-lo aquí (10 min).",
+            "If the data match the register, we sent a code to the phone or e-mail on record. "
+            "Type it here (10 min).",
+        ),
     ),
     "census.code_in_chat": D(
         "The one-time code, in the chat whose own number is the one on record.",
@@ -109,6 +125,11 @@ TEXTS: dict[str, Default] = {
         "{council}: your code for the census certificate is {code}. It expires in 10 minutes. "
         "If you did not ask for it, ignore this message.",
         ("council", "code"),
+        sms=(
+            "{council}: código del volante {code}. Caduca en 10 min. Si no lo pidió, ignórelo.",
+            "{council}: codi del volant {code}. Caduca en 10 min. Si no l'heu demanat, ignoreu-lo.",
+            "{council}: census certificate code {code}. Expires in 10 min. Not you? Ignore it.",
+        ),
     ),
     "census.too_many": D(
         "Too many requests for this DNI or from this chat, or the DNI is locked.",
@@ -118,6 +139,13 @@ TEXTS: dict[str, Default] = {
         "demaneu el certificat a l'oficina d'atenció ciutadana.",
         "For security we cannot send more codes now. Try again in an hour or ask for the "
         "certificate at the citizen service office.",
+        sms=(
+            "Por seguridad no podemos enviar más códigos ahora. Pruebe en una hora o vaya a "
+            "la oficina.",
+            "Per seguretat no podem enviar més codis ara. Proveu-ho d'aquí a una hora o aneu a "
+            "l'oficina.",
+            "For security we cannot send more codes now. Try in an hour or visit the office.",
+        ),
     ),
     "census.wrong_code": D(
         "A wrong one-time code; attempts left.",
@@ -134,6 +162,11 @@ TEXTS: dict[str, Default] = {
         "Podeu demanar el certificat a l'oficina d'atenció ciutadana.",
         "Too many failed attempts: for security this DNI is locked for an hour. You can ask "
         "for the certificate at the citizen service office.",
+        sms=(
+            "Demasiados intentos: este DNI queda bloqueado durante una hora. Pídalo en la oficina.",
+            "Massa intents: aquest DNI queda bloquejat durant una hora. Demaneu-lo a l'oficina.",
+            "Too many attempts: this DNI is locked for an hour. Ask at the office.",
+        ),
     ),
     "census.expired": D(
         "The one-time code has expired.",
@@ -160,6 +193,11 @@ TEXTS: dict[str, Default] = {
         "Here is your census certificate. Anyone can check that it is genuine at {url} with "
         "the code {csv}.",
         ("url", "csv"),
+        sms=(
+            "Su volante. Verificación: {url} código {csv}",
+            "El vostre volant. Verificació: {url} codi {csv}",
+            "Your certificate. Check it at {url}, code {csv}",
+        ),
     ),
     "census.handoff": D(
         "A household certificate asked by someone who may not get it in the chat.",
@@ -169,6 +207,14 @@ TEXTS: dict[str, Default] = {
         "empadronada a l'habitatge. Podeu demanar-lo a l'oficina d'atenció ciutadana amb el DNI.",
         "A household certificate is issued here only to an adult registered at the address. "
         "You can ask for it at the citizen service office with your DNI.",
+        sms=(
+            "El volante de toda la vivienda solo se emite aquí a una persona mayor de edad "
+            "empadronada en ella. Pídalo en la oficina.",
+            "El volant de tot l'habitatge només s'emet aquí a una persona major d'edat "
+            "empadronada. Demaneu-lo a l'oficina.",
+            "A household certificate is issued here only to an adult registered there. "
+            "Ask at the office.",
+        ),
     ),
     "receipt.sent": D(
         "Sent with a case's registry receipt (a PDF, or its link).",
@@ -178,6 +224,11 @@ TEXTS: dict[str, Default] = {
         "verificació: {csv}.",
         "Here is the registry receipt of {reference} (entry {entry}). Verification code: {csv}.",
         ("reference", "entry", "csv"),
+        sms=(
+            "Justificante de {reference} (entrada {entry}). Código: {csv}.",
+            "Justificant de {reference} (entrada {entry}). Codi: {csv}.",
+            "Receipt of {reference} (entry {entry}). Code: {csv}.",
+        ),
     ),
     "receipt.not_found": D(
         "No case of the resident's has that number.",

@@ -57,6 +57,7 @@ def test_a_nul_character_in_an_open311_body_is_a_bad_request(town):
     response = Client().post(
         "/open311/v2/requests.json",
         {"jurisdiction_id": "\x00", "api_key": "\x00", "service_code": "alumbrado"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
     assert "not allowed" in response.json()[0]["description"]

@@ -100,8 +100,13 @@ def test_admin_shows_the_sms_segments_of_each_text(town, admin_client):
     ensure_default_templates(town.council)
     row = BotTemplate.objects.get(council=town.council, key="privacy.notice", language="es")
 
-    listing = admin_client.get("/admin/conversations/bottemplate/?q=privacy").content.decode()
-    page = admin_client.get(f"/admin/conversations/bottemplate/{row.pk}/change/").content.decode()
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    listing = admin_client.get(
+        "/admin/conversations/bottemplate/?q=privacy", **english
+    ).content.decode()
+    page = admin_client.get(
+        f"/admin/conversations/bottemplate/{row.pk}/change/", **english
+    ).content.decode()
 
     assert "SMS segments" in listing or "Segmentos SMS" in listing
     counted = count_segments(row.sms_text)

@@ -17,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[2]
 FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels", "streets"}),
-    frozenset({"conversations"}),
-    frozenset({"inbox", "portal", "webhooks_out", "insights", "procedures"}),
+    frozenset({"conversations", "insights"}),
+    frozenset({"inbox", "portal", "webhooks_out", "procedures"}),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )

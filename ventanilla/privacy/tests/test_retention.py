@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.utils import translation
 
 from ventanilla.cases import services as case_services
 from ventanilla.cases.models import Case
@@ -24,6 +25,14 @@ from ventanilla.privacy.models import DataType, RetentionRule, RetentionRun
 from ventanilla.privacy.retention import apply_retention
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Commands and services answer in the active language; these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 START = dt.datetime(2024, 1, 10, 10, tzinfo=dt.UTC)
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ventanilla.cases.models import Case
 from ventanilla.cases.workflow import Status
@@ -27,6 +28,13 @@ from ventanilla.privacy.tests.residents import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Commands and services answer in the active language; these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 def _request(history, kind, by=None, via=RightsRequest.Via.STAFF):

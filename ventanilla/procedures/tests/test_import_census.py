@@ -8,10 +8,19 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.procedures.census import BadIdentityNumber, normalise_identity_number
 from ventanilla.procedures.models import AuditEvent, AuditKind, CensusRecord
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Commands and services answer in the active language; these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = (
     "dni,given_name,surname1,surname2,birth_date,address,district,phone,email,household,"

@@ -1,11 +1,20 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.streets.matching import match_address
 from ventanilla.streets.models import Street
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """Commands and services answer in the active language; these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = """street,numbers,lat,lon,district
 Calle Mayor,1-49,40.4169,-3.7070,Centro

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.insights import views
+from ventanilla.inbox import dashboard as views
 
 app_name = "insights"
 urlpatterns = [
