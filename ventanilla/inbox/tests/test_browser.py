@@ -186,6 +186,7 @@ def test_keyboard_shortcuts_walk_the_queue_assign_and_show_help(town, browse, se
     page.keyboard.press("k")
     page.keyboard.press("o")
     expect(page).to_have_url(f"{server.url}/inbox/cases/{first.reference}/?queue=department")
+    page.wait_for_load_state("load")  # the case page's scripts, as a person waits to see it
     page.keyboard.press("?")
     dialog = page.locator("dialog#shortcuts")
     expect(dialog).to_be_visible()
