@@ -428,7 +428,7 @@ def issue_census_certificate(
     """
     now = timezone.now()
     check = (
-        IdentityCheck.objects.select_for_update()
+        IdentityCheck.objects.select_for_update(of=("self",))
         .select_related("record", "council")
         .filter(pk=check_id, requester=requester, status=CheckStatus.VERIFIED)
         .first()
