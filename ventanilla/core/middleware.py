@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -27,8 +27,8 @@ class RefuseNullCharactersMiddleware:
             NUL in key or any(NUL in value for value in values)
             for key, values in request.GET.lists()
         ):
-            return HttpResponseBadRequest(
-                _("The address contains a character that is not allowed."),
-                content_type="text/plain; charset=utf-8",
-            )
+            message = _("The address contains a character that is not allowed.")
+            if request.path.startswith("/api/"):  # the API's errors are JSON, as its schema says
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -67,6 +67,7 @@ def test_api_search_with_a_nul_character_is_a_bad_request(town):
     token = issue_api_token(user=town["agent"])
     response = Client().get("/api/v1/cases", {"q": "\x00"}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 400
+    assert response.json()["detail"]  # the API's errors are JSON, like every other
 
 
 def test_api_notes_and_comments_keep_their_text_without_nul(town):
