@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+
+from ventanilla.core.crypto import fernet
 
 
 def _fernet() -> Fernet:
-    key = settings.FIELD_ENCRYPTION_KEY
-    if not key:
-        # Derive a stable key from SECRET_KEY so a laptop demo needs no extra setting.
-        digest = hashlib.sha256(b"ventanilla-channel-secrets:" + settings.SECRET_KEY.encode())
-        key = base64.urlsafe_b64encode(digest.digest()).decode()
-    return Fernet(key)
+    return fernet(b"ventanilla-channel-secrets")
 
 
 def encrypt_json(data: dict[str, str]) -> str:
