@@ -127,6 +127,9 @@ class LiveHub:
                 # Known before the thread starts, so no event falls between a stream's
                 # catch-up and the first poll.
                 self._last_id = max(self._last_id, latest_event_id())
+                # The first prune waits a period: a hub starts with its first page, which
+                # wants its events now, not a DELETE before them.
+                self._pruned_at = self._pruned_at or time.monotonic()
                 self._thread = threading.Thread(target=self._run, name="inbox-live", daemon=True)
                 self._thread.start()
             return self._seq
