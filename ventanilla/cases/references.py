@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import transaction
-
 from ventanilla.cases.models import ReferenceSequence
 from ventanilla.core.models import Council
+from ventanilla.core.sequences import next_in_sequence
 
 #: how people write a reference: a year 19xx/20xx, then a dash (any of the dashes phones
 #: type), a slash or plain spaces, then up to six digits; spaces may surround the dash or
@@ -45,14 +44,5 @@ def is_reference_prefix(text: str) -> bool:
 
 def allocate_reference(*, council: Council, moment: dt.datetime) -> str:
     """Return the next reference number of ``council`` for the year of ``moment``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_reference must run inside the case's transaction")
-    year = moment.astimezone(council.tz).year
-    # Create the year's row if missing; a concurrent creator is ignored, not an error.
-    ReferenceSequence.objects.bulk_create(
-        [ReferenceSequence(council=council, year=year, last_number=0)], ignore_conflicts=True
-    )
-    sequence = ReferenceSequence.objects.select_for_update().get(council=council, year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return format_reference(year, sequence.last_number)
+    year, number = next_in_sequence(ReferenceSequence, council=council, moment=moment)
+    return format_reference(year, number)

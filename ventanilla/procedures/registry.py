@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from ventanilla.core.models import Council
+from ventanilla.core.sequences import next_in_sequence
 from ventanilla.procedures.models import RegistrySequence
 
 
 def allocate_entry_number(*, council: Council, moment: dt.datetime) -> tuple[int, int]:
     """Return (year, number): the next registry entry number of ``council`` for ``moment``."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_entry_number must run inside the entry's transaction")
-    year = moment.astimezone(council.tz).year
-    RegistrySequence.objects.bulk_create(
-        [RegistrySequence(council=council, year=year, last_number=0)], ignore_conflicts=True
-    )
-    sequence = RegistrySequence.objects.select_for_update().get(council=council, year=year)
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return year, sequence.last_number
+    return next_in_sequence(RegistrySequence, council=council, moment=moment)
