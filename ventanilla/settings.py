@@ -225,6 +225,10 @@ TASKS = {
 # A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
 # `ventanilla worker`: keep it above the longest task (a send waits at most 40 s on a provider).
 TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
+# Finished task rows are deleted after these many days (failed ones are kept longer, for staff
+# to inspect); the pruning is a periodic job (core.schedule).
+TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", 2))
+FAILED_TASKS_KEEP_DAYS = int(os.environ.get("FAILED_TASKS_KEEP_DAYS", 30))
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
