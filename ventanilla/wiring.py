@@ -13,7 +13,7 @@ from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import notifications, rights
+from ventanilla.conversations import ingest, notifications, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
 from ventanilla.core import schedule
@@ -85,3 +85,10 @@ def connect() -> None:
             "prune-live-events", core_tasks.prune_old_live_events, every=dt.timedelta(minutes=10)
         )
     )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-webhook-deliveries", ingest.prune_deliveries, every=dt.timedelta(hours=1)
+        )
+    )
+    # Stored webhooks are processed by the workers between tasks, in batches.
+    schedule.drains.add(ingest.drain)

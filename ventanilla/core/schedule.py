@@ -12,7 +12,7 @@ install or an upgrade.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,31 @@ class Schedule:
 
 
 jobs = Schedule()
+
+
+class Drains:
+    """Work a worker does between tasks without a task row per item (stored webhooks).
+
+    Each drain processes what is waiting, in batches, and returns how many items it took;
+    a worker whose drains found work does not sleep before looking again.
+    """
+
+    def __init__(self) -> None:
+        self._drains: list[Callable[[], int]] = []
+
+    def add(self, drain: Callable[[], int]) -> None:
+        if drain not in self._drains:
+            self._drains.append(drain)
+
+    def remove(self, drain: Callable[[], int]) -> None:
+        if drain in self._drains:
+            self._drains.remove(drain)
+
+    def run(self) -> int:
+        return sum(drain() for drain in list(self._drains))
+
+
+drains = Drains()
 
 
 def enqueue_due_jobs(*, now: dt.datetime | None = None) -> list[str]:

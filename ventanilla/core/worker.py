@@ -11,7 +11,8 @@ Three things the database worker does not do on its own:
   the outage once, closes its connections, waits (1 s, doubling up to 30 s) and tries again;
   a task the outage cut short is queued again once the database is back.
 - **Periodic jobs** (retention, pruning): every few seconds it enqueues those that are due
-  (``core.schedule``), once per round however many workers run.
+  (``core.schedule``), once per round however many workers run; and between tasks it runs
+  the drains (stored webhooks processed in batches).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class ResilientWorker(Worker):
                 close_old_connections()
                 self.reclaim_stale_tasks()
                 self.enqueue_due_jobs()
+                drained = schedule.drains.run()
                 task_result = self.claim_next_task()
                 self.database_is_back()
             except DATABASE_ERRORS as error:
@@ -73,11 +75,11 @@ class ResilientWorker(Worker):
                     self.cut_short.add(str(task_result.pk))
                     self.database_lost(error)
                     continue
-            elif self.batch:
+            elif self.batch and not drained:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
-            if self.running and task_result is None:
+            if self.running and task_result is None and not drained:
                 time.sleep(self.interval)
 
     def claim_next_task(self) -> DBTaskResult | None:
