@@ -213,6 +213,8 @@ WHITENOISE_USE_FINDERS = True
 WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
 # A webhook body not in within this many seconds is answered 408 before the database is asked.
 WEBHOOK_READ_SECONDS = float(os.environ.get("WEBHOOK_READ_SECONDS", 10))
+# Threads per web process that read webhook bodies (a slow client holds one until dropped).
+WEBHOOK_READERS = int(os.environ.get("WEBHOOK_READERS", 256))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
 # "worker": a verified webhook is stored and answered at once; workers process the stored
 # deliveries in batches (conversations.ingest). "inline": processed within the request too.
@@ -221,6 +223,10 @@ WEBHOOK_PROCESSING = os.environ.get("WEBHOOK_PROCESSING", "worker")
 # after this many attempts; processed ones are deleted after these many hours.
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
 WEBHOOK_DELIVERIES_KEEP_HOURS = int(os.environ.get("WEBHOOK_DELIVERIES_KEEP_HOURS", 24))
+# On PostgreSQL the webhooks that arrive together in one web process are stored with one
+# INSERT and one commit (each is answered after its commit); a request waits this long at most.
+WEBHOOK_GROUP_COMMIT = env_bool("WEBHOOK_GROUP_COMMIT", True)
+WEBHOOK_WRITE_TIMEOUT = float(os.environ.get("WEBHOOK_WRITE_TIMEOUT", 10))
 # The webhook path runs only these middleware (no session, CSRF, OTP, axes or locale work).
 WEBHOOK_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

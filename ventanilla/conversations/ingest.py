@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import queue
+import threading
 from typing import Any
 
 import structlog
@@ -67,15 +69,135 @@ def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | Non
     row = WebhookDelivery(
         channel=channel, digest=digest_of(webhook), request=request, body=webhook.body
     )
+    if settings.WEBHOOK_GROUP_COMMIT and shares_commits():
+        # Give this thread's connection back to the pool first: the writer may need it.
+        connection.close()
+        return writer.write(row)
     try:
         if connection.in_atomic_block:  # a savepoint, so that a duplicate spoils nothing
             with transaction.atomic():
                 row.save(force_insert=True)
-        else:  # autocommit, as in the web process: one statement, no BEGIN/COMMIT
+        else:  # autocommit: one statement, no BEGIN/COMMIT
             row.save(force_insert=True)
     except IntegrityError:
         return None  # the provider sent the same delivery again
     return row
+
+
+def shares_commits() -> bool:
+    """Whether this request may hand its row to the process's writer thread.
+
+    Only on PostgreSQL (SQLite has one writer at a time anyway, and a test's in-memory
+    database is one connection) and outside a transaction (the row must not depend on it).
+    """
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _Ticket:
+    __slots__ = ("created", "done", "error", "row")
+
+    def __init__(self, row: WebhookDelivery) -> None:
+        self.row = row
+        self.done = threading.Event()
+        self.created = False
+        self.error: BaseException | None = None
+
+
+class GroupWriter:
+    """Group commit: the webhooks that arrive together in one process share one INSERT.
+
+    Each request thread hands its row to the writer thread and waits; the writer inserts
+    every row waiting (up to ``GROUP_MAX``) in one statement, in one commit, and wakes them.
+    A request is answered only after its row is committed, so an acknowledged delivery is
+    never lost; but a burst costs one commit per group, not one per webhook.
+    """
+
+    GROUP_MAX = 500
+    FIELDS = (
+        "channel",
+        "digest",
+        "received_at",
+        "request",
+        "body",
+        "state",
+        "attempts",
+        "not_before",
+        "last_error",
+    )
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def write(self, row: WebhookDelivery) -> WebhookDelivery | None:
+        """Insert ``row`` with whatever else is waiting; return it, or None if a duplicate."""
+        ticket = _Ticket(row)
+        self._ensure_running()
+        self._queue.put(ticket)
+        if not ticket.done.wait(timeout=settings.WEBHOOK_WRITE_TIMEOUT):
+            raise TimeoutError("the delivery writer did not answer in time")
+        if ticket.error is not None:
+            raise ticket.error
+        return row if ticket.created else None
+
+    def _ensure_running(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="delivery-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.GROUP_MAX:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._insert(group)
+            except BaseException as error:  # every waiting request must hear about it
+                for ticket in group:
+                    ticket.error = error
+                connection.close()  # a broken connection is not reused
+            finally:
+                for ticket in group:
+                    ticket.done.set()
+            if self._queue.empty():
+                connection.close()  # idle: the connection goes back to the pool
+
+    def _insert(self, group: list[_Ticket]) -> None:
+        meta = WebhookDelivery._meta
+        fields = [meta.get_field(name) for name in self.FIELDS]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(field.column)) for field in fields)  # type: ignore[union-attr]
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # Only names from the model and placeholders go into the text; values are parameters.
+        rows = ", ".join([one] * len(group))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
+        sql += "ON CONFLICT (channel_id, digest) DO NOTHING RETURNING id, channel_id, digest"
+        params: list[Any] = []
+        for ticket in group:
+            for field in fields:
+                value = getattr(ticket.row, field.attname)  # type: ignore[union-attr]
+                params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                inserted = {(channel, digest): pk for pk, channel, digest in cursor.fetchall()}
+        for ticket in group:
+            key = (ticket.row.channel_id, ticket.row.digest)
+            if key in inserted:  # the first of two identical rows in one group wins
+                ticket.row.pk = inserted.pop(key)
+                ticket.created = True
+
+
+writer = GroupWriter()
 
 
 def as_webhook(delivery: WebhookDelivery) -> WebhookRequest:

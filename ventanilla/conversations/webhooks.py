@@ -16,6 +16,7 @@ a thread for a few seconds but never a database connection.
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
 import time
 from urllib.parse import parse_qsl
@@ -162,29 +163,43 @@ def read_body(request: HttpRequest) -> bytes:
             raise BodyRefused(413)
     # Read from the stream, not request.body: Django would refuse big bodies with an
     # exception of its own, and the stream stops at the declared length anyway. The read
-    # blocks until the client has sent it all, so it runs in a thread we stop waiting for:
-    # the slow client gets its 408 and the thread ends when the server drops the connection.
-    box: list[bytes] = []
-
-    def read() -> None:
-        try:
-            box.append(request.read(limit + 1))
-        except OSError:  # the client went away mid-body
-            pass
-
-    reader = threading.Thread(target=read, name="webhook-body", daemon=True)
-    reader.start()
-    reader.join(settings.WEBHOOK_READ_SECONDS)
-    if reader.is_alive():
-        raise BodyRefused(408)
-    if not box:
+    # blocks until the client has sent it all, so it runs in a reader thread we stop waiting
+    # for: the slow client gets its 408 and the reader is freed when the server drops the
+    # connection. Readers are kept between requests (starting a thread per request cost
+    # more than the rest of a status webhook).
+    try:
+        body = _readers().submit(_read, request, limit + 1).result(settings.WEBHOOK_READ_SECONDS)
+    except concurrent.futures.TimeoutError:
+        raise BodyRefused(408) from None
+    if body is None:
         raise BodyRefused(400)
-    body = box[0]
     if len(body) > limit:
         raise BodyRefused(413)
     if length is not None and len(body) < length:
         raise BodyRefused(400)  # the client declared more than it sent
     return body
+
+
+_reader_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_reader_pool_lock = threading.Lock()
+
+
+def _readers() -> concurrent.futures.ThreadPoolExecutor:
+    global _reader_pool
+    if _reader_pool is None:
+        with _reader_pool_lock:
+            if _reader_pool is None:
+                _reader_pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=settings.WEBHOOK_READERS, thread_name_prefix="webhook-body"
+                )
+    return _reader_pool
+
+
+def _read(request: HttpRequest, size: int) -> bytes | None:
+    try:
+        return request.read(size)
+    except OSError:  # the client went away mid-body
+        return None
 
 
 def webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:

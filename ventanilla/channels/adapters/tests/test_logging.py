@@ -102,6 +102,12 @@ def assert_nothing_personal(text: str, code: str, personal: set[str]) -> None:
         assert value not in text, value
 
 
+@pytest.fixture(autouse=True)
+def _debug_logging(caplog: pytest.LogCaptureFixture) -> None:
+    """Webhook bodies are logged (redacted) only when debug logging is on."""
+    caplog.set_level(logging.DEBUG, logger="ventanilla.channels.adapters.logging")
+
+
 @pytest.mark.parametrize("code", sorted(ADAPTERS))
 def test_a_logged_send_shows_neither_the_resident_nor_a_secret(code: str) -> None:
     message = OutboundMessage(urn=URNS[code], text=TEXT, idempotency_key="out-1")
