@@ -501,6 +501,24 @@ CENSUS = Command(
     follow=follow,
     ask=ask,
     menu="certificate",
+    phrases=(
+        "volante de empadronamiento",
+        "volante de padron",
+        "volante del padron",
+        "certificado de empadronamiento",
+        "certificado de padron",
+        "certificado del padron",
+        "volant d'empadronament",
+        "volant de padro",
+        "volant del padro",
+        "certificat d'empadronament",
+        "certificat de padro",
+        "certificat del padro",
+        "census certificate",
+        "certificate of residence",
+        "residence certificate",
+        "proof of residence",
+    ),
 )
 RECEIPT = Command(words=("justificante", "justificant", "receipt"), handle=receipt, texts={})
 
