@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ventanilla.appointments import services
-from ventanilla.appointments.models import Appointment, OpeningHours, Office, Slot
+from ventanilla.appointments.models import Appointment, Office, OpeningHours, Slot
 from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 
 #: days of slots the admin action opens

@@ -133,11 +133,13 @@ def book(
         return same  # tapped twice: the booking they have
     if held.count() >= MAX_UPCOMING:
         raise TooManyAppointments
+    if not Office.objects.filter(slots=slot_id, active=True).exists():
+        return None
+    # Only the slot's own columns in the condition: PostgreSQL re-checks them on the row a
+    # concurrent booking just changed (a join would make it an uncorrelated subquery, checked
+    # once, and two residents could take the last place; the CHECK constraint would refuse).
     taken = Slot.objects.filter(
-        pk=slot_id,
-        booked__lt=F("capacity"),
-        starts_at__gte=timezone.now() + BOOK_AHEAD,
-        office__active=True,
+        pk=slot_id, booked__lt=F("capacity"), starts_at__gte=timezone.now() + BOOK_AHEAD
     ).update(booked=F("booked") + 1)
     if not taken:
         return None
