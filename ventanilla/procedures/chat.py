@@ -318,8 +318,10 @@ def _birth(turn: Turn, waiting: CommandStep) -> None:
         turn.say("census.too_many")
         return
     turn.say("census.code_sent")
-    if request.code_for_chat:
-        turn.say("census.code_in_chat", code=request.code_for_chat)
+    if request.code_for_chat:  # masked in the inbox: staff never read the code
+        turn.state.remember_prompt("census.code_in_chat")
+        code = request.code_for_chat
+        turn.reply(turn.t("census.code_in_chat", code=code), secret=code)
     commands.await_reply(turn, CENSUS, CODE, {"check": request.check.pk})
 
 
@@ -397,7 +399,7 @@ def _send_sms(council: Council, language: str, phone: str, code: str) -> bool:
         return False
     conversation = conversation_for(channel=channel, urn=f"tel:{phone}")
     text = TemplateBook(council, language).text("census.code_sms", council=council.name, code=code)
-    queue_outbound(conversation=conversation, text=text, automatic=True)
+    queue_outbound(conversation=conversation, text=text, automatic=True, secret=code)
     return True
 
 
