@@ -178,14 +178,21 @@ class AuditKind(models.TextChoices):
     ISSUED = "issued", _("Document issued")
     HANDED_OFF = "handed_off", _("Sent to the office")
     DOCUMENT_CHECKED = "document_checked", _("Document verified on the web")
+    VERIFICATION_FAILED = "verify_failed", _("Unknown or forged code checked on the web")
     CENSUS_VIEWED = "census_viewed", _("Census record viewed by staff")
     CENSUS_IMPORTED = "census_imported", _("Census imported")
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, in a procedure. Appended, never edited."""
+    """Who did what, when, in a procedure. Appended, never edited.
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    A code checked on the web that matches no document belongs to no council (``council`` is
+    empty): installation administrators read those.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("what"), max_length=20, choices=AuditKind.choices)
     #: the chat identity, the web client's digest or the staff member's username
     who = models.CharField(_("who"), max_length=255, blank=True)

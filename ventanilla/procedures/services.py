@@ -63,6 +63,10 @@ _FIELDS = (
 # -- audit -------------------------------------------------------------------------------
 
 
+#: characters of a failed verification's code kept in its audit event
+VERIFY_TYPED_KEPT = 40
+
+
 def audit(
     *,
     council: Council,
@@ -534,6 +538,20 @@ def _unique_csv() -> str:
         csv = new_csv()
         if not IssuedDocument.objects.filter(csv=csv).exists():
             return csv
+
+
+def verification_failed(*, who: str, address: str, typed: str) -> AuditEvent:
+    """Audit a code checked on the web that matches no document (a typo, a forgery, a guess).
+
+    The event belongs to no council (the code names none); it keeps the client's address
+    and the first characters typed, for whoever looks into a run of guesses.
+    """
+    return AuditEvent.objects.create(
+        council=None,
+        kind=AuditKind.VERIFICATION_FAILED,
+        who=who,
+        detail={"address": address, "typed": typed[:VERIFY_TYPED_KEPT]},
+    )
 
 
 def document_checked(*, document: IssuedDocument, who: str) -> None:
