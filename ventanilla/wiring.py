@@ -22,6 +22,7 @@ from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
 from ventanilla.privacy.models import DataType
 from ventanilla.procedures import chat as procedures_chat
+from ventanilla.procedures import privacy as procedures_privacy
 from ventanilla.procedures import services as procedures
 from ventanilla.webhooks_out import reactions as webhooks_out
 
@@ -71,4 +72,6 @@ def connect() -> None:
     retention.retainers[DataType.MESSAGE_TEXT].add(conversations_privacy.retain_message_text)
     retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
     retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
+    # Issued documents past their period lose PDF, code and name; the row stays for the audit.
+    retention.retainers[DataType.ISSUED_DOCUMENTS].add(procedures_privacy.retain_issued_documents)
     retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above

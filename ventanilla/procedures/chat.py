@@ -366,7 +366,7 @@ def _kind(turn: Turn, waiting: CommandStep) -> None:
         turn.t(
             "census.issued",
             url=verification_url_base(),
-            csv=format_csv(issued.document.csv),
+            csv=format_csv(issued.document.csv or ""),
         ),
         filename="certificado-empadronamiento.pdf",
     )
@@ -444,7 +444,10 @@ def receipt(turn: Turn, words: list[str]) -> bool:
         turn,
         document,
         turn.t(
-            "receipt.sent", reference=reference, entry=entry.label, csv=format_csv(document.csv)
+            "receipt.sent",
+            reference=reference,
+            entry=entry.label,
+            csv=format_csv(document.csv or ""),
         ),
         filename=f"justificante-{reference}.pdf",
         case=case,

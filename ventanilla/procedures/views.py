@@ -95,7 +95,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(
         request,
         "procedures/verified.html",
-        {"document": found, "code": format_csv(found.csv), "council": found.council},
+        {"document": found, "code": format_csv(found.csv or ""), "council": found.council},
     )
 
 
@@ -117,7 +117,7 @@ def document_file(request: HttpRequest, token: str) -> HttpResponse:
         pk = signer.unsign(token, max_age=DOCUMENT_LINK_TTL)
     except signing.BadSignature:
         raise Http404(_("This link has expired.")) from None
-    document = IssuedDocument.objects.filter(pk=int(pk)).first()
+    document = IssuedDocument.objects.filter(pk=int(pk), purged_at__isnull=True).first()
     if document is None:
         raise Http404(_("This document no longer exists."))
     return _pdf(document)

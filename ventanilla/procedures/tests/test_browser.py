@@ -17,7 +17,10 @@ from ventanilla.procedures.codes import format_csv
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_verification_pages_have_no_serious_accessibility_violations(open_page, server):
+def test_the_verification_pages_have_no_serious_accessibility_violations(  # noqa: F811
+    open_page,  # noqa: F811
+    server,  # noqa: F811
+):
     from ventanilla.procedures.tests.test_documents import issue
 
     cache.clear()
