@@ -8,6 +8,7 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 from __future__ import annotations
 
 from ventanilla.appointments import chat as appointments_chat
+from ventanilla.appointments import privacy as appointments_privacy
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -62,8 +63,10 @@ def connect() -> None:
     subjects.exporters.add(conversations_privacy.export)
     subjects.exporters.add(cases_privacy.export)
     subjects.exporters.add(portal_privacy.export)
+    subjects.exporters.add(appointments_privacy.export)
     # Erasure, in order: what is found through the resident's cases first, the resident last.
     subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
+    subjects.erasers.add(appointments_privacy.erase)  # upcoming ones cancelled, all deleted
     subjects.erasers.add(conversations_privacy.erase)  # messages in and out, files
     subjects.erasers.add(cases_privacy.erase)  # cases kept, the resident's part removed
     subjects.erasers.add(channels_privacy.erase)  # provider events forget the address

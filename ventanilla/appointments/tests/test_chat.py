@@ -164,3 +164,19 @@ def test_open_slots_follows_the_opening_hours_and_skips_holidays(town):
     first = Slot.objects.order_by("starts_at").first()
     assert first is not None
     assert first.starts_at == local(2026, 3, 16, 9, 0) and first.capacity == 2
+
+
+def test_a_resident_erased_frees_their_place_and_their_appointments_go(town, resident):
+    from ventanilla.privacy import subjects
+
+    slot = slots(office(town.council), THURSDAY_9)[0]
+    resident.send("cita")
+    resident.tap("jue 12/03 09:00")
+    subject = subjects.find(council=town.council, urn=resident.conversation_urn)
+    assert subject is not None
+    assert len(subjects.export(subject)["appointments"]) == 1
+
+    assert subjects.erase(subject)["appointments"] == 1
+    assert not Appointment.objects.exists()
+    slot.refresh_from_db()
+    assert slot.booked == 0
