@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--slots", type=int, default=50)
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--reminders", type=int, default=5)
+    parser.add_argument("--skip-race", action="store_true")
     options, _ = parser.parse_known_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -65,7 +66,8 @@ def main() -> int:
         import django
 
         django.setup()
-        race(options)
+        if not options.skip_race:
+            race(options)
         reminders(options, ventanilla)
     return 0
 
@@ -76,7 +78,8 @@ def _setup():
     from ventanilla.appointments.models import Office
     from ventanilla.core.models import Council
 
-    council = Council.objects.create(name="Bench", slug=f"bench-{time.time_ns()}")
+    slug = f"bench-{time.time_ns()}"
+    council = Council.objects.create(name="Bench", slug=slug, jurisdiction_id=slug)
     office = Office.objects.create(council=council, name="Registro", address="Plaza Mayor 1")
     return council, office, timezone.now()
 
@@ -160,7 +163,7 @@ def reminders(options: argparse.Namespace, ventanilla: str) -> None:
     worker = subprocess.Popen(
         [ventanilla, "worker", "--queues", "default"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ["VENTANILLA_HOME"] + "/worker.log", "w"),  # noqa: SIM115
     )
     try:
         deadline = time.time() + 60
@@ -173,6 +176,8 @@ def reminders(options: argparse.Namespace, ventanilla: str) -> None:
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+    if not Message.objects.filter(conversation__council=council, direction=Direction.OUT):
+        print(Path(os.environ["VENTANILLA_HOME"], "worker.log").read_text()[-3000:])
     lags = []
     for conversation_id, when in due:
         message = Message.objects.filter(conversation_id=conversation_id).first()

@@ -203,7 +203,7 @@ def when_text(slot: Slot, language: str) -> str:
 def remind(*, appointment_id: int) -> bool:
     """Queue the reminder of a booked appointment once, when it is due; return whether sent."""
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))  # the conversation may be gone
         .filter(pk=appointment_id)
         .select_related("slot", "slot__office", "conversation", "conversation__channel")
         .first()

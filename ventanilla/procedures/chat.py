@@ -321,7 +321,7 @@ def _birth(turn: Turn, waiting: CommandStep) -> None:
     if request.code_for_chat:  # masked in the inbox: staff never read the code
         turn.state.remember_prompt("census.code_in_chat")
         code = request.code_for_chat
-        turn.reply(turn.t("census.code_in_chat", code=code), secret=code)
+        turn.reply(_with_code(turn.t("census.code_in_chat", code=code), code), secret=code)
     commands.await_reply(turn, CENSUS, CODE, {"check": request.check.pk})
 
 
@@ -399,8 +399,15 @@ def _send_sms(council: Council, language: str, phone: str, code: str) -> bool:
         return False
     conversation = conversation_for(channel=channel, urn=f"tel:{phone}")
     text = TemplateBook(council, language).text("census.code_sms", council=council.name, code=code)
-    queue_outbound(conversation=conversation, text=text, automatic=True, secret=code)
+    queue_outbound(
+        conversation=conversation, text=_with_code(text, code), automatic=True, secret=code
+    )
     return True
+
+
+def _with_code(text: str, code: str) -> str:
+    """Return ``text`` holding ``code`` (a council's edited text may have lost {code})."""
+    return text if code in text else f"{text} {code}"
 
 
 def _send_email(council: Council, language: str, address: str, code: str) -> bool:
