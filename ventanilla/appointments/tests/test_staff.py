@@ -44,3 +44,17 @@ def test_the_admin_opens_four_weeks_of_slots(town, admin_client):
     assert response.status_code == 200
     # 28 days from Tuesday 10 March: 20 weekdays, 20 slots of 15 minutes from 9:00 to 14:00
     assert Slot.objects.filter(office=place).count() == 20 * 20
+
+
+def test_the_command_opens_the_slots_of_every_active_office(town):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    open_ = office(town.council)
+    closed = office(town.council, "Cerrada", active=False)
+    out = StringIO()
+    call_command("open_slots", "--days", "7", stdout=out)  # Tuesday 10 to Monday 16 March
+    assert Slot.objects.filter(office=open_).count() == 5 * 20
+    assert not Slot.objects.filter(office=closed).exists()
+    assert "100" in out.getvalue()
