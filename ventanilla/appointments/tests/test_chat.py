@@ -180,3 +180,30 @@ def test_a_resident_erased_frees_their_place_and_their_appointments_go(town, res
     assert not Appointment.objects.exists()
     slot.refresh_from_db()
     assert slot.booked == 0
+
+
+def test_on_whatsapp_after_24_hours_the_reminder_needs_an_approved_template(town):
+    whatsapp = make_channel(town.council, "whatsapp")
+    resident = Resident(whatsapp)
+    resident.accept_notice()
+    friday_9 = local(2026, 3, 13, 9, 0)  # reminded on Thursday, 47 hours after the booking
+    slots(office(town.council), friday_9)
+    resident.send("cita")
+    resident.tap("vie 13/03 09:00")
+    appointment = Appointment.objects.get()
+    before = len(resident.outbox())
+
+    with time_machine.travel(local(2026, 3, 12, 9, 0), tick=False):
+        assert send_reminder.call(appointment.pk) is False  # WhatsApp would refuse free text
+    assert len(resident.outbox()) == before
+
+    whatsapp.options = {services.TEMPLATE_OPTION: "appointment_reminder"}
+    whatsapp.save()
+    with time_machine.travel(local(2026, 3, 12, 9, 0), tick=False):
+        assert send_reminder.call(appointment.pk) is True
+    [reminder] = resident.outbox()[before:]
+    assert reminder.payload["template"] == {
+        "name": "appointment_reminder",
+        "language": "es",
+        "parameters": ["Oficina de Atención Ciudadana", "vie 13/03/2026 09:00"],
+    }
