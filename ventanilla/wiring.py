@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ventanilla.appointments import chat as appointments_chat
+from ventanilla.appointments import privacy as appointments_privacy
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -26,6 +28,7 @@ from ventanilla.privacy import retention, subjects
 from ventanilla.privacy import tasks as privacy_tasks
 from ventanilla.privacy.models import DataType
 from ventanilla.procedures import chat as procedures_chat
+from ventanilla.procedures import privacy as procedures_privacy
 from ventanilla.procedures import services as procedures
 from ventanilla.webhooks_out import reactions as webhooks_out
 
@@ -35,6 +38,9 @@ def connect() -> None:
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # "cita" / "pedir cita": an appointment at an office; "anular cita" cancels it.
+    commands.add(appointments_chat.APPOINTMENT)
+    commands.add(appointments_chat.CANCEL)
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).
@@ -62,8 +68,10 @@ def connect() -> None:
     subjects.exporters.add(conversations_privacy.export)
     subjects.exporters.add(cases_privacy.export)
     subjects.exporters.add(portal_privacy.export)
+    subjects.exporters.add(appointments_privacy.export)
     # Erasure, in order: what is found through the resident's cases first, the resident last.
     subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
+    subjects.erasers.add(appointments_privacy.erase)  # upcoming ones cancelled, all deleted
     subjects.erasers.add(conversations_privacy.erase)  # messages in and out, files
     subjects.erasers.add(cases_privacy.erase)  # cases kept, the resident's part removed
     subjects.erasers.add(channels_privacy.erase)  # provider events forget the address
@@ -72,6 +80,8 @@ def connect() -> None:
     retention.retainers[DataType.MESSAGE_TEXT].add(conversations_privacy.retain_message_text)
     retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
     retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
+    # Issued documents past their period lose PDF, code and name; the row stays for the audit.
+    retention.retainers[DataType.ISSUED_DOCUMENTS].add(procedures_privacy.retain_issued_documents)
     retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above
     # Periodic jobs, enqueued by whichever worker sees them due first (core.schedule).
     schedule.jobs.add(

@@ -37,7 +37,8 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.services import take_send_slot
 from ventanilla.conversations import delivery
-from ventanilla.conversations.models import DeliveryStatus, Message
+from ventanilla.conversations.models import SECRET_MASK, DeliveryStatus, Message
+from ventanilla.core.crypto import decrypt_text
 from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
@@ -181,9 +182,12 @@ def outbound_for(message: Message) -> OutboundMessage:
     except (KeyError, TypeError, ValueError) as exc:
         reason = _("The message's extras cannot be read (%(error)s).") % {"error": exc}
         raise SendError(reason, retryable=False, code="invalid") from None
+    text = message.text
+    if payload.get("secret"):  # a one-time code: only the resident reads it
+        text = text.replace(SECRET_MASK, decrypt_text(str(payload["secret"])))
     return OutboundMessage(
         urn=message.conversation.urn,
-        text=message.text,
+        text=text,
         choices=choices,
         attachment=attachment,
         location=location,

@@ -59,6 +59,11 @@ class Conversation(models.Model):
         return f"{self.urn} @ {self.channel_id}"
 
 
+#: what staff read (inbox, exports) in place of a one-time code sent to a resident; the code
+#: itself travels encrypted in the message's payload until it is sent, then is forgotten
+SECRET_MASK = "••••••"  # noqa: S105 (a mask, not a password)
+
+
 class Direction(models.TextChoices):
     IN = "in", _("From resident")
     OUT = "out", _("To resident")

@@ -22,6 +22,7 @@ from ventanilla.citizens.services import add_identity, find_or_create_citizen
 from ventanilla.citizens.urns import normalise_urn
 from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
+    SECRET_MASK,
     Attachment,
     Conversation,
     DeliveryStatus,
@@ -29,6 +30,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.core.actors import Actor
+from ventanilla.core.crypto import encrypt_text
 from ventanilla.core.events import publish_on_commit
 
 
@@ -115,8 +117,12 @@ def queue_outbound(
     attachment: dict[str, str] | None = None,
     template: dict[str, Any] | None = None,
     reply_token: str = "",
+    secret: str = "",
 ) -> Message:
     """Create an outbound message row and, once committed, the task that sends it.
+
+    A ``secret`` in ``text`` (a one-time code) is stored masked (``SECRET_MASK``): staff never
+    read it; the resident receives it, and the row forgets it once sent.
 
     Raise ``OutboundRefused`` when the provider would refuse it (WhatsApp's 24-hour window).
     """
@@ -134,6 +140,11 @@ def queue_outbound(
         payload["template"] = template
     if reply_token:
         payload["reply_token"] = reply_token
+    if secret:
+        if secret not in text:
+            raise ValueError("the secret must appear in the text")
+        text = text.replace(secret, SECRET_MASK)
+        payload["secret"] = encrypt_text(secret)
     message = Message.objects.create(
         council=conversation.council,
         conversation=conversation,
