@@ -196,7 +196,9 @@ class ReportForm(forms.Form):
         label=_("Your e-mail or phone (optional)"),
         required=False,
         max_length=200,
-        help_text=_("We send you the reference number and news of the case. It is never published."),
+        help_text=_(
+            "We send you the reference number and news of the case. It is never published."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )
     website = forms.CharField(

@@ -259,9 +259,7 @@ class FormReport(models.Model):
     """
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, related_name="form_report"
-    )
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="form_report")
     photo = models.FileField(_("photo"), upload_to=form_photo_path, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
 

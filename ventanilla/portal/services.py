@@ -507,8 +507,7 @@ def sms_channel(council: Council) -> Channel | None:
 
 def confirmation_text(*, reference: str, follow_url: str) -> str:
     return _(
-        "Your report has been registered with the reference %(reference)s. "
-        "Follow it at %(url)s"
+        "Your report has been registered with the reference %(reference)s. Follow it at %(url)s"
     ) % {"reference": reference, "url": follow_url}
 
 
