@@ -284,7 +284,8 @@ class ReportForm(forms.Form):
         return started
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         latitude, longitude = data.get("latitude"), data.get("longitude")
         address = (data.get("address") or "").strip()
         if (latitude is None) != (longitude is None):
