@@ -7,13 +7,14 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Q, QuerySet
 from django.utils import timezone
 
 from ventanilla.cases.models import Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
 from ventanilla.portal.models import PublicEvent, PublicPhoto, PublicRecord, PublicRecordQuerySet
+from ventanilla.streets.models import Street
 
 #: the public statuses, as Open311 names them
 OPEN = "open"
@@ -191,3 +192,16 @@ def nearby_duplicates(
     near = [(d, r) for d, r in near if d <= reach]
     near.sort(key=lambda pair: (pair[0], -pair[1].support_count))
     return [record for _distance, record in near[:limit]]
+
+
+def map_centre(council: Council) -> tuple[float, float] | None:
+    """Return where a map of ``council`` should open: the middle of its public cases, else
+    of its street directory; None when neither has a point."""
+    for rows in (
+        public_records(council).filter(latitude__isnull=False, longitude__isnull=False),
+        Street.objects.of(council),
+    ):
+        middle = rows.aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+        if middle["latitude"] is not None and middle["longitude"] is not None:
+            return float(middle["latitude"]), float(middle["longitude"])
+    return None

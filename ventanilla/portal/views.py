@@ -385,7 +385,12 @@ def _report_page(
     return TemplateResponse(
         request,
         "portal/report.html",
-        {"form": form, "duplicates": duplicates, **_map_settings()},
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "centre": selectors.map_centre(form.council),
+            **_map_settings(),
+        },
         status=status,
     )
 

@@ -24,6 +24,10 @@
 
   var start = [40.4168, -3.7038];
   var zoom = 6;
+  if (data.centreLatitude && data.centreLongitude) {
+    start = [parseFloat(data.centreLatitude), parseFloat(data.centreLongitude)];
+    zoom = 16;
+  }
   if (latitude.value && longitude.value) {
     start = [parseFloat(latitude.value), parseFloat(longitude.value)];
     zoom = 17;
