@@ -60,6 +60,14 @@ TEXTS: dict[str, Default] = {
         "If case {reference} was opened from another channel, we have sent a 6-digit code "
         "there. Write it here to follow the case from this chat.",
         ("reference",),
+        sms=(
+            "Si {reference} se abrió en otro canal, le enviamos allí un código de 6 cifras. "
+            "Escríbalo aquí.",
+            "Si {reference} es va obrir en un altre canal, us hi hem enviat un codi de 6 "
+            "xifres. Escriviu-lo aquí.",
+            "If {reference} was opened on another channel, we sent a 6-digit code there. "
+            "Write it here.",
+        ),
     ),
     "link.code": D(
         "The one-time code, sent to the channel that opened the case.",
@@ -70,6 +78,12 @@ TEXTS: dict[str, Default] = {
         "Someone asks to follow your case {reference} from {provider}. If it is you, write "
         "this code there: {code}. If not, ignore this message.",
         ("reference", "provider", "code"),
+        sms=(
+            "Código para seguir {reference} desde {provider}: {code}. Si no lo pidió, ignórelo.",
+            "Codi per seguir {reference} des de {provider}: {code}. Si no l'heu demanat, "
+            "ignoreu-lo.",
+            "Code to follow {reference} from {provider}: {code}. If you did not ask, ignore it.",
+        ),
     ),
     "link.done": D(
         "The code was right: this chat now follows the case.",

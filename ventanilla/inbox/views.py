@@ -50,8 +50,8 @@ from ventanilla.inbox import forms as inbox_forms
 from ventanilla.inbox import live, residents, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, HtmxHttpRequest, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
-from ventanilla.portal.review import review_of
 from ventanilla.portal.models import FormReport
+from ventanilla.portal.review import review_of
 
 #: query parameters that select a queue and its filters (kept on links between pages)
 QUEUE_PARAMS = (
