@@ -434,12 +434,12 @@ DEFAULTS: dict[str, Default] = {
         "write MENU. If you opened it from another channel, write LINK {reference}.",
         ("reference",),
         sms=(
-            "No hay ningún caso {reference} de este contacto. Si lo abrió desde otro canal, "
-            "escriba VINCULAR {reference}",
-            "No hi ha cap cas {reference} d'aquest contacte. Si el vau obrir des d'un altre "
-            "canal, escriviu VINCULA {reference}",
-            "No case {reference} for this contact. If you opened it from another channel, write "
-            "LINK {reference}",
+            "No encontramos ningún caso con el número {reference}. Si lo abrió desde otro "
+            "canal, escriba VINCULAR {reference}",
+            "No trobem cap cas amb el número {reference}. Si el vau obrir des d'un altre canal, "
+            "escriviu VINCULA {reference}",
+            "We cannot find a case numbered {reference}. If you opened it from another channel, "
+            "write LINK {reference}",
         ),
     ),
     "status.bad_reference": D(
