@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.urls import reverse
 
@@ -23,6 +24,7 @@ from ventanilla.channels.services import create_channel
 from ventanilla.demo.channels import DEMO_SECRETS
 from ventanilla.portal import services
 from ventanilla.portal.tests.factories import make_public_category, open_case, record_of
+from ventanilla.portal.views import REPORT_DONE_SALT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -218,6 +220,9 @@ def test_every_portal_page_fits_a_390_px_screen(town, channels, open_page, serve
         reverse("portal:report"),
         reverse("procedures:verify"),
         reverse("procedures:verify_code", args=["ABCD-EFGH-JKLM"]),
+        reverse("portal:report_done")
+        + "?r="
+        + signing.dumps([town[0].reference, True], salt=REPORT_DONE_SALT),
     ]
     too_wide = {}
     for path in paths:
@@ -228,6 +233,16 @@ def test_every_portal_page_fits_a_390_px_screen(town, channels, open_page, serve
             too_wide[path] = (width, page.evaluate(WIDER_THAN_THE_SCREEN))
     assert too_wide == {}
     assert page.csp_errors == []
+
+
+def test_how_to_reach_us_has_no_serious_accessibility_violations(town, channels, open_page, server):
+    page = open_page(bypass_csp=True)
+    found = {}
+    for path in (reverse("portal:home"), reverse("portal:record", args=[town[0].reference])):
+        page.goto(server + path)
+        assert page.locator(".portal-qr").count() == 3
+        found[path] = serious_violations(page)
+    assert found == {path: [] for path in found}
 
 
 @pytest.fixture
