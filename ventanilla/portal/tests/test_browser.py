@@ -25,6 +25,7 @@ from ventanilla.demo.channels import DEMO_SECRETS
 from ventanilla.portal import services
 from ventanilla.portal.tests.factories import make_public_category, open_case, record_of
 from ventanilla.portal.views import REPORT_DONE_SALT
+from ventanilla.streets.services import import_streets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -307,13 +308,22 @@ def test_another_category_in_the_same_place_is_not_a_duplicate(
 
 
 def test_the_report_form_works_without_javascript(lamp_post, open_page, server, quick_form):
+    # without the map, the street directory gives the place
+    import_streets(
+        council=lamp_post.council, lines=["street,lat,lon\n", "Plaza Mayor,40.4169,-3.7033\n"]
+    )
     page = open_page(java_script_enabled=False)
     page.goto(server + reverse("portal:report"))
     assert page.locator("#report-map").is_hidden()
     page.select_option("#id_category", label="Lighting")
-    page.fill("#id_description", "Un bache enorme delante del colegio")
+    page.fill("#id_description", "La farola de la plaza no se enciende")
     page.fill("#id_address", "Plaza Mayor")
     page.get_by_role("button", name="Send the report").click()
+    # the nearby case comes first, after the first send
+    offered = page.locator("#report-duplicates-server")
+    assert lamp_post.reference in offered.inner_text()
+    assert Case.objects.count() == 1
+    page.get_by_role("button", name="It is a new problem: send my report").click()
     page.wait_for_url("**/report/sent/**")
     reference = page.locator("#reference-number").inner_text()
     assert Case.objects.get(reference=reference).address == "Plaza Mayor"

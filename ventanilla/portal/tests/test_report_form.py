@@ -159,7 +159,8 @@ def test_a_nearby_open_case_of_the_category_is_offered_first(client, council, li
     assert [r.reference for r in response.context["duplicates"]] == [near.reference]
     assert reverse("portal:support", args=[near.reference]) in html
     assert Case.objects.count() == 3  # nothing opened yet
-    # the resident says it is a new problem: the report goes in
+    # the page sent again says it is a new problem: the report goes in
+    assert '<input type="hidden" name="new_anyway" value="on">' in html
     reference = shown_reference(client, send(client, form_data(lighting, new_anyway="on")))
     assert Case.objects.filter(reference=reference).exists()
 
