@@ -306,6 +306,15 @@ REOPEN_WINDOW_DAYS = int(os.environ.get("REOPEN_WINDOW_DAYS", 30))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
 # "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
 PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
+# The portal's report form: reports sent per client address and hour, the least time (seconds)
+# a person takes to fill it in (faster is a robot), the largest photo (bytes), and the
+# distance (metres) and age (days) within which an open case of the same category is offered
+# as a duplicate first.
+PORTAL_REPORTS_PER_HOUR = int(os.environ.get("PORTAL_REPORTS_PER_HOUR", 5))
+PORTAL_REPORT_MIN_SECONDS = float(os.environ.get("PORTAL_REPORT_MIN_SECONDS", 4))
+PORTAL_REPORT_PHOTO_MAX_BYTES = int(os.environ.get("PORTAL_REPORT_PHOTO_MAX_BYTES", 8_000_000))
+PORTAL_DUPLICATE_METRES = float(os.environ.get("PORTAL_DUPLICATE_METRES", 50))
+PORTAL_DUPLICATE_DAYS = int(os.environ.get("PORTAL_DUPLICATE_DAYS", 30))
 # Open311 requests created per client address and hour (every web process counts together).
 OPEN311_POSTS_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_HOUR", 60))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")

@@ -15,7 +15,7 @@ from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import ingest, notifications, rights
+from ventanilla.conversations import ingest, link, notifications, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
 from ventanilla.core import schedule
@@ -62,6 +62,9 @@ def connect() -> None:
     # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
     commands.add(rights.MY_DATA)
     commands.add(rights.ERASE_MY_DATA)
+    # A case continued on another channel: "vincular 2026-000123" sends a one-time code to
+    # the case's own channel; written back, this identity joins the case's resident.
+    commands.add(link.LINK)
     # A data subject is found by their address; each app exports its own rows about them.
     subjects.finders.add(citizens_privacy.find)
     subjects.exporters.add(citizens_privacy.export)

@@ -52,8 +52,12 @@ def create_channel(
     api_base: str = "",
     rate_per_second: float | None = None,
     options: dict[str, Any] | None = None,
+    public_address: str = "",
 ) -> Channel:
-    """Create a channel; raise ChannelConfigError when a secret the provider needs is missing."""
+    """Create a channel; raise ChannelConfigError when a secret the provider needs is missing.
+
+    ``public_address`` is what the portal shows residents to reach it (a number, a username).
+    """
     try:
         kind = Provider(provider)
     except ValueError:
@@ -69,6 +73,7 @@ def create_channel(
         name=name,
         api_base=api_base.rstrip("/"),
         options=options or {},
+        public_address=public_address.strip()[:200],
     )
     if rate_per_second is not None:
         channel.rate_per_second = rate_per_second

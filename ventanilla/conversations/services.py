@@ -18,7 +18,7 @@ from ventanilla.cases.services import (
 )
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
-from ventanilla.citizens.services import add_identity, find_or_create_citizen
+from ventanilla.citizens.services import add_identity, find_or_create_citizen, move_identity
 from ventanilla.citizens.urns import normalise_urn
 from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
@@ -238,3 +238,14 @@ def attach_file(
     return Attachment.objects.create(
         message=message, kind=kind, file=file, content_type=content_type, filename=filename
     )
+
+
+@transaction.atomic
+def move_conversation(*, conversation: Conversation, citizen: Any) -> Conversation:
+    """Make ``conversation`` (and its identity) belong to ``citizen`` from now on."""
+    move_identity(council=conversation.council, urn=conversation.urn, citizen=citizen)
+    Conversation.objects.filter(council=conversation.council, urn=conversation.urn).update(
+        citizen=citizen
+    )
+    conversation.citizen = citizen
+    return conversation

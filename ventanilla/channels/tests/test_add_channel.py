@@ -141,3 +141,12 @@ def test_set_webhook_is_refused_for_a_provider_that_cannot_register_one() -> Non
         add_channel("whatsapp", "--name=WhatsApp", *WHATSAPP, "--set-webhook")
 
     assert not Channel.objects.exists()
+
+
+def test_add_channel_stores_the_address_residents_use(settings) -> None:  # type: ignore[no-untyped-def]
+    make_council(slug="villaverde")
+    data = add_channel(
+        "whatsapp", "--name", "WhatsApp", *WHATSAPP, "--public-address", " +34 910 000 001 "
+    )
+    assert data["public_address"] == "+34 910 000 001"
+    assert Channel.objects.get(pk=data["id"]).public_address == "+34 910 000 001"

@@ -57,6 +57,14 @@ class Command(BaseCommand):
             "--api-base", default="", help=_("Provider API base URL (a local fake in tests).")
         )
         parser.add_argument(
+            "--public-address",
+            default="",
+            help=_(
+                "What residents use to reach the channel, shown on the portal: phone number, "
+                "bot username, LINE ID or e-mail address."
+            ),
+        )
+        parser.add_argument(
             "--rate", type=float, default=None, help=_("Messages per second (default 10).")
         )
         parser.add_argument(
@@ -97,6 +105,7 @@ class Command(BaseCommand):
                     secrets=secrets,
                     api_base=options["api_base"],
                     rate_per_second=options["rate"],
+                    public_address=options["public_address"],
                 )
             except services.ChannelConfigError as error:
                 raise CommandError(str(error)) from None
@@ -129,6 +138,7 @@ class Command(BaseCommand):
             "rate_per_second": channel.rate_per_second,
             "webhook_path": channel.webhook_path,
             "webhook_url": channel.webhook_url,
+            "public_address": channel.public_address,
         }
         if as_json:
             self.stdout.write(json.dumps(data))
