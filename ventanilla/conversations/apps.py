@@ -7,9 +7,8 @@ class ConversationsConfig(AppConfig):
     label = "conversations"
 
     def ready(self) -> None:
-        from ventanilla.channels.models import Channel
         from ventanilla.conversations.webhooks import forget_channel
 
         # A channel changed or removed in this process is not served from memory any more.
-        post_save.connect(forget_channel, sender=Channel, dispatch_uid="webhooks-forget")
-        post_delete.connect(forget_channel, sender=Channel, dispatch_uid="webhooks-forget-del")
+        post_save.connect(forget_channel, sender="channels.Channel", dispatch_uid="hooks-save")
+        post_delete.connect(forget_channel, sender="channels.Channel", dispatch_uid="hooks-del")
