@@ -37,7 +37,7 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.services import take_send_slot
 from ventanilla.conversations import delivery
-from ventanilla.conversations.models import DeliveryStatus, Message
+from ventanilla.conversations.models import DeliveryStatus, Direction, Message
 from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
@@ -95,7 +95,7 @@ def send_message(message_id: int, slot: str = "") -> None:
     it; a first run (or a run that missed its slot) reserves one.
     """
     message = (
-        Message.objects.select_related("channel", "conversation", "channel__council")
+        Message.objects.select_related("channel", "conversation", "channel__council", "case")
         .filter(pk=message_id)
         .first()
     )
@@ -181,6 +181,7 @@ def outbound_for(message: Message) -> OutboundMessage:
     except (KeyError, TypeError, ValueError) as exc:
         reason = _("The message's extras cannot be read (%(error)s).") % {"error": exc}
         raise SendError(reason, retryable=False, code="invalid") from None
+    subject, thread = _thread(message)
     return OutboundMessage(
         urn=message.conversation.urn,
         text=message.text,
@@ -190,7 +191,31 @@ def outbound_for(message: Message) -> OutboundMessage:
         template=template,
         idempotency_key=idempotency_key(message.pk),
         reply_token=str(payload.get("reply_token") or ""),
+        reference=message.case.reference if message.case is not None else "",
+        subject=subject,
+        in_reply_to=thread,
     )
+
+
+def _thread(message: Message) -> tuple[str, tuple[str, ...]]:
+    """Return the subject and thread (its References and its own id) of the resident's
+    last message before ``message``, for providers that thread replies (e-mail)."""
+    last = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, direction=Direction.IN, pk__lt=message.pk
+        )
+        .exclude(provider_message_id="")
+        .order_by("-pk")
+        .values_list("provider_message_id", "payload")
+        .first()
+    )
+    if last is None:
+        return "", ()
+    provider_id, extras = last
+    extras = extras if isinstance(extras, dict) else {}
+    earlier = [str(i) for i in extras.get("thread") or () if isinstance(i, str)]
+    subject = str(extras.get("subject") or "")
+    return subject, (*earlier[-19:], provider_id)
 
 
 def _attachment(data: Any) -> OutboundAttachment | None:
