@@ -165,7 +165,8 @@ def bounced_statuses(mail: Message, raw: bytes) -> list[StatusUpdate]:
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 original = _first_id(str(inner[0].get("Message-ID") or ""))
     if not original:  # a plain-text notice that quotes the returned message's headers
-        found = _MESSAGE_ID_LINE.search(raw.decode("utf-8", "replace"))
+        body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1]
+        found = _MESSAGE_ID_LINE.search(body.decode("utf-8", "replace"))
         original = found.group(1) if found else ""
     status: DeliveryStatus | None = {
         "failed": "failed",
@@ -261,12 +262,12 @@ class _TextReader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "blockquote":
             self.quoted = max(0, self.quoted - 1)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS and tag != "li":
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.quoted:
-            self.parts.append(data)
+        if not self.quoted:  # line breaks in HTML source are spaces; blocks make the lines
+            self.parts.append(re.sub(r"\s+", " ", data))
 
 
 def html_to_text(html: str) -> str:
