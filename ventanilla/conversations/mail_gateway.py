@@ -153,7 +153,7 @@ def poll_mailbox(*, mailbox: Mailbox, channel: Channel) -> Delivered:
     with client_class(mailbox.host, mailbox.port) as client:
         client.login(mailbox.user, mailbox.password)
         client.select(mailbox.folder)
-        _, found = client.uid("SEARCH", "UNSEEN")  # type: ignore[arg-type]
+        _, found = client.uid("SEARCH", "UNSEEN")
         for uid in (found[0] or b"").split():
             _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")  # type: ignore[arg-type]
             raw = next((item[1] for item in data if isinstance(item, tuple)), b"")

@@ -26,7 +26,7 @@ class SentMail:
 
     @property
     def message(self) -> EmailMessage:
-        return cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(self.raw))
+        return BytesParser(policy=policy.default).parsebytes(self.raw)
 
     def header(self, name: str) -> str:
         return str(self.message.get(name) or "")
@@ -34,7 +34,9 @@ class SentMail:
     @property
     def text(self) -> str:
         body = self.message.get_body(preferencelist=("plain",))
-        return str(cast(EmailMessage, body).get_content()) if body is not None else ""
+        if body is None:
+            return ""
+        return str(cast(EmailMessage, body).get_content()).replace("\r\n", "\n")
 
     def as_dict(self) -> dict[str, Any]:
         """Return what the citizen simulator shows of it."""

@@ -54,7 +54,7 @@ def read_mail(raw: bytes, *, mail_from: str | None = None, spool: str = "") -> P
     references (``<spool>#<part number>``).
     """
     try:
-        mail = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+        mail = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything it still trips over is bad input
         raise MalformedPayload("not an e-mail message") from exc
     message_id = _message_id(mail, raw)
