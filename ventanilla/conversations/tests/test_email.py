@@ -7,6 +7,7 @@ that records them. The worker runs the dialog and the sends in between.
 
 from __future__ import annotations
 
+import json
 import smtplib
 import socket
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from ventanilla.conversations.models import DeliveryStatus, Direction, Message
 from ventanilla.conversations.services import queue_outbound
 from ventanilla.conversations.tests.chat import make_town
 from ventanilla.fakes.mail import MailSink, SentMail, start_sink
+from ventanilla.fakes.server import FakeHub, FakeRequest
+from ventanilla.fakes.simulator import MailSide, Simulator
 from ventanilla.fakes.tests.harness import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -241,3 +244,31 @@ def test_mail_for_other_addresses_and_oversized_mail_are_refused(post: Post) -> 
         post.send("x" * 300_000)
     assert too_big.value.smtp_code == 552
     assert not Message.objects.exists()
+
+
+def test_the_simulator_writes_by_smtp_and_shows_the_councils_answers(post: Post) -> None:
+    simulator = Simulator(
+        FakeHub({}),
+        language="es",
+        mail=MailSide(post.sink, "127.0.0.1", post.gateway_port, ADDRESS),
+    )
+
+    def send(**spec: Any) -> Any:
+        body = json.dumps({"provider": "email", "resident": LUCIA, "name": "Lucía", **spec})
+        request = FakeRequest("POST", "/simulator/send", {}, {}, body.encode())
+        return json.loads(simulator.send(request).body)
+
+    state = json.loads(simulator.state(FakeRequest("GET", "/", {}, {}, b"")).body)
+    assert "email" in state["providers"]
+    assert send(text="La farola de la calle Mayor está apagada", image=True) == {"status": 200}
+    run_tasks()
+    assert send(text="1") == {"status": 200}  # "Acepto", in the thread of the notice
+    run_tasks()
+
+    mine, notice, answer, question = simulator.transcript("email", LUCIA)
+    assert (mine["direction"], mine["image"], mine["status"]) == ("in", True, 200)
+    assert notice["direction"] == "out" and "sobre sus datos" in notice["text"]
+    assert answer["direction"] == "in" and "Entendemos que se trata de" in question["text"]
+    first, reply = Message.objects.filter(direction=Direction.IN).order_by("pk")
+    assert reply.payload["thread"][-1] == post.inbox()[0].header("Message-ID")
+    assert first.attachments.get().file
