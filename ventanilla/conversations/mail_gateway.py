@@ -10,6 +10,7 @@ content is sent; a message over ``MAIL_MAX_BYTES`` is refused with 552.
 from __future__ import annotations
 
 import imaplib
+import logging
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
@@ -119,6 +120,8 @@ class MailHandler:
 
 def start_gateway(*, host: str, port: int, max_bytes: int | None = None) -> Controller:
     """Start the SMTP listener in a thread of its own; return it (``.stop()`` ends it)."""
+    # aiosmtpd logs every SMTP command at INFO, with the addresses in it: keep its warnings only
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(
         MailHandler(),
         hostname=host,

@@ -272,3 +272,62 @@ def test_the_simulator_writes_by_smtp_and_shows_the_councils_answers(post: Post)
     first, reply = Message.objects.filter(direction=Direction.IN).order_by("pk")
     assert reply.payload["thread"][-1] == post.inbox()[0].header("Message-ID")
     assert first.attachments.get().file
+
+
+class FakeImap:
+    """Stands in for imaplib.IMAP4: a mailbox holding the saved messages, by UID."""
+
+    boxes: dict[bytes, bytes] = {}
+    seen: set[bytes] = set()
+
+    def __init__(self, host: str, port: int) -> None:
+        self.logged_in = False
+
+    def __enter__(self) -> FakeImap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def login(self, user: str, password: str) -> None:
+        assert (user, password) == ("buzon", "s3cret")
+        self.logged_in = True
+
+    def select(self, folder: str) -> None:
+        assert self.logged_in and folder == "INBOX"
+
+    def uid(self, command: str, *args: Any) -> tuple[str, list[Any]]:
+        if command == "SEARCH":
+            unseen = [uid for uid in sorted(self.boxes) if uid not in self.seen]
+            return "OK", [b" ".join(unseen)]
+        if command == "FETCH":
+            return "OK", [(b"1 (UID " + args[0] + b" BODY[] {n}", self.boxes[args[0]]), b")"]
+        if command == "STORE":
+            self.seen.add(args[0])
+        return "OK", []
+
+
+def test_mail_polled_from_a_mailbox_is_stored_once_and_marked_read(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from ventanilla.conversations import mail_gateway
+
+    fixtures = Path(mail_gateway.__file__).parents[1] / "channels/adapters/email/fixtures"
+    FakeImap.boxes = {
+        b"11": (fixtures / "plain.eml").read_bytes(),
+        b"12": (fixtures / "auto_replied.eml").read_bytes(),
+    }
+    FakeImap.seen = set()
+    monkeypatch.setattr(mail_gateway.imaplib, "IMAP4", FakeImap)
+    mailbox = mail_gateway.Mailbox("imap.example", 143, "buzon", "s3cret", ssl=False)
+
+    first = mail_gateway.poll_mailbox(mailbox=mailbox, channel=post.channel)
+    again = mail_gateway.poll_mailbox(mailbox=mailbox, channel=post.channel)
+
+    assert (len(first.stored), first.events) == (1, 1)  # the auto-reply is only an event
+    assert FakeImap.seen == {b"11", b"12"}
+    assert (again.stored, again.duplicates) == ([], 0)
+    (message,) = Message.objects.filter(direction=Direction.IN)
+    assert message.conversation.urn == "mailto:lucia.garcia@correo.example"
