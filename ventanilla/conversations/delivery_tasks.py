@@ -29,6 +29,7 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.adapters.base import (
     Choice,
+    KeepsMedia,
     Location,
     OutboundAttachment,
     OutboundMessage,
@@ -270,15 +271,8 @@ def download_media(message_id: int, attempt: int = 0) -> None:
         return
     retry = False
     for attachment in pending:
-        wanted = InboundAttachment(
-            kind=attachment.kind,  # type: ignore[arg-type]
-            media_ref=attachment.media_ref,
-            content_type=attachment.content_type,
-            filename=attachment.filename,
-            caption=attachment.caption,
-        )
         try:
-            data, content_type = adapter.download(http_client(), wanted)
+            data, content_type = adapter.download(http_client(), _wanted(attachment))
         except SendError as error:
             retry |= error.retryable
             log.warning(
@@ -304,9 +298,21 @@ def download_media(message_id: int, attempt: int = 0) -> None:
             )
             continue
         delivery.store_attachment_file(attachment=attachment, data=data, content_type=content_type)
+    if isinstance(adapter, KeepsMedia) and all(attachment.file for attachment in pending):
+        adapter.forget_media([_wanted(attachment) for attachment in pending])
     if retry and attempt + 1 < MAX_DOWNLOAD_ATTEMPTS:
         run_after = timezone.now() + dt.timedelta(seconds=retry_delay(attempt + 1))
         _enqueue_later(download_media, run_after, message.pk, attempt=attempt + 1)
+
+
+def _wanted(attachment: Any) -> InboundAttachment:
+    return InboundAttachment(
+        kind=attachment.kind,
+        media_ref=attachment.media_ref,
+        content_type=attachment.content_type,
+        filename=attachment.filename,
+        caption=attachment.caption,
+    )
 
 
 @task()

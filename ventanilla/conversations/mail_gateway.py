@@ -51,11 +51,15 @@ def deliver_mail(raw: bytes, *, channels: list[Channel], mail_from: str | None =
         if not isinstance(adapter, EmailAdapter):
             continue
         parsed = adapter.read(raw, mail_from=mail_from)
+        spool = adapter.spool(raw)
+        kept = False
         if any(message.attachments for message in parsed.messages):
-            spool = adapter.spool(raw)
             if not default_storage.exists(spool):  # same bytes, same name: kept once
                 default_storage.save(spool, ContentFile(raw))
+                kept = True
         received = inbound.receive(channel=channel, parsed=parsed)
+        if kept and not received.stored:  # a re-delivery: its attachments are stored already
+            default_storage.delete(spool)
         delivered.stored += received.stored
         delivered.duplicates += received.duplicates
         delivered.statuses += received.statuses

@@ -431,3 +431,13 @@ class SupportsWebhookSetup(Protocol):
     def set_webhook(self, client: httpx.Client, url: str) -> None:
         """Register ``url`` as the webhook; raise SendError when the provider refuses."""
         ...
+
+
+@runtime_checkable
+class KeepsMedia(Protocol):
+    """An adapter that keeps inbound media itself until it is stored (e-mail keeps the raw
+    message its attachments are read from)."""
+
+    def forget_media(self, attachments: list[Attachment]) -> None:
+        """Drop what was kept for ``attachments``, now all stored as files."""
+        ...

@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 
 from ventanilla.cases.models import Case
 from ventanilla.channels import services as channel_services
@@ -160,6 +161,7 @@ def test_a_mail_with_a_photo_opens_a_case_and_the_thread_stays_on_it(post: Post)
     (attachment,) = photo.attachments.all()
     assert attachment.filename == "farola.png" and attachment.content_type == "image/png"
     assert attachment.file.read() == PNG  # stored like any other channel's media
+    assert default_storage.listdir(f"mail/{post.channel.pk}")[1] == []  # raw mail not kept
 
     # the agent's answer: threaded to the resident's last message, reference in the subject
     answer = queue_outbound(

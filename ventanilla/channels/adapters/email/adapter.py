@@ -102,6 +102,12 @@ class EmailAdapter:
             raise SendError("the message is no longer kept", retryable=False) from exc
         return data, attachment.content_type or content_type
 
+    def forget_media(self, attachments: list[Attachment]) -> None:
+        """Delete the kept raw message once its attachments are stored as files."""
+        for name in {a.media_ref.rpartition("#")[0] for a in attachments}:
+            if name.startswith("mail/"):
+                default_storage.delete(name)
+
     # -- out ---------------------------------------------------------------------------
 
     def send(self, client: httpx.Client, message: OutboundMessage) -> SendResult:

@@ -81,6 +81,9 @@ def test_attachments_point_into_the_kept_message_and_are_read_back() -> None:
     assert data.startswith(b"\x89PNG") and content_type == "image/png"
     assert adapter.download(httpx.Client(), pdf)[0].startswith(b"%PDF-1.4")
 
+    adapter.forget_media([photo, pdf])  # both stored: the raw message is not kept
+    assert not default_storage.exists(adapter.spool(raw))
+
 
 def test_a_spool_that_is_gone_is_a_final_download_error() -> None:
     (message,) = read("attachment.eml").messages
