@@ -23,6 +23,7 @@ from django.core.mail import EmailMessage, get_connection
 from ventanilla.channels.adapters.base import (
     Attachment,
     ChannelConfig,
+    ChannelEvent,
     HandshakeResponse,
     MalformedPayload,
     OutboundMessage,
@@ -82,8 +83,23 @@ class EmailAdapter:
     # -- in ----------------------------------------------------------------------------
 
     def read(self, raw: bytes, *, mail_from: str | None = None) -> ParsedWebhook:
-        """Translate one raw message; its attachments point into ``spool(raw)``."""
-        return read_mail(raw, mail_from=mail_from, spool=self.spool(raw))
+        """Translate one raw message; its attachments point into ``spool(raw)``.
+
+        Mail from the channel's own address (a loop through the council's mail server) is
+        an event, never a resident's message that the bot would answer, again and again.
+        """
+        parsed = read_mail(raw, mail_from=mail_from, spool=self.spool(raw))
+        own = f"{Scheme.MAILTO}:{self.address.lower()}"
+        for message in [m for m in parsed.messages if m.urn == own]:
+            parsed.messages.remove(message)
+            parsed.events.append(
+                ChannelEvent(
+                    kind="unsupported",
+                    name="own_address",
+                    provider_event_id=message.provider_message_id,
+                )
+            )
+        return parsed
 
     def spool(self, raw: bytes) -> str:
         """Return the storage name the raw message is kept under for its attachments."""

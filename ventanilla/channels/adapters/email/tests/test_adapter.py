@@ -115,6 +115,12 @@ def test_automatic_answers_are_named_events_not_messages(name: str) -> None:
     assert (event.kind, event.name) == ("unsupported", "auto_reply")
 
 
+def test_mail_from_our_own_address_is_not_answered() -> None:
+    raw = b"From: buzon@ayuntamiento.example\r\nMessage-ID: <loop@a>\r\n\r\nhola\r\n"
+    parsed = EmailAdapter(CONFIG).read(raw)
+    assert parsed.messages == [] and parsed.events[0].name == "own_address"
+
+
 def test_mail_from_the_null_sender_is_automatic() -> None:
     parsed = read("plain.eml", mail_from="")
     assert parsed.messages == [] and parsed.events[0].name == "auto_reply"
