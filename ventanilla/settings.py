@@ -214,6 +214,18 @@ WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
 # A webhook body not in within this many seconds is answered 408 before the database is asked.
 WEBHOOK_READ_SECONDS = float(os.environ.get("WEBHOOK_READ_SECONDS", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
+# "worker": a verified webhook is stored and answered at once; workers process the stored
+# deliveries in batches (conversations.ingest). "inline": processed within the request too.
+WEBHOOK_PROCESSING = os.environ.get("WEBHOOK_PROCESSING", "worker")
+# A stored delivery whose processing keeps failing is marked failed (kept, never dropped)
+# after this many attempts; processed ones are deleted after these many hours.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
+WEBHOOK_DELIVERIES_KEEP_HOURS = int(os.environ.get("WEBHOOK_DELIVERIES_KEEP_HOURS", 24))
+# The webhook path runs only these middleware (no session, CSRF, OTP, axes or locale work).
+WEBHOOK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "ventanilla.core.middleware.RefuseNullCharactersMiddleware",
+]
 
 # -- e-mail --------------------------------------------------------------------------------
 # Replies to residents who write by e-mail, and any mail Django sends, go through this server.
@@ -241,6 +253,10 @@ TASKS = {
 # A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
 # `ventanilla worker`: keep it above the longest task (a send waits at most 40 s on a provider).
 TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
+# Finished task rows are deleted after these many days (failed ones are kept longer, for staff
+# to inspect); the pruning is a periodic job (core.schedule).
+TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", 2))
+FAILED_TASKS_KEEP_DAYS = int(os.environ.get("FAILED_TASKS_KEEP_DAYS", 30))
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))

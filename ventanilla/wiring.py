@@ -7,18 +7,23 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import notifications, rights
+from ventanilla.conversations import ingest, notifications, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
+from ventanilla.core import schedule
+from ventanilla.core import tasks as core_tasks
 from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
+from ventanilla.privacy import tasks as privacy_tasks
 from ventanilla.privacy.models import DataType
 from ventanilla.procedures import chat as procedures_chat
 from ventanilla.procedures import services as procedures
@@ -68,3 +73,22 @@ def connect() -> None:
     retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
     retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
     retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above
+    # Periodic jobs, enqueued by whichever worker sees them due first (core.schedule).
+    schedule.jobs.add(
+        schedule.Job("retention", privacy_tasks.apply_retention_daily, every=dt.timedelta(days=1))
+    )
+    schedule.jobs.add(
+        schedule.Job("prune-task-rows", core_tasks.prune_task_rows, every=dt.timedelta(hours=1))
+    )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-live-events", core_tasks.prune_old_live_events, every=dt.timedelta(minutes=10)
+        )
+    )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-webhook-deliveries", ingest.prune_deliveries, every=dt.timedelta(hours=1)
+        )
+    )
+    # Stored webhooks are processed by the workers between tasks, in batches.
+    schedule.drains.add(ingest.drain)
