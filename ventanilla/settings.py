@@ -234,6 +234,22 @@ WEBHOOK_MIDDLEWARE = [
     "ventanilla.core.middleware.RefuseNullCharactersMiddleware",
 ]
 
+# -- e-mail --------------------------------------------------------------------------------
+# Replies to residents who write by e-mail, and any mail Django sends, go through this server.
+# The defaults reach `ventanilla demo`'s local sink, which records mail and delivers nothing.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 1025))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ventanilla@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The mail gateway (`ventanilla mail_gateway`) refuses bigger messages with 552.
+MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", 25 * 1024 * 1024))
+
 # -- background work ----------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -25,6 +25,7 @@ class Provider(models.TextChoices):
     LINE = "line", "LINE"
     TWILIO = "twilio", _("SMS (Twilio)")
     WEBCHAT = "webchat", _("Web chat")
+    EMAIL = "email", _("E-mail")
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):

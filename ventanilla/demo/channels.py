@@ -89,3 +89,27 @@ def configure_demo_channels(*, council: Council, fakes_url: str, web_url: str) -
             )
         channels.append(channel)
     return channels
+
+
+#: the demo council's mailbox: ``ventanilla demo`` runs the mail gateway that receives it
+DEMO_MAIL_ADDRESS = "buzon@ayuntamiento.example"
+
+
+@transaction.atomic
+def configure_demo_mailbox(*, council: Council) -> Channel:
+    """Create (once) the demo's e-mail channel, received by the demo's mail gateway."""
+    channel = Channel.objects.filter(
+        council=council, provider=Provider.EMAIL, options__demo=True
+    ).first()
+    if channel is None:
+        channel = services.create_channel(
+            council=council,
+            provider=Provider.EMAIL,
+            name="Buzón del Ayuntamiento (demo)",
+            secrets={},
+            options={"demo": True, "address": DEMO_MAIL_ADDRESS},
+        )
+    elif not channel.active:
+        channel.active = True
+        channel.save(update_fields=["active"])
+    return channel
