@@ -1,0 +1,276 @@
+"""Ingest benchmark (not a test): webhooks per second as a share of a bare Django view.
+
+One run, on PostgreSQL, everything on 127.0.0.1, load from ``wrk`` (Debian's package; one
+thread, 32 connections, so the client is not the bottleneck):
+
+1. a bare Django view (no middleware, no database) under granian with the same workers;
+2. ``/healthz`` (the project's middleware and one query);
+3. signed WhatsApp delivery statuses, distinct, each stored (``ventanilla serve``);
+4. signed WhatsApp inbound texts from distinct residents, each stored;
+5. the stored texts processed by ``ventanilla worker`` processes: messages stored per second,
+   and the dialog's replies queued per second (a first message gets the privacy notice);
+6. the resident memory of the web and worker processes.
+
+Each rate is printed with its share of (1). Figures drift on shared machines: compare shares
+within one run. ``.venv/bin/python bench/ingest.py --help`` for the knobs; it creates and
+drops its own database, ``bench_ingest``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+DB = "bench_ingest"
+PHONE_ID = "106540352242922"
+APP_SECRET = "bench-app-secret"
+
+
+def bodies(kind: str, count: int, out: Path) -> None:
+    """Write ``count`` signed WhatsApp webhooks, one '<signature>\\t<body>' a line."""
+    now = int(time.time())
+    meta = {"display_phone_number": "34910000000", "phone_number_id": PHONE_ID}
+    with out.open("w") as file:
+        for i in range(count):
+            if kind == "status":
+                value = {
+                    "messaging_product": "whatsapp",
+                    "metadata": meta,
+                    "statuses": [
+                        {
+                            "id": f"wamid.BENCH{now}{i:08d}",
+                            "status": "delivered",
+                            "timestamp": str(now),
+                            "recipient_id": f"346{i % 100000:08d}",
+                        }
+                    ],
+                }
+            else:
+                wa = f"347{i:08d}"
+                value = {
+                    "messaging_product": "whatsapp",
+                    "metadata": meta,
+                    "contacts": [{"profile": {"name": f"Vecino {i}"}, "wa_id": wa}],
+                    "messages": [
+                        {
+                            "from": wa,
+                            "id": f"wamid.IN{now}{i:08d}",
+                            "timestamp": str(now),
+                            "type": "text",
+                            "text": {"body": "Hay una farola apagada en la calle Mayor 3"},
+                        }
+                    ],
+                }
+            entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
+            body = json.dumps(
+                {"object": "whatsapp_business_account", "entry": [entry]}, separators=(",", ":")
+            )
+            digest = hmac.new(APP_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+            file.write(f"sha256={digest}\t{body}\n")
+
+
+def wrk(url: str, seconds: int, *, script: Path | None = None, env: dict[str, str] | None = None):
+    command = ["wrk", "-t1", "-c32", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, p99.group(1) if p99 else "?", int(errors.group(1)) if errors else 0
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Return the largest resident set (MB) among ``pids`` and their children."""
+    found = set(pids)
+    for pid in pids:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        found.update(int(child) for child in children)
+    largest = 0
+    for pid in found:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            largest = max(largest, int(match.group(1)))
+    return largest / 1024
+
+
+def count(pg: str, sql: str) -> int:
+    with psycopg.connect(pg) as connection:
+        return int(connection.execute(sql).fetchone()[0])  # type: ignore[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--task-workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8621)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk")
+        return 2
+    venv = Path(sys.executable).parent
+    with psycopg.connect(args.pg, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {DB}")
+    db_url = args.pg.rsplit("/", 1)[0] + "/" + DB
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PUBLIC_URL": f"http://127.0.0.1:{args.port}",
+        "LOG_LEVEL": "WARNING",
+        "VENTANILLA_OTP_REQUIRED": "1",
+    }
+    ventanilla = str(venv / "ventanilla")
+
+    def run(*command: str) -> str:
+        done = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{command}: {done.stderr[-2000:]}")
+        return done.stdout
+
+    run(ventanilla, "migrate", "--noinput")
+    run(ventanilla, "demo", "--no-serve")
+    added = run(
+        ventanilla, "add_channel", "whatsapp", "--name", "bench", "--phone-number-id", PHONE_ID,
+        "--access-token", "t", "--app-secret", APP_SECRET, "--verify-token", "v",
+        "--api-base", "http://127.0.0.1:9", "--json",
+    )  # fmt: skip
+    hook = json.loads(added.strip().splitlines()[-1])["webhook_path"]
+    status_file, text_file = work / "status.txt", work / "text.txt"
+    bodies("status", 400_000, status_file)
+    bodies("text", 200_000, text_file)
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*command: str, cwd: Path = work) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        processes.append(process)
+        return process
+
+    try:
+        web = start(
+            ventanilla, "serve", "--port", str(args.port), "--workers", str(args.web_workers),
+            "--no-collectstatic",
+        )  # fmt: skip
+        hello_port = args.port + 1
+        start(
+            str(venv / "python"), "-m", "granian", "--interface", "wsgi", "--workers",
+            str(args.web_workers), "--host", "127.0.0.1", "--port", str(hello_port),
+            "hello_app:application", cwd=HERE / "hello",
+        )  # fmt: skip
+        for _ in range(120):
+            ready = (
+                subprocess.run(
+                    ["curl", "-fs", f"http://127.0.0.1:{args.port}/healthz"], capture_output=True
+                ).returncode
+                == 0
+                and subprocess.run(
+                    ["curl", "-fs", f"http://127.0.0.1:{hello_port}/"], capture_output=True
+                ).returncode
+                == 0
+            )
+            if ready:
+                break
+            time.sleep(0.5)
+        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        base = f"http://127.0.0.1:{args.port}"
+        rows = []
+        hello = wrk(f"http://127.0.0.1:{hello_port}/", args.seconds)
+        rows.append(("bare Django view (no middleware, no database)", *hello))
+        rows.append(("/healthz (middleware + one query)", *wrk(f"{base}/healthz", args.seconds)))
+        lua = HERE / "ingest_post.lua"
+        status = wrk(
+            base, args.seconds, script=lua, env={"HOOK_PATH": hook, "BODIES": str(status_file)}
+        )
+        rows.append(("signed status webhooks, stored", *status))
+        text = wrk(
+            base, args.seconds, script=lua, env={"HOOK_PATH": hook, "BODIES": str(text_file)}
+        )
+        rows.append(("signed inbound texts, stored", *text))
+        web_rss = rss_mb([web.pid])
+        # 5. The workers process what was stored: the texts, then their dialog turns.
+        pending = "select count(*) from conversations_webhookdelivery where state = 'pending'"
+        waiting = count(db_url, pending)
+        messages_before = count(
+            db_url, "select count(*) from conversations_message where direction='in'"
+        )
+        replies = "select count(*) from conversations_message where direction='out'"
+        replies_before = count(db_url, replies)
+        workers = [start(ventanilla, "worker") for _ in range(args.task_workers)]
+        done = "select count(*) from conversations_webhookdelivery where state = 'done'"
+        done_before = count(db_url, done)
+        began = time.monotonic()
+        window = 60.0
+        while time.monotonic() - began < window and count(db_url, pending):
+            time.sleep(1)
+        elapsed = time.monotonic() - began
+        stored = count(db_url, "select count(*) from conversations_message where direction='in'")
+        replied = count(db_url, replies)
+        processed = count(db_url, done) - done_before
+        worker_rss = rss_mb([w.pid for w in workers])
+    finally:
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        time.sleep(1)
+        for process in processes:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    messages_rate = (stored - messages_before) / elapsed
+    replies_rate = (replied - replies_before) / elapsed
+    print(
+        f"load average before: {load}; {args.web_workers} web and {args.task_workers} task workers"
+    )
+    print(f"{'what':52} {'req/s':>9} {'share':>7} {'p99':>9} {'non-2xx':>8}")
+    for name, rate, p99, errors in rows:
+        print(f"{name:52} {rate:9.0f} {rate / hello[0]:7.3f} {p99:>9} {errors:8d}")
+    processing = [
+        ("stored deliveries processed by the workers", processed / elapsed),
+        ("... residents' messages stored", messages_rate),
+        ("... answered by the dialog (reply queued)", replies_rate),
+    ]
+    for name, rate in processing:
+        print(f"{name:52} {rate:9.0f} {rate / hello[0]:7.3f}")
+    print(f"({waiting} deliveries were waiting; the workers ran {elapsed:.0f} s)")
+    print(f"RSS: web {web_rss:.0f} MB, task worker {worker_rss:.0f} MB (largest process)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
