@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ventanilla.portal",
     "ventanilla.insights",
     "ventanilla.procedures",
+    "ventanilla.broadcasts",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",

@@ -7,6 +7,7 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+from ventanilla.broadcasts import chat as broadcasts_chat
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -30,6 +31,9 @@ def connect() -> None:
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # "ALTA TRÁFICO" / "BAJA TRÁFICO" / the menu's alerts: subscribing to alert topics
+    commands.add(broadcasts_chat.SUBSCRIBE)
+    commands.add(broadcasts_chat.UNSUBSCRIBE)
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).

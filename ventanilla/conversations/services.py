@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -227,3 +228,58 @@ def attach_file(
     return Attachment.objects.create(
         message=message, kind=kind, file=file, content_type=content_type, filename=filename
     )
+
+
+@dataclass(frozen=True)
+class BulkOutbound:
+    """One message of a bulk send (a broadcast): its conversation, text and template."""
+
+    conversation_id: int
+    channel_id: int
+    council_id: int
+    text: str
+    template: dict[str, Any] | None = None
+
+
+#: rows per INSERT of a bulk send (SQLite's and PostgreSQL's parameter limits are far above)
+BULK_BATCH = 1000
+
+
+@transaction.atomic
+def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
+    """Create queued outbound rows in batches and return their ids, in the order given.
+
+    No send task is enqueued: the caller's dispatcher (``broadcasts.tasks.dispatch``) sends
+    each through ``send_message`` at the pace it decides, so that replies to residents go
+    first. The caller applies the provider's window rules (a template where required).
+    """
+    now = timezone.now()
+    ids: list[int] = []
+    for start in range(0, len(items), BULK_BATCH):
+        rows = [
+            Message(
+                council_id=item.council_id,
+                conversation_id=item.conversation_id,
+                channel_id=item.channel_id,
+                direction=Direction.OUT,
+                text=item.text,
+                payload={"template": item.template} if item.template else {},
+                status=DeliveryStatus.QUEUED,
+                is_automatic=True,
+                created_at=now,
+            )
+            for item in items[start : start + BULK_BATCH]
+        ]
+        ids.extend(m.pk for m in Message.objects.bulk_create(rows))
+    return ids
+
+
+@transaction.atomic
+def withdraw_queued(*, message_ids: Any, reason: str) -> int:
+    """Mark still-queued outbound messages failed (a cancelled broadcast); return how many.
+
+    ``message_ids`` is a list of ids or a query of them (``values("message_id")``).
+    """
+    return Message.objects.filter(
+        pk__in=message_ids, direction=Direction.OUT, status=DeliveryStatus.QUEUED
+    ).update(status=DeliveryStatus.FAILED, error_code="withdrawn", error_reason=reason)

@@ -1,0 +1,107 @@
+"""Subscribing to alerts in the chat.
+
+"ALTA TRÁFICO" / "ALTA TRÀNSIT" / "SUBSCRIBE TRAFFIC" subscribes this chat to the topic;
+"BAJA TRÁFICO" / "BAIXA TRÀNSIT" / "UNSUBSCRIBE TRAFFIC" ends it; the menu's "Get alerts"
+(or "ALTA"/"SUBSCRIBE" followed by something that is not a topic's name) lists the topics.
+BAJA alone is the dialog's global opt-out, which stops every topic as well.
+
+``ventanilla.wiring`` adds ``SUBSCRIBE`` and ``UNSUBSCRIBE`` to the dialog's commands.
+"""
+
+from __future__ import annotations
+
+from ventanilla.broadcasts import selectors, services
+from ventanilla.broadcasts.models import Source
+from ventanilla.conversations.bot_templates import Default
+from ventanilla.conversations.dialog.commands import Command
+from ventanilla.conversations.dialog.turn import Turn
+
+D = Default
+TEXTS: dict[str, Default] = {
+    "alerts.subscribed": D(
+        "A resident subscribed to an alert topic in the chat (the notice kept on record).",
+        "Hecho: recibirá aquí los avisos de «{topic}» del Ayuntamiento. Su número no lo verá "
+        "nadie más. Para dejar de recibirlos escriba BAJA {word}; BAJA sola detiene todos los "
+        "mensajes automáticos.",
+        "Fet: rebreu aquí els avisos de «{topic}» de l'Ajuntament. El vostre número no el veurà "
+        "ningú més. Per deixar de rebre'ls escriviu BAIXA {word}; BAIXA sola atura tots els "
+        "missatges automàtics.",
+        "Done: you will get the council's \"{topic}\" alerts here. Nobody else sees your "
+        "number. To stop them write UNSUBSCRIBE {word}; STOP alone stops every automatic "
+        "message.",
+        ("topic", "word"),
+    ),
+    "alerts.unsubscribed": D(
+        "A resident left an alert topic in the chat.",
+        "Hecho: ya no recibirá los avisos de «{topic}».",
+        "Fet: ja no rebreu els avisos de «{topic}».",
+        "Done: you will no longer get the \"{topic}\" alerts.",
+        ("topic",),
+    ),
+    "alerts.topics": D(
+        "The menu's alerts option: the topics a resident may subscribe to.",
+        "Puede recibir avisos de: {topics}. Escriba ALTA y el tema (por ejemplo, ALTA "
+        "{example}) y BAJA y el tema para dejarlo.",
+        "Podeu rebre avisos de: {topics}. Escriviu ALTA i el tema (per exemple, ALTA {example}) "
+        "i BAIXA i el tema per deixar-ho.",
+        "You can get alerts about: {topics}. Write SUBSCRIBE and the topic (for example, "
+        "SUBSCRIBE {example}) and UNSUBSCRIBE and the topic to leave.",
+        ("topics", "example"),
+    ),
+    "alerts.no_topics": D(
+        "The council sends no alerts yet.",
+        "El Ayuntamiento todavía no envía avisos por este canal.",
+        "L'Ajuntament encara no envia avisos per aquest canal.",
+        "The council does not send alerts on this channel yet.",
+    ),
+}
+
+
+def subscribe(turn: Turn, words: list[str]) -> bool:
+    """Answer "ALTA <topic>" (subscribe) and the menu's alerts option (list the topics)."""
+    topic = selectors.topic_named(turn.council, words[1:])
+    if topic is None:
+        if len(words) > 1:
+            return False  # "alta ..." that names no topic: let the dialog go on
+        return show_topics(turn)
+    word = topic.name(turn.language).upper()
+    notice = turn.t("alerts.subscribed", topic=topic.name(turn.language), word=word)
+    services.subscribe(
+        topic=topic,
+        conversation=turn.conversation,
+        source=Source.MENU if not words else Source.CHAT,
+        notice=notice,
+    )
+    turn.reply(notice)
+    return True
+
+
+def unsubscribe(turn: Turn, words: list[str]) -> bool:
+    """Answer "BAJA <topic>"; anything else starting with BAJA goes on through the dialog."""
+    topic = selectors.topic_named(turn.council, words[1:])
+    if topic is None:
+        return False
+    services.unsubscribe(topic=topic, conversation=turn.conversation)
+    turn.say("alerts.unsubscribed", topic=topic.name(turn.language))
+    return True
+
+
+def show_topics(turn: Turn) -> bool:
+    topics = selectors.topics_of(turn.council)
+    if not topics:
+        turn.say("alerts.no_topics")
+        return True
+    names = [t.name(turn.language) for t in topics]
+    turn.say("alerts.topics", topics=", ".join(names), example=names[0].upper())
+    return True
+
+
+SUBSCRIBE = Command(
+    words=("alta", "subscribe", "suscribir", "suscribirme", "subscriure"),
+    handle=subscribe,
+    texts=TEXTS,
+    menu="alerts",
+)
+UNSUBSCRIBE = Command(
+    words=("baja", "baixa", "unsubscribe", "desuscribir"), handle=unsubscribe, texts={}
+)

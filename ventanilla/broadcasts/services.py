@@ -1,0 +1,326 @@
+"""The write path of alerts: subscriptions, broadcasts and their fan-out.
+
+A broadcast is written (``create_broadcast``), approved by a second person (``approve``),
+then sent (``send``): its recipients become queued outbound messages in batches
+(``conversations.services.queue_outbound_bulk``) and one dispatcher task per channel
+(``broadcasts.tasks.dispatch``) sends them through the ordinary send path at the channel's
+rate, only in the slots replies to residents leave free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import structlog
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.broadcasts.models import Broadcast, Recipient, Source, Status, Subscription, Topic
+from ventanilla.channels.models import Channel, Provider
+from ventanilla.channels.policy import reply_window
+from ventanilla.conversations.models import Conversation
+from ventanilla.conversations.services import BulkOutbound, queue_outbound_bulk, withdraw_queued
+from ventanilla.core.models import Council
+
+log = structlog.get_logger(__name__)
+
+
+class BroadcastError(Exception):
+    """The broadcast cannot do what was asked; the text says why."""
+
+
+class ApprovalError(BroadcastError):
+    """The person asking may not approve (they wrote it) or it is not waiting for approval."""
+
+
+# -- subscriptions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscribe(
+    *, topic: Topic, conversation: Conversation, source: str, notice: str
+) -> Subscription:
+    """Subscribe the resident's channel identity to ``topic`` (again, if they had left)."""
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
+        topic=topic,
+        conversation=conversation,
+        defaults={
+            "council": topic.council,
+            "citizen_id": conversation.citizen_id,
+            "source": source,
+            "notice": notice,
+        },
+    )
+    if not created and subscription.ended_at is not None:
+        subscription.ended_at = None
+        subscription.created_at = timezone.now()
+        subscription.source = source
+        subscription.notice = notice
+        subscription.save(update_fields=["ended_at", "created_at", "source", "notice"])
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(*, topic: Topic, conversation: Conversation) -> bool:
+    """End the subscription of this channel identity to ``topic``; return whether it had one."""
+    return bool(
+        Subscription.objects.filter(
+            topic=topic, conversation=conversation, ended_at__isnull=True
+        ).update(ended_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def create_topic(
+    *, council: Council, slug: str, name_es: str, name_ca: str = "", name_en: str = "",
+    keywords: str = "",
+) -> Topic:
+    return Topic.objects.create(
+        council=council,
+        slug=slug,
+        name_es=name_es,
+        name_ca=name_ca,
+        name_en=name_en,
+        keywords=keywords,
+    )
+
+
+# -- broadcasts ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_broadcast(
+    *,
+    topic: Topic,
+    texts: dict[str, str],
+    by: Any,
+    channels: Sequence[Channel] = (),
+    template_name: str = "",
+    template_variables: Sequence[str] = (),
+    scheduled_for: dt.datetime | None = None,
+) -> Broadcast:
+    """Write a broadcast waiting for a second person's approval."""
+    council = topic.council
+    texts = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
+    if not texts.get(council.language_codes[0]):
+        raise BroadcastError(_("Write the text at least in the council's first language."))
+    unknown = set(texts) - set(council.language_codes)
+    if unknown:
+        raise BroadcastError(
+            _("The council does not speak: %(languages)s") % {"languages": ", ".join(unknown)}
+        )
+    if any(c.council_id != council.pk for c in channels):
+        raise BroadcastError(_("A channel of another council was chosen."))
+    broadcast = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        texts=texts,
+        template_name=template_name.strip(),
+        template_variables=[str(v) for v in template_variables],
+        scheduled_for=scheduled_for,
+        created_by=by,
+    )
+    if channels:
+        broadcast.channels.set(channels)
+    return broadcast
+
+
+def _locked(broadcast: Broadcast) -> Broadcast:
+    return Broadcast.objects.select_for_update().select_related("council").get(pk=broadcast.pk)
+
+
+@transaction.atomic
+def approve(*, broadcast: Broadcast, by: Any) -> Broadcast:
+    """Approve ``broadcast``: only someone other than its author, only once."""
+    row = _locked(broadcast)
+    if row.created_by_id == getattr(by, "pk", None):
+        raise ApprovalError(_("A broadcast must be approved by someone other than its author."))
+    if row.status != Status.DRAFT:
+        raise ApprovalError(_("This broadcast is not waiting for approval."))
+    row.status = Status.APPROVED
+    row.approved_by = by
+    row.approved_at = timezone.now()
+    row.save(update_fields=["status", "approved_by", "approved_at"])
+    log.info("broadcast_approved", broadcast=row.pk, by=by.pk)
+    return row
+
+
+@transaction.atomic
+def send(*, broadcast: Broadcast) -> Broadcast:
+    """Send an approved broadcast now, or at its scheduled time."""
+    from_tasks = _tasks()
+    row = _locked(broadcast)
+    if row.status == Status.DRAFT:
+        raise BroadcastError(_("A second person must approve the broadcast before it is sent."))
+    if row.status != Status.APPROVED:
+        raise BroadcastError(_("This broadcast was already sent or cancelled."))
+    if row.scheduled_for is not None and row.scheduled_for > timezone.now():
+        row.status = Status.SCHEDULED
+        row.save(update_fields=["status"])
+        transaction.on_commit(
+            partial(from_tasks.start_scheduled.using(run_after=row.scheduled_for).enqueue, row.pk)
+        )
+        return row
+    return _fan_out(row)
+
+
+@transaction.atomic
+def start_scheduled(*, broadcast_id: int) -> Broadcast | None:
+    """Fan out a scheduled broadcast whose time has come (a task calls it)."""
+    row = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+    if row is None or row.status != Status.SCHEDULED:
+        return row
+    return _fan_out(row)
+
+
+def _tasks() -> Any:
+    from ventanilla.broadcasts import tasks  # same app: the tasks import these services
+
+    return tasks
+
+
+def recipients_query(broadcast: Broadcast) -> Any:
+    """The active subscriptions a broadcast reaches: opted-out residents and idle channels out."""
+    subscriptions = Subscription.objects.filter(
+        topic_id=broadcast.topic_id,
+        ended_at__isnull=True,
+        citizen__opted_out_at__isnull=True,
+        conversation__channel__active=True,
+    )
+    channel_ids = list(broadcast.channels.values_list("pk", flat=True)) if broadcast.pk else []
+    if channel_ids:
+        subscriptions = subscriptions.filter(conversation__channel_id__in=channel_ids)
+    return subscriptions
+
+
+def _fan_out(row: Broadcast) -> Broadcast:
+    """Create the broadcast's queued messages in batches; start one dispatcher per channel."""
+    channels = {c.pk: c for c in Channel.objects.filter(council_id=row.council_id)}
+    texts = {lang: row.text_for(lang) for lang in row.council.language_codes}
+    default = row.text_for("")
+    items: list[BulkOutbound] = []
+    kinds: list[tuple[int, bool]] = []
+    skipped = 0
+    seen: set[int] = set()
+    rows = recipients_query(row).values_list(
+        "conversation_id",
+        "conversation__channel_id",
+        "conversation__last_inbound_at",
+        "citizen__language",
+    )
+    for conversation_id, channel_id, last_inbound_at, language in rows.iterator(chunk_size=5000):
+        if conversation_id in seen:
+            continue
+        seen.add(conversation_id)
+        channel = channels[channel_id]
+        template = None
+        if not reply_window(provider=channel.provider, last_inbound_at=last_inbound_at).open:
+            if not row.template_name:
+                skipped += 1  # WhatsApp takes only a template there, and none was chosen
+                continue
+            template = {
+                "name": row.template_name,
+                "language": language or row.council.language_codes[0],
+                "parameters": list(row.template_variables or []),
+            }
+        items.append(
+            BulkOutbound(
+                conversation_id=conversation_id,
+                channel_id=channel_id,
+                council_id=row.council_id,
+                text=texts.get(language, default),
+                template=template,
+            )
+        )
+        kinds.append((channel_id, template is not None))
+    ids = queue_outbound_bulk(items=items)
+    Recipient.objects.bulk_create(
+        (
+            Recipient(broadcast_id=row.pk, channel_id=channel_id, message_id=message_id, template=t)
+            for message_id, (channel_id, t) in zip(ids, kinds, strict=True)
+        ),
+        batch_size=2000,
+    )
+    row.status = Status.SENDING
+    row.recipients = len(ids)
+    row.skipped = skipped
+    row.queued_at = timezone.now()
+    row.save(update_fields=["status", "recipients", "skipped", "queued_at"])
+    for channel_id in sorted({channel_id for channel_id, _ in kinds}):
+        start_dispatch(broadcast=row, channel_id=channel_id)
+    if not ids:
+        finish_if_done(broadcast_id=row.pk)
+    log.info("broadcast_queued", broadcast=row.pk, recipients=len(ids), skipped=skipped)
+    return row
+
+
+def start_dispatch(*, broadcast: Broadcast, channel_id: int) -> None:
+    """Enqueue the channel's dispatcher for ``broadcast`` once the transaction commits."""
+    dispatch = _tasks().dispatch
+    transaction.on_commit(partial(dispatch.enqueue, broadcast.pk, channel_id))
+
+
+@transaction.atomic
+def pause(*, broadcast: Broadcast) -> Broadcast:
+    row = _locked(broadcast)
+    if row.status != Status.SENDING:
+        raise BroadcastError(_("Only a broadcast being sent can be paused."))
+    row.status = Status.PAUSED
+    row.save(update_fields=["status"])
+    return row
+
+
+@transaction.atomic
+def resume(*, broadcast: Broadcast) -> Broadcast:
+    row = _locked(broadcast)
+    if row.status != Status.PAUSED:
+        raise BroadcastError(_("Only a paused broadcast can be resumed."))
+    row.status = Status.SENDING
+    row.save(update_fields=["status"])
+    channel_ids = (
+        Recipient.objects.filter(broadcast=row).values_list("channel_id", flat=True).distinct()
+    )
+    for channel_id in sorted(set(channel_ids)):
+        start_dispatch(broadcast=row, channel_id=channel_id)
+    return row
+
+
+@transaction.atomic
+def cancel(*, broadcast: Broadcast) -> Broadcast:
+    """Stop a broadcast: what is still queued is withdrawn, what went out stays."""
+    row = _locked(broadcast)
+    if row.status in (Status.DONE, Status.CANCELLED):
+        raise BroadcastError(_("This broadcast was already sent or cancelled."))
+    withdraw_queued(
+        message_ids=Recipient.objects.filter(broadcast=row).values("message_id"),
+        reason=_("The broadcast was cancelled."),
+    )
+    row.status = Status.CANCELLED
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "finished_at"])
+    return row
+
+
+@transaction.atomic
+def finish_if_done(*, broadcast_id: int) -> bool:
+    """Mark a sending broadcast done once none of its messages is queued; return whether."""
+    row = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+    if row is None or row.status != Status.SENDING:
+        return False
+    if Recipient.objects.filter(broadcast=row, message__status="queued").exists():
+        return False
+    row.status = Status.DONE
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "finished_at"])
+    return True
+
+
+def is_whatsapp(channel: Channel) -> bool:
+    return channel.provider == Provider.WHATSAPP
+
+
+__all__ = ["Source"]
