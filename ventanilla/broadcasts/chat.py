@@ -26,7 +26,7 @@ TEXTS: dict[str, Default] = {
         "Fet: rebreu aquí els avisos de «{topic}» de l'Ajuntament. El vostre número no el veurà "
         "ningú més. Per deixar de rebre'ls escriviu BAIXA {word}; BAIXA sola atura tots els "
         "missatges automàtics.",
-        "Done: you will get the council's \"{topic}\" alerts here. Nobody else sees your "
+        'Done: you will get the council\'s "{topic}" alerts here. Nobody else sees your '
         "number. To stop them write UNSUBSCRIBE {word}; STOP alone stops every automatic "
         "message.",
         ("topic", "word"),
@@ -35,7 +35,7 @@ TEXTS: dict[str, Default] = {
         "A resident left an alert topic in the chat.",
         "Hecho: ya no recibirá los avisos de «{topic}».",
         "Fet: ja no rebreu els avisos de «{topic}».",
-        "Done: you will no longer get the \"{topic}\" alerts.",
+        'Done: you will no longer get the "{topic}" alerts.',
         ("topic",),
     ),
     "alerts.topics": D(

@@ -127,9 +127,9 @@ def plan(broadcast: Broadcast, subscriptions: Any) -> Plan:
             templates[channel_id] += 1
         counts[channel_id] += 1
         if channel.provider == Provider.TWILIO:
-            segments[channel_id] += sms_segments.get(language) or sms_segments[
-                broadcast.council.language_codes[0]
-            ]
+            segments[channel_id] += (
+                sms_segments.get(language) or sms_segments[broadcast.council.language_codes[0]]
+            )
     result = []
     for channel_id, n in sorted(counts.items()):
         channel = channels[channel_id]
@@ -138,7 +138,9 @@ def plan(broadcast: Broadcast, subscriptions: Any) -> Plan:
         ] * unit_price(channel, "segment")
         seconds, days = channel_time(channel=channel, messages=n, templates=templates[channel_id])
         result.append(
-            ChannelPlan(channel, n, templates[channel_id], segments[channel_id], cost, seconds, days)
+            ChannelPlan(
+                channel, n, templates[channel_id], segments[channel_id], cost, seconds, days
+            )
         )
     return Plan(result, skipped)
 

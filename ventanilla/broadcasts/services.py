@@ -76,7 +76,12 @@ def unsubscribe(*, topic: Topic, conversation: Conversation) -> bool:
 
 @transaction.atomic
 def create_topic(
-    *, council: Council, slug: str, name_es: str, name_ca: str = "", name_en: str = "",
+    *,
+    council: Council,
+    slug: str,
+    name_es: str,
+    name_ca: str = "",
+    name_en: str = "",
     keywords: str = "",
 ) -> Topic:
     return Topic.objects.create(
@@ -250,7 +255,7 @@ def _fan_out(row: Broadcast) -> Broadcast:
     row.skipped = skipped
     row.queued_at = timezone.now()
     row.save(update_fields=["status", "recipients", "skipped", "queued_at"])
-    for channel_id in sorted({channel_id for channel_id, _ in kinds}):
+    for channel_id in sorted({pk for pk, _template in kinds}):
         start_dispatch(broadcast=row, channel_id=channel_id)
     if not ids:
         finish_if_done(broadcast_id=row.pk)

@@ -24,6 +24,6 @@ def make_traffic(council: Council) -> Topic:
 
 def make_supervisors(council: Council) -> tuple[Any, Any]:
     return (
-        make_staff(council=council, role=Role.SUPERVISOR, username="ana"),
-        make_staff(council=council, role=Role.SUPERVISOR, username="bernat"),
+        make_staff(council=council, role=Role.SUPERVISOR, username=f"ana-{council.slug}"),
+        make_staff(council=council, role=Role.SUPERVISOR, username=f"bernat-{council.slug}"),
     )
