@@ -48,6 +48,16 @@ TEXTS: dict[str, Default] = {
         "SUBSCRIBE {example}) and UNSUBSCRIBE and the topic to leave.",
         ("topics", "example"),
     ),
+    "alerts.welcome": D(
+        "Welcome to a subscriber imported from a council's earlier list (SMS or WhatsApp).",
+        "{council}: ahora recibirá por aquí los avisos de «{topic}». Para dejar de recibirlos, "
+        "responda BAJA {word}.",
+        "{council}: ara rebreu per aquí els avisos de «{topic}». Per deixar de rebre'ls, "
+        "responeu BAIXA {word}.",
+        '{council}: you will now get the "{topic}" alerts here. To stop them, reply '
+        "UNSUBSCRIBE {word}.",
+        ("council", "topic", "word"),
+    ),
     "alerts.no_topics": D(
         "The council sends no alerts yet.",
         "El Ayuntamiento todavía no envía avisos por este canal.",

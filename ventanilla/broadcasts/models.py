@@ -98,8 +98,17 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class Kind(models.TextChoices):
+    ALERT = "alert", _("Alert")
+    WELCOME = "welcome", _("Welcome to imported subscribers")
+
+
 class Broadcast(models.Model):
-    """An alert to a topic's subscribers, written per language, approved by a second person."""
+    """An alert to a topic's subscribers, written per language, approved by a second person.
+
+    An import's welcome messages are a broadcast too (``Kind.WELCOME``, to the imported
+    subscribers only, without approval), so that they go out at the channel's rate.
+    """
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="broadcasts")
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="broadcasts")
@@ -120,12 +129,13 @@ class Broadcast(models.Model):
         help_text=_("Sent to WhatsApp subscribers who have not written in the last 24 hours."),
     )
     template_variables = models.JSONField(_("template variables"), default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ALERT)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     scheduled_for = models.DateTimeField(_("send at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

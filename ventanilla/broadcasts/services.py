@@ -10,7 +10,8 @@ rate, only in the slots replies to residents leave free.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -19,11 +20,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.broadcasts.models import Broadcast, Recipient, Source, Status, Subscription, Topic
+from ventanilla.broadcasts.models import (
+    Broadcast,
+    Kind,
+    Recipient,
+    Source,
+    Status,
+    Subscription,
+    Topic,
+)
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.policy import reply_window
+from ventanilla.citizens.services import bulk_find_or_create_citizens
+from ventanilla.citizens.urns import InvalidUrn, normalise_phone
+from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.models import Conversation
-from ventanilla.conversations.services import BulkOutbound, queue_outbound_bulk, withdraw_queued
+from ventanilla.conversations.services import (
+    BulkOutbound,
+    bulk_conversations,
+    queue_outbound_bulk,
+    withdraw_queued,
+)
+from ventanilla.core.bulk import db_value, insert_rows
 from ventanilla.core.models import Council
 
 log = structlog.get_logger(__name__)
@@ -202,7 +220,7 @@ def recipients_query(broadcast: Broadcast) -> Any:
     return subscriptions
 
 
-def _fan_out(row: Broadcast) -> Broadcast:
+def _fan_out(row: Broadcast, subscriptions: Any = None) -> Broadcast:
     """Create the broadcast's queued messages in batches; start one dispatcher per channel."""
     channels = {c.pk: c for c in Channel.objects.filter(council_id=row.council_id)}
     texts = {lang: row.text_for(lang) for lang in row.council.language_codes}
@@ -211,7 +229,8 @@ def _fan_out(row: Broadcast) -> Broadcast:
     kinds: list[tuple[int, bool]] = []
     skipped = 0
     seen: set[int] = set()
-    rows = recipients_query(row).values_list(
+    subscriptions = recipients_query(row) if subscriptions is None else subscriptions
+    rows = subscriptions.values_list(
         "conversation_id",
         "conversation__channel_id",
         "conversation__last_inbound_at",
@@ -243,12 +262,13 @@ def _fan_out(row: Broadcast) -> Broadcast:
         )
         kinds.append((channel_id, template is not None))
     ids = queue_outbound_bulk(items=items)
-    Recipient.objects.bulk_create(
+    insert_rows(
+        Recipient,
+        ("broadcast", "channel", "message", "template"),
         (
-            Recipient(broadcast_id=row.pk, channel_id=channel_id, message_id=message_id, template=t)
+            (row.pk, channel_id, message_id, t)
             for message_id, (channel_id, t) in zip(ids, kinds, strict=True)
         ),
-        batch_size=2000,
     )
     row.status = Status.SENDING
     row.recipients = len(ids)
@@ -324,8 +344,116 @@ def finish_if_done(*, broadcast_id: int) -> bool:
     return True
 
 
-def is_whatsapp(channel: Channel) -> bool:
-    return channel.provider == Provider.WHATSAPP
+# -- importing a list ------------------------------------------------------------------
 
 
-__all__ = ["Source"]
+@dataclass
+class ImportReport:
+    """What an import did, and the lines it left out (line number, what it said, why)."""
+
+    imported: int = 0
+    already: int = 0
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    welcomed: int = 0
+    not_welcomed: int = 0
+    welcome: Broadcast | None = None
+
+
+def phone_urn(channel: Channel, phone: str) -> str:
+    """Return the URN ``phone`` has on ``channel`` (SMS or WhatsApp), or raise InvalidUrn."""
+    e164 = normalise_phone(phone.strip())
+    return f"whatsapp:{e164[1:]}" if channel.provider == Provider.WHATSAPP else f"tel:{e164}"
+
+
+@transaction.atomic
+def import_subscribers(
+    *,
+    topic: Topic,
+    channel: Channel,
+    rows: Iterable[tuple[int, str, str]],
+    template_name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Subscribe a list of phone numbers ((line, phone, language) rows) to ``topic``.
+
+    All or nothing: an error while writing leaves nothing imported. Numbers that cannot be
+    read and repeated numbers are reported, not imported. Each new subscriber gets a
+    welcome that says how to leave, sent at the channel's rate (a broadcast of its own;
+    WhatsApp numbers get it only through ``template_name``, as they have never written).
+    """
+    if channel.council_id != topic.council_id:
+        raise BroadcastError(_("The channel belongs to another council."))
+    if channel.provider not in (Provider.TWILIO, Provider.WHATSAPP):
+        raise BroadcastError(_("Phone lists can only be imported to SMS or WhatsApp channels."))
+    council = topic.council
+    report = ImportReport()
+    urns: dict[str, str] = {}  # urn → language
+    for n, (line, phone, language) in enumerate(rows, 1):
+        if progress is not None and n % 5000 == 0:
+            progress(n)
+        try:
+            urn = phone_urn(channel, phone)
+        except InvalidUrn:
+            report.invalid.append((line, phone, _("not a phone number")))
+            continue
+        if urn in urns:
+            report.duplicates.append((line, phone))
+            continue
+        language = (language or "").strip().lower()[:2]
+        urns[urn] = language if language in council.language_codes else ""
+    citizens = bulk_find_or_create_citizens(council=council, urns=list(urns), languages=urns)
+    conversations = bulk_conversations(channel=channel, citizens=citizens)
+    stamp = timezone.now()
+    existing = dict(
+        Subscription.objects.filter(topic=topic, conversation__channel=channel).values_list(
+            "conversation_id", "ended_at"
+        )
+    )
+    in_file = set(conversations.values())
+    ended = [pk for pk, ended_at in existing.items() if ended_at is not None and pk in in_file]
+    report.already = sum(
+        1 for pk, ended_at in existing.items() if ended_at is None and pk in in_file
+    )
+    notice = _welcome_text(topic, council.language_codes[0])
+    created_at = db_value(Subscription, "created_at", stamp)
+    new = [
+        (council.pk, topic.pk, citizens[urn], conversation_id, Source.IMPORT, notice, created_at)
+        for urn, conversation_id in conversations.items()
+        if conversation_id not in existing
+    ]
+    insert_rows(
+        Subscription,
+        ("council", "topic", "citizen", "conversation", "source", "notice", "created_at"),
+        new,
+    )
+    for start in range(0, len(ended), 2000):
+        chunk = ended[start : start + 2000]
+        Subscription.objects.filter(topic=topic, conversation_id__in=chunk).update(
+            ended_at=None, created_at=stamp, source=Source.IMPORT, notice=notice
+        )
+    report.imported = len(new) + len(ended)
+    welcome = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        kind=Kind.WELCOME,
+        texts={lang: _welcome_text(topic, lang) for lang in council.language_codes},
+        template_name=template_name,
+        template_variables=[topic.name_es],
+        status=Status.APPROVED,
+    )
+    welcome.channels.set([channel])
+    imported = recipients_query(welcome).filter(source=Source.IMPORT, created_at=stamp)
+    welcome = _fan_out(welcome, imported)
+    report.welcome = welcome
+    report.welcomed, report.not_welcomed = welcome.recipients, welcome.skipped
+    if progress is not None:
+        progress(len(urns) + len(report.invalid) + len(report.duplicates))
+    return report
+
+
+def _welcome_text(topic: Topic, language: str) -> str:
+    name = topic.name(language)
+    return TemplateBook(topic.council, language).text(
+        "alerts.welcome", council=topic.council.name, topic=name, word=name.upper()
+    )

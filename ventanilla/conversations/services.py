@@ -30,6 +30,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.core.actors import Actor
+from ventanilla.core.bulk import db_value, insert_rows, reserve_ids
 from ventanilla.core.events import publish_on_commit
 
 
@@ -253,24 +254,40 @@ def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
     each through ``send_message`` at the pace it decides, so that replies to residents go
     first. The caller applies the provider's window rules (a template where required).
     """
-    now = timezone.now()
-    ids: list[int] = []
-    for start in range(0, len(items), BULK_BATCH):
-        rows = [
-            Message(
-                council_id=item.council_id,
-                conversation_id=item.conversation_id,
-                channel_id=item.channel_id,
-                direction=Direction.OUT,
-                text=item.text,
-                payload={"template": item.template} if item.template else {},
-                status=DeliveryStatus.QUEUED,
-                is_automatic=True,
-                created_at=now,
-            )
-            for item in items[start : start + BULK_BATCH]
-        ]
-        ids.extend(m.pk for m in Message.objects.bulk_create(rows))
+    ids = reserve_ids(Message, len(items))
+    now = db_value(Message, "created_at", timezone.now())
+    empty = db_value(Message, "payload", {})
+    fields = (
+        "id", "council", "conversation", "channel", "direction", "text", "address", "payload",
+        "provider_message_id", "status", "error_code", "error_reason", "is_automatic",
+        "attempts", "created_at",
+    )  # fmt: skip
+    insert_rows(
+        Message,
+        fields,
+        (
+            (
+                pk,
+                item.council_id,
+                item.conversation_id,
+                item.channel_id,
+                Direction.OUT,
+                item.text,
+                "",
+                db_value(Message, "payload", {"template": item.template})
+                if item.template
+                else empty,
+                "",
+                DeliveryStatus.QUEUED,
+                "",
+                "",
+                True,
+                0,
+                now,
+            )  # fmt: skip
+            for pk, item in zip(ids, items, strict=True)
+        ),
+    )
     return ids
 
 
@@ -283,3 +300,32 @@ def withdraw_queued(*, message_ids: Any, reason: str) -> int:
     return Message.objects.filter(
         pk__in=message_ids, direction=Direction.OUT, status=DeliveryStatus.QUEUED
     ).update(status=DeliveryStatus.FAILED, error_code="withdrawn", error_reason=reason)
+
+
+@transaction.atomic
+def bulk_conversations(*, channel: Any, citizens: dict[str, int]) -> dict[str, int]:
+    """Return {urn: conversation id} on ``channel`` for ``citizens`` ({urn: resident id}).
+
+    Creates the conversations that do not exist yet, in batches (imports).
+    """
+    urns = list(citizens)
+    found: dict[str, int] = {}
+    for start in range(0, len(urns), BULK_BATCH):
+        chunk = urns[start : start + BULK_BATCH]
+        found.update(
+            Conversation.objects.filter(channel=channel, urn__in=chunk).values_list("urn", "pk")
+        )
+    new = [urn for urn in urns if urn not in found]
+    ids = reserve_ids(Conversation, len(new))
+    now = db_value(Conversation, "created_at", timezone.now())
+    empty = db_value(Conversation, "state", {})
+    insert_rows(
+        Conversation,
+        ("id", "council", "citizen", "channel", "urn", "state", "created_at", "updated_at"),
+        (
+            (pk, channel.council_id, citizens[urn], channel.pk, urn, empty, now, now)
+            for pk, urn in zip(ids, new, strict=True)
+        ),
+    )
+    found.update(zip(new, ids, strict=True))
+    return found
