@@ -29,6 +29,10 @@ class Progress:
         return sum(self.totals.values())
 
     @property
+    def done(self) -> int:
+        return self.recipients - self.totals["queued"]
+
+    @property
     def done_share(self) -> float:
         total = self.recipients
         return (total - self.totals["queued"]) / total if total else 1.0

@@ -88,7 +88,7 @@ def test_the_plan_counts_recipients_cost_and_time_per_channel(council, topic):
     whatsapp = channel(council, "whatsapp", rate=20, messaging_limit=250)
     subscribers(topic, sms, 3)
     subscribers(topic, whatsapp, 4, inside_window=False)
-    text = "Corte de agua mañana de 8 a 14 h en la calle Mayor"  # "ñ": UCS-2, 1 segment
+    text = "Corte de agua mañana de 8 a 14 h en la calle Mayor"  # GSM-7, 1 segment
     row = services.create_broadcast(topic=topic, texts={"es": text}, by=ana, template_name="aviso")
 
     plan = estimate.plan(row, services.recipients_query(row))
