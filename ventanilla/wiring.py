@@ -34,6 +34,7 @@ def connect() -> None:
     # "ALTA TRÁFICO" / "BAJA TRÁFICO" / the menu's alerts: subscribing to alert topics
     commands.add(broadcasts_chat.SUBSCRIBE)
     commands.add(broadcasts_chat.UNSUBSCRIBE)
+    commands.add(broadcasts_chat.RELAY)  # "AVISO ...": a neighbourhood alert, moderated
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).

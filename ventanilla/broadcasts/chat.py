@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ventanilla.broadcasts import selectors, services
 from ventanilla.broadcasts.models import Source
+from ventanilla.cases.references import find_references
 from ventanilla.conversations.bot_templates import Default
 from ventanilla.conversations.dialog.commands import Command
 from ventanilla.conversations.dialog.turn import Turn
@@ -57,6 +58,39 @@ TEXTS: dict[str, Default] = {
         '{council}: you will now get the "{topic}" alerts here. To stop them, reply '
         "UNSUBSCRIBE {word}.",
         ("council", "topic", "word"),
+    ),
+    "alerts.relay_received": D(
+        "A resident sent AVISO …: it waits for an operator before anyone sees it.",
+        "Gracias. Un operador del Ayuntamiento revisará su aviso antes de difundirlo a los "
+        "vecinos; nunca se mostrará su número ni su nombre. Le diremos qué se decide.",
+        "Gràcies. Un operador de l'Ajuntament revisarà el vostre avís abans de difondre'l als "
+        "veïns; mai no es mostrarà el vostre número ni el vostre nom. Us direm què es decideix.",
+        "Thank you. A council operator will check your alert before it is passed on to "
+        "neighbours; your number and name are never shown. We will tell you the outcome.",
+    ),
+    "alerts.relay_how": D(
+        "AVISO with nothing after it.",
+        "Escriba AVISO seguido de lo que pasa (por ejemplo: AVISO árbol caído en la calle "
+        "Mayor). Puede añadir una foto y su ubicación.",
+        "Escriviu AVÍS seguit del que passa (per exemple: AVÍS arbre caigut al carrer Major). "
+        "Podeu afegir-hi una foto i la ubicació.",
+        "Write ALERT followed by what is happening (for example: ALERT fallen tree on Main "
+        "Street). You can add a photo and your location.",
+    ),
+    "alerts.relay_relayed": D(
+        "The resident's alert was relayed to the neighbours.",
+        "Su aviso se ha difundido a los vecinos suscritos. Gracias por avisar.",
+        "El vostre avís s'ha difós als veïns subscrits. Gràcies per avisar.",
+        "Your alert has been passed on to the subscribed neighbours. Thank you.",
+    ),
+    "alerts.relay_rejected": D(
+        "The resident's alert was not relayed.",
+        "Hemos revisado su aviso y no lo difundiremos. Si es un problema que hay que arreglar, "
+        "escríbanos para abrir una incidencia.",
+        "Hem revisat el vostre avís i no el difondrem. Si és un problema per arreglar, "
+        "escriviu-nos per obrir una incidència.",
+        "We checked your alert and will not pass it on. If something needs fixing, write to "
+        "us to report it.",
     ),
     "alerts.no_topics": D(
         "The council sends no alerts yet.",
@@ -106,6 +140,32 @@ def show_topics(turn: Turn) -> bool:
     return True
 
 
+def relay(turn: Turn, words: list[str]) -> bool:
+    """Answer "AVISO …": the text (photo, location) goes to the moderation queue.
+
+    "aviso 2026-000123" is about a case (residents call cases "avisos"): left to the dialog.
+    """
+    if find_references(turn.text):
+        return False
+    text = turn.text.split(None, 1)[1] if len(turn.text.split(None, 1)) > 1 else ""
+    message = turn.message
+    photos = message.attachments.count()
+    if not text.strip() and not photos:
+        turn.say("alerts.relay_how")
+        return True
+    services.submit_alert(
+        conversation=turn.conversation,
+        message=message,
+        text=text,
+        latitude=message.latitude,
+        longitude=message.longitude,
+        photos=photos,
+    )
+    turn.say("alerts.relay_received")
+    return True
+
+
+RELAY = Command(words=("aviso", "avis", "alert"), handle=relay, texts={})
 SUBSCRIBE = Command(
     words=("alta", "subscribe", "suscribir", "suscribirme", "subscriure"),
     handle=subscribe,

@@ -65,6 +65,9 @@ class Subscription(models.Model):
     conversation = models.ForeignKey(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="subscriptions"
     )
+    district = models.ForeignKey(
+        "insights.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     source = models.CharField(_("how"), max_length=10, choices=Source.choices)
     notice = models.TextField(_("notice shown"), blank=True)
     created_at = models.DateTimeField(_("subscribed at"), default=timezone.now)
@@ -100,6 +103,7 @@ class Status(models.TextChoices):
 
 class Kind(models.TextChoices):
     ALERT = "alert", _("Alert")
+    RELAY = "relay", _("Relayed neighbourhood alert")
     WELCOME = "welcome", _("Welcome to imported subscribers")
 
 
@@ -181,3 +185,61 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.broadcast_id}: {self.message_id}"
+
+
+class AlertStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for moderation")
+    RELAYED = "relayed", _("Relayed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Alert(models.Model):
+    """A resident's "AVISO …" for the neighbourhood, relayed only once an operator approves it.
+
+    The sender's conversation is kept to tell them the outcome; what is relayed is the
+    operator's text, never the sender's number or name.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        "conversations.Message", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("what the resident wrote"))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    photos = models.PositiveSmallIntegerField(_("photos"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.PENDING
+    )
+    relayed_text = models.TextField(_("text relayed"), blank=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district = models.ForeignKey(
+        "insights.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    broadcast = models.OneToOneField(
+        Broadcast, on_delete=models.SET_NULL, null=True, blank=True, related_name="relay"
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("neighbourhood alert")
+        verbose_name_plural = _("neighbourhood alerts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["council", "status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

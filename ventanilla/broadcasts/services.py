@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.broadcasts.models import (
+    Alert,
+    AlertStatus,
     Broadcast,
     Kind,
     Recipient,
@@ -30,19 +32,21 @@ from ventanilla.broadcasts.models import (
     Topic,
 )
 from ventanilla.channels.models import Channel, Provider
-from ventanilla.channels.policy import reply_window
+from ventanilla.channels.policy import OutboundRefused, reply_window
 from ventanilla.citizens.services import bulk_find_or_create_citizens
 from ventanilla.citizens.urns import InvalidUrn, normalise_phone
 from ventanilla.conversations.bot_templates import TemplateBook
-from ventanilla.conversations.models import Conversation
+from ventanilla.conversations.models import Conversation, Message
 from ventanilla.conversations.services import (
     BulkOutbound,
     bulk_conversations,
+    queue_outbound,
     queue_outbound_bulk,
     withdraw_queued,
 )
 from ventanilla.core.bulk import db_value, insert_rows
 from ventanilla.core.models import Council
+from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
 
@@ -342,6 +346,117 @@ def finish_if_done(*, broadcast_id: int) -> bool:
     row.finished_at = timezone.now()
     row.save(update_fields=["status", "finished_at"])
     return True
+
+
+# -- the moderated neighbourhood relay -----------------------------------------------
+
+#: a resident's alert not decided within this long, or relayed, stops counting after it
+ALERT_TTL = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def submit_alert(
+    *,
+    conversation: Conversation,
+    text: str,
+    message: Message | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photos: int = 0,
+) -> Alert:
+    """Put a resident's "AVISO …" in the moderation queue (nothing is relayed yet)."""
+    return Alert.objects.create(
+        council_id=conversation.council_id,
+        conversation=conversation,
+        message=message,
+        text=text.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        photos=photos,
+        expires_at=timezone.now() + ALERT_TTL,
+    )
+
+
+def _tell_sender(alert: Alert, key: str) -> None:
+    conversation = alert.conversation
+    text = TemplateBook.for_conversation(conversation).text(key)
+    try:
+        queue_outbound(conversation=conversation, text=text, automatic=True)
+    except OutboundRefused:
+        log.info("alert_sender_not_told", alert=alert.pk)  # WhatsApp's window has closed
+
+
+def anonymous_text(alert: Alert, text: str) -> str:
+    """Return ``text`` without the sender's name, numbers or other personal data."""
+    citizen = alert.conversation.citizen
+    names = [citizen.name, *citizen.identities.values_list("display", flat=True)]
+    return redact(text, names=[n for n in names if n])
+
+
+@transaction.atomic
+def relay_alert(
+    *,
+    alert: Alert,
+    by: Any,
+    text: str,
+    topic: Topic,
+    district: Any = None,
+    expires_at: dt.datetime | None = None,
+) -> Alert:
+    """Relay a resident's alert, as the operator wrote it, to ``topic``'s subscribers.
+
+    Only subscribers in ``district`` when one is given. The operator approves it by
+    relaying; the text goes through redaction with the sender's names, so neither their
+    number nor their name reaches anyone. The sender is told.
+    """
+    row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
+    if row.status != AlertStatus.PENDING:
+        raise BroadcastError(_("This alert was already decided."))
+    if row.expired:
+        raise BroadcastError(_("This alert has expired."))
+    if topic.council_id != row.council_id:
+        raise BroadcastError(_("A topic of another council was chosen."))
+    clean = anonymous_text(row, text)
+    if not clean.strip():
+        raise BroadcastError(_("Write the text to relay."))
+    council = topic.council
+    broadcast = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        kind=Kind.RELAY,
+        texts={council.language_codes[0]: clean},
+        status=Status.APPROVED,
+        approved_by=by,
+        approved_at=timezone.now(),
+    )
+    subscriptions = recipients_query(broadcast)
+    if district is not None:
+        subscriptions = subscriptions.filter(district=district)
+    _fan_out(broadcast, subscriptions)
+    row.status = AlertStatus.RELAYED
+    row.relayed_text = clean
+    row.topic = topic
+    row.district = district
+    row.broadcast = broadcast
+    row.decided_by = by
+    row.decided_at = timezone.now()
+    row.expires_at = expires_at or row.expires_at
+    row.save()
+    _tell_sender(row, "alerts.relay_relayed")
+    return row
+
+
+@transaction.atomic
+def reject_alert(*, alert: Alert, by: Any) -> Alert:
+    row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
+    if row.status != AlertStatus.PENDING:
+        raise BroadcastError(_("This alert was already decided."))
+    row.status = AlertStatus.REJECTED
+    row.decided_by = by
+    row.decided_at = timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    _tell_sender(row, "alerts.relay_rejected")
+    return row
 
 
 # -- importing a list ------------------------------------------------------------------

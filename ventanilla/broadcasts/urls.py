@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/resume/", views.broadcast_resume, name="resume"),
     path("<int:pk>/cancel/", views.broadcast_cancel, name="cancel"),
     path("<int:pk>/report.csv", views.broadcast_report, name="report"),
+    path("relay/", views.relay_queue, name="relay"),
+    path("relay/<int:pk>/", views.relay_decide, name="relay_decide"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,13 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.access import broadcasting_council
 from ventanilla.broadcasts.estimate import plan
+from ventanilla.broadcasts.services import anonymous_text
 from ventanilla.broadcasts.forms import BroadcastForm
-from ventanilla.broadcasts.models import Broadcast, Recipient, Status
+from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Recipient, Status, Topic
 from ventanilla.broadcasts.selectors import progress
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.segments import count_segments
 from ventanilla.core.models import Council
 from ventanilla.inbox.access import staff_required
+from ventanilla.insights.models import District
 from ventanilla.inbox.selectors import Scope
 
 PAGE = 50
@@ -205,3 +209,66 @@ def broadcast_report(request: HttpRequest, scope: Scope, pk: int) -> StreamingHt
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="broadcast-{row.pk}.csv"'
     return response
+
+
+# -- the neighbourhood relay's moderation queue -------------------------------------------
+
+
+@never_cache
+@require_GET
+@staff_required
+def relay_queue(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Residents' AVISOs waiting for an operator, oldest first, with what to relay."""
+    council = _council(scope)
+    now = timezone.now()
+    pending = Alert.objects.filter(
+        council=council, status=AlertStatus.PENDING, expires_at__gt=now
+    ).order_by("created_at")[:PAGE]
+    return TemplateResponse(
+        request,
+        "broadcasts/relay.html",
+        {
+            "scope": scope,
+            "council": council,
+            "alerts": [(alert, anonymous_text(alert, alert.text)) for alert in pending],
+            "topics": Topic.objects.filter(council=council, active=True),
+            "districts": District.objects.filter(council=council),
+        },
+    )
+
+
+@require_POST
+@staff_required
+def relay_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    council = _council(scope)
+    alert = get_object_or_404(Alert, council=council, pk=pk)
+    try:
+        if request.POST.get("decision") == "reject":
+            services.reject_alert(alert=alert, by=request.user)
+            messages.success(request, _("Rejected; the sender is told."))
+        else:
+            topic = get_object_or_404(Topic, council=council, pk=request.POST.get("topic") or 0)
+            district_id = request.POST.get("district") or ""
+            district = (
+                get_object_or_404(District, council=council, pk=district_id)
+                if district_id.isdigit()
+                else None
+            )
+            hours = request.POST.get("hours") or ""
+            expires_at = (
+                timezone.now() + dt.timedelta(hours=min(int(hours), 24 * 14))
+                if hours.isdigit() and int(hours) > 0
+                else None
+            )
+            services.relay_alert(
+                alert=alert,
+                by=request.user,
+                text=request.POST.get("text") or "",
+                topic=topic,
+                district=district,
+                expires_at=expires_at,
+            )
+            messages.success(request, _("Relayed; the sender is told."))
+    except services.BroadcastError as exc:
+        messages.error(request, str(exc))
+    return redirect("broadcasts:relay")

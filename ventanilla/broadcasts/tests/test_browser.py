@@ -34,9 +34,13 @@ def test_alerts_pages_are_accessible(browse, server, monkeypatch):
         monkeypatch.setattr(services, "start_dispatch", lambda **kwargs: None)
         services.send(broadcast=sending)
         draft = services.create_broadcast(topic=topic, texts={"es": "Obras"}, by=ana)
+        services.submit_alert(
+            conversation=conversation, text="Árbol caído", latitude=40.4, longitude=-3.7, photos=1
+        )
     page = browse(bernat, bypass_csp=True)
     found = {}
-    for path in ("/alerts/", "/alerts/new/", f"/alerts/{draft.pk}/", f"/alerts/{sending.pk}/"):
+    paths = ("/alerts/", "/alerts/new/", f"/alerts/{draft.pk}/", f"/alerts/{sending.pk}/")
+    for path in (*paths, "/alerts/relay/", "/public-alerts/"):
         page.goto(server.url + path)
         found[path] = serious_violations(page)
     assert found == {path: [] for path in found}

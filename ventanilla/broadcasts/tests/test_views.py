@@ -78,3 +78,25 @@ def test_agents_and_other_councils_see_nothing(world):
     stranger = make_supervisors(make_council())[0]
     assert client(stranger).get(f"/alerts/{row.pk}/").status_code == 404
     assert Client().get("/alerts/").status_code == 302  # to sign in
+
+
+def test_the_moderation_page_proposes_a_text_without_the_sender_and_relays_it(world):
+    council, topic, sms, ana, bernat = world
+    sender = conversation_for(channel=sms, urn="tel:+34600777888", name="Rosa Vidal")
+    alert = services.submit_alert(conversation=sender, text="Bache enorme, soy Rosa Vidal 600777888")
+
+    page = client(ana).get("/alerts/relay/").content.decode()
+    assert "Bache enorme" in page
+    proposed = page.split('name="text"', 1)[1].split("</textarea>", 1)[0]
+    assert "Rosa" not in proposed and "600777888" not in proposed
+
+    client(ana).post(
+        f"/alerts/relay/{alert.pk}/", {"decision": "relay", "text": "Bache enorme", "topic": topic.pk}
+    )
+    alert.refresh_from_db()
+    assert (alert.status, alert.relayed_text, alert.broadcast.recipients) == (
+        "relayed",
+        "Bache enorme",
+        4,
+    )
+    assert "No alert is waiting." in client(ana).get("/alerts/relay/").content.decode()
