@@ -92,12 +92,6 @@ TEXTS: dict[str, Default] = {
         "We checked your alert and will not pass it on. If something needs fixing, write to "
         "us to report it.",
     ),
-    "alerts.no_topics": D(
-        "The council sends no alerts yet.",
-        "El Ayuntamiento todavía no envía avisos por este canal.",
-        "L'Ajuntament encara no envia avisos per aquest canal.",
-        "The council does not send alerts on this channel yet.",
-    ),
 }
 
 
@@ -133,7 +127,7 @@ def unsubscribe(turn: Turn, words: list[str]) -> bool:
 def show_topics(turn: Turn) -> bool:
     topics = selectors.topics_of(turn.council)
     if not topics:
-        turn.say("alerts.no_topics")
+        turn.say("alerts.soon")  # the dialog's own "coming soon"
         return True
     names = [t.name(turn.language) for t in topics]
     turn.say("alerts.topics", topics=", ".join(names), example=names[0].upper())

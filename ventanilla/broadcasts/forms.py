@@ -28,7 +28,7 @@ class BroadcastForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every channel the subscribers use."),
     )
-    template_name = forms.CharField(
+    whatsapp_template = forms.CharField(
         label=_("WhatsApp template"),
         required=False,
         max_length=200,

@@ -20,16 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.access import broadcasting_council
 from ventanilla.broadcasts.estimate import plan
-from ventanilla.broadcasts.services import anonymous_text
 from ventanilla.broadcasts.forms import BroadcastForm
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Recipient, Status, Topic
 from ventanilla.broadcasts.selectors import progress
+from ventanilla.broadcasts.services import anonymous_text
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.segments import count_segments
 from ventanilla.core.models import Council
 from ventanilla.inbox.access import staff_required
-from ventanilla.insights.models import District
 from ventanilla.inbox.selectors import Scope
+from ventanilla.insights.models import District
 
 PAGE = 50
 
@@ -73,7 +73,7 @@ def broadcast_new(request: HttpRequest, scope: Scope) -> HttpResponse:
                 texts=form.texts(),
                 by=request.user,
                 channels=list(form.cleaned_data["channels"]),
-                template_name=form.cleaned_data["template_name"],
+                template_name=form.cleaned_data["whatsapp_template"],
                 template_variables=form.variables(),
                 scheduled_for=form.cleaned_data["scheduled_for"],
             )
@@ -197,13 +197,23 @@ def broadcast_report(request: HttpRequest, scope: Scope, pk: int) -> StreamingHt
 
     def lines() -> Any:
         yield writer.writerow(
-            ["message", "channel", "template", "status", "sent_at", "delivered_at", "read_at",
-             "error_code"]  # fmt: skip
+            [
+                "message",
+                "channel",
+                "template",
+                "status",
+                "sent_at",
+                "delivered_at",
+                "read_at",
+                "error_code",
+            ]  # fmt: skip
         )
         for values in rows.iterator(chunk_size=2000):
             yield writer.writerow(
-                ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v)
-                 for v in values]  # fmt: skip
+                [
+                    "" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v)
+                    for v in values
+                ]  # fmt: skip
             )
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -51,7 +51,7 @@ def insert_rows(
 ) -> int:
     """Insert ``rows`` (values in the database's form, in the order of ``fields``)."""
     quoted = connection.ops.quote_name
-    columns = [model._meta.get_field(name).column for name in fields]  # type: ignore[union-attr]
+    columns = [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
         quoted(model._meta.db_table),
         ", ".join(quoted(c) for c in columns),

@@ -25,7 +25,9 @@ def test_alerts_pages_are_accessible(browse, server, monkeypatch):
         for n, channel in enumerate((sms, whatsapp, sms)):
             urn = f"tel:+3460066{n:04d}" if channel == sms else f"whatsapp:3460066{n:04d}"
             conversation = conversation_for(channel=channel, urn=urn)
-            services.subscribe(topic=topic, conversation=conversation, source=Source.CHAT, notice="")
+            services.subscribe(
+                topic=topic, conversation=conversation, source=Source.CHAT, notice=""
+            )
         ana, bernat = make_supervisors(council)
         sending = services.create_broadcast(
             topic=topic, texts={"es": "Corte de agua"}, by=ana, template_name="aviso"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast

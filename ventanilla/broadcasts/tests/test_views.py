@@ -83,7 +83,9 @@ def test_agents_and_other_councils_see_nothing(world):
 def test_the_moderation_page_proposes_a_text_without_the_sender_and_relays_it(world):
     council, topic, sms, ana, bernat = world
     sender = conversation_for(channel=sms, urn="tel:+34600777888", name="Rosa Vidal")
-    alert = services.submit_alert(conversation=sender, text="Bache enorme, soy Rosa Vidal 600777888")
+    alert = services.submit_alert(
+        conversation=sender, text="Bache enorme, soy Rosa Vidal 600777888"
+    )
 
     page = client(ana).get("/alerts/relay/").content.decode()
     assert "Bache enorme" in page
@@ -91,7 +93,8 @@ def test_the_moderation_page_proposes_a_text_without_the_sender_and_relays_it(wo
     assert "Rosa" not in proposed and "600777888" not in proposed
 
     client(ana).post(
-        f"/alerts/relay/{alert.pk}/", {"decision": "relay", "text": "Bache enorme", "topic": topic.pk}
+        f"/alerts/relay/{alert.pk}/",
+        {"decision": "relay", "text": "Bache enorme", "topic": topic.pk},
     )
     alert.refresh_from_db()
     assert (alert.status, alert.relayed_text, alert.broadcast.recipients) == (
