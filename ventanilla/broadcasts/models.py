@@ -243,3 +243,33 @@ class Alert(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class PriceCategory(models.TextChoices):
+    TEMPLATE = "template", _("WhatsApp template (business-initiated)")
+    SESSION = "session", _("Free-form inside the 24-hour window")
+    SEGMENT = "segment", _("SMS segment")
+    MESSAGE = "message", _("Message (other channels)")
+
+
+class UnitPrice(models.Model):
+    """What one message of a category costs on a provider from a date (providers revise them)."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    category = models.CharField(_("category"), max_length=10, choices=PriceCategory.choices)
+    amount = models.DecimalField(_("price (€)"), max_digits=10, decimal_places=5)
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("unit price")
+        verbose_name_plural = _("unit prices")
+        ordering = ["provider", "category", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "category", "valid_from"], name="unit_price_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.category} {self.amount} ({self.valid_from})"

@@ -15,5 +15,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.broadcast_cancel, name="cancel"),
     path("<int:pk>/report.csv", views.broadcast_report, name="report"),
     path("relay/", views.relay_queue, name="relay"),
+    path("costs/", views.cost_page, name="costs"),
+    path("costs.csv", views.cost_csv, name="costs_csv"),
     path("relay/<int:pk>/", views.relay_decide, name="relay_decide"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.access import broadcasting_council
+from ventanilla.broadcasts.costs import cost_report
 from ventanilla.broadcasts.estimate import plan
 from ventanilla.broadcasts.forms import BroadcastForm
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Recipient, Status, Topic
@@ -282,3 +284,85 @@ def relay_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     except services.BroadcastError as exc:
         messages.error(request, str(exc))
     return redirect("broadcasts:relay")
+
+
+# -- what messages cost ----------------------------------------------------------------------
+
+
+def _cost_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """The last twelve months, or ``?from=YYYY-MM-DD&to=YYYY-MM-DD``."""
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from") or "")
+    except ValueError:
+        start = (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    try:
+        end = dt.date.fromisoformat(request.GET.get("to") or "")
+    except ValueError:
+        end = today
+    return start, end
+
+
+@never_cache
+@require_GET
+@staff_required
+def cost_page(request: HttpRequest, scope: Scope) -> HttpResponse:
+    council = _council(scope)
+    start, end = _cost_period(request)
+    rows = cost_report(council, start, end)
+    totals = {
+        "cost": sum((r.cost for r in rows), Decimal("0")),
+        "as_sms": sum((r.as_sms for r in rows), Decimal("0")),
+    }
+    totals["saving"] = totals["as_sms"] - totals["cost"]
+    return TemplateResponse(
+        request,
+        "broadcasts/costs.html",
+        {
+            "scope": scope,
+            "council": council,
+            "rows": rows,
+            "totals": totals,
+            "start": start,
+            "end": end,
+            "widest": max((r.as_sms for r in rows), default=Decimal("0")) or Decimal("1"),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def cost_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
+    council = _council(scope)
+    start, end = _cost_period(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="costs-{start}-{end}.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(
+        [
+            "month",
+            "channel",
+            "provider",
+            "messages",
+            "units",
+            "cost",
+            "sms_segments",
+            "as_sms",
+            "saving",
+        ]  # fmt: skip
+    )
+    for row in cost_report(council, start, end):
+        writer.writerow(
+            [
+                row.month,
+                row.channel.name,
+                row.channel.provider,
+                row.messages,
+                row.units,
+                f"{row.cost:.2f}",
+                row.sms_segments,
+                f"{row.as_sms:.2f}",
+                f"{row.saving:.2f}",
+            ]  # fmt: skip
+        )
+    return response

@@ -42,7 +42,7 @@ def test_alerts_pages_are_accessible(browse, server, monkeypatch):
     page = browse(bernat, bypass_csp=True)
     found = {}
     paths = ("/alerts/", "/alerts/new/", f"/alerts/{draft.pk}/", f"/alerts/{sending.pk}/")
-    for path in (*paths, "/alerts/relay/", "/public-alerts/"):
+    for path in (*paths, "/alerts/relay/", "/alerts/costs/", "/public-alerts/"):
         page.goto(server.url + path)
         found[path] = serious_violations(page)
     assert found == {path: [] for path in found}
