@@ -8,6 +8,7 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 from __future__ import annotations
 
 from ventanilla.broadcasts import chat as broadcasts_chat
+from ventanilla.broadcasts import privacy as broadcasts_privacy
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -62,6 +63,7 @@ def connect() -> None:
     subjects.exporters.add(conversations_privacy.export)
     subjects.exporters.add(cases_privacy.export)
     subjects.exporters.add(portal_privacy.export)
+    subjects.exporters.add(broadcasts_privacy.export)  # subscriptions, alerts sent
     # Erasure, in order: what is found through the resident's cases first, the resident last.
     subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
     subjects.erasers.add(conversations_privacy.erase)  # messages in and out, files

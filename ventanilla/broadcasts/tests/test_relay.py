@@ -9,10 +9,12 @@ from django.utils import timezone, translation
 
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast
+from ventanilla.broadcasts.privacy import export
 from ventanilla.broadcasts.tests.factories import make_supervisors, make_traffic
 from ventanilla.conversations.models import Message
 from ventanilla.conversations.tests.chat import Resident, make_channel, make_town
 from ventanilla.insights.models import District
+from ventanilla.privacy.subjects import Subject
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +114,23 @@ def test_aviso_with_a_case_number_is_left_to_the_dialog(town):
         sender.send("aviso 2026-000123")
     assert not Alert.objects.exists()
     assert Message.objects.filter(direction="out").exists()
+
+
+def test_a_residents_export_lists_their_subscriptions_and_alerts(town):
+    person = resident(town, "Lucía", "+34600111999")
+    person.send("ALTA TRÁFICO")
+    person.send("AVISO farola caída")
+    citizen = person.citizen
+    subject = Subject(
+        council_id=citizen.council_id,
+        citizen_id=citizen.pk,
+        urn=person.conversation_urn,
+        urns=(person.conversation_urn,),
+        names=(citizen.name,),
+    )
+
+    data = export(subject)
+
+    assert [s["topic"] for s in data["alert_subscriptions"]] == ["Tráfico"]
+    assert "Hecho: recibirá aquí los avisos" in data["alert_subscriptions"][0]["notice_shown"]
+    assert data["neighbourhood_alerts_sent"][0]["text"] == "farola caída"
