@@ -31,6 +31,14 @@ TEXTS: dict[str, Default] = {
         "number. To stop them write UNSUBSCRIBE {word}; STOP alone stops every automatic "
         "message.",
         ("topic", "word"),
+        sms=(
+            "Alta en avisos de «{topic}». Nadie verá su número. Para salir: BAJA {word}. "
+            "BAJA sola lo detiene todo.",
+            "Alta als avisos de «{topic}». Ningú veurà el vostre número. Per sortir: BAIXA "
+            "{word}. BAIXA sola ho atura tot.",
+            'Subscribed to "{topic}" alerts. Nobody sees your number. To leave: UNSUBSCRIBE '
+            "{word}. STOP stops everything.",
+        ),
     ),
     "alerts.unsubscribed": D(
         "A resident left an alert topic in the chat.",
@@ -67,6 +75,14 @@ TEXTS: dict[str, Default] = {
         "veïns; mai no es mostrarà el vostre número ni el vostre nom. Us direm què es decideix.",
         "Thank you. A council operator will check your alert before it is passed on to "
         "neighbours; your number and name are never shown. We will tell you the outcome.",
+        sms=(
+            "Gracias. Un operador revisará su aviso antes de difundirlo; nunca se mostrará su "
+            "número ni su nombre.",
+            "Gràcies. Un operador revisarà l'avís abans de difondre'l; mai no es mostrarà el "
+            "vostre número ni nom.",
+            "Thank you. An operator will check your alert before passing it on; your number "
+            "and name are never shown.",
+        ),
     ),
     "alerts.relay_how": D(
         "AVISO with nothing after it.",

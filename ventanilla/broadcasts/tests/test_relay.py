@@ -46,7 +46,7 @@ def test_an_aviso_reaches_subscribers_only_after_approval_and_without_the_sender
         location=(40.41, -3.70),
         photos=1,
     )
-    assert "Un operador del Ayuntamiento revisará su aviso" in received[0].text
+    assert "Un operador revisará su aviso" in received[0].text  # the SMS wording
     alert = Alert.objects.get()
     assert (alert.photos, alert.latitude, alert.status) == (1, 40.41, AlertStatus.PENDING)
     last = neighbour.outbox()[-1].pk
@@ -132,5 +132,5 @@ def test_a_residents_export_lists_their_subscriptions_and_alerts(town):
     data = export(subject)
 
     assert [s["topic"] for s in data["alert_subscriptions"]] == ["Tráfico"]
-    assert "Hecho: recibirá aquí los avisos" in data["alert_subscriptions"][0]["notice_shown"]
+    assert "Nadie verá su número" in data["alert_subscriptions"][0]["notice_shown"]
     assert data["neighbourhood_alerts_sent"][0]["text"] == "farola caída"
