@@ -31,8 +31,9 @@ from ventanilla.broadcasts.models import (
     Subscription,
     Topic,
 )
+from ventanilla.channels.adapters import provider_class
 from ventanilla.channels.models import Channel, Provider
-from ventanilla.channels.policy import OutboundRefused, reply_window
+from ventanilla.channels.policy import OutboundRefused
 from ventanilla.citizens.services import bulk_find_or_create_citizens
 from ventanilla.citizens.urns import InvalidUrn, normalise_phone
 from ventanilla.conversations.bot_templates import TemplateBook
@@ -232,39 +233,46 @@ def _fan_out(row: Broadcast, subscriptions: Any = None) -> Broadcast:
     items: list[BulkOutbound] = []
     kinds: list[tuple[int, bool]] = []
     skipped = 0
-    seen: set[int] = set()
     subscriptions = recipients_query(row) if subscriptions is None else subscriptions
-    rows = subscriptions.values_list(
-        "conversation_id",
-        "conversation__channel_id",
-        "conversation__last_inbound_at",
-        "citizen__language",
-    )
-    for conversation_id, channel_id, last_inbound_at, language in rows.iterator(chunk_size=5000):
-        if conversation_id in seen:
-            continue
-        seen.add(conversation_id)
-        channel = channels[channel_id]
-        template = None
-        if not reply_window(provider=channel.provider, last_inbound_at=last_inbound_at).open:
-            if not row.template_name:
-                skipped += 1  # WhatsApp takes only a template there, and none was chosen
+    now = timezone.now()
+    for channel in channels.values():
+        # Per channel, and the window decided in SQL: no date to read back for each row.
+        mine = subscriptions.filter(conversation__channel_id=channel.pk)
+        window = provider_class(channel.provider).free_form_window
+        if window is None:
+            parts = [(mine, False)]
+        else:
+            since = now - window
+            parts = [
+                (mine.filter(conversation__last_inbound_at__gt=since), False),
+                (
+                    mine.exclude(conversation__last_inbound_at__gt=since),
+                    True,  # WhatsApp takes only a template there
+                ),
+            ]
+        for part, needs_template in parts:
+            rows = part.values_list("conversation_id", "citizen__language")
+            if needs_template and not row.template_name:
+                skipped += rows.count()  # and none was chosen: left out
                 continue
-            template = {
-                "name": row.template_name,
-                "language": language or row.council.language_codes[0],
-                "parameters": list(row.template_variables or []),
-            }
-        items.append(
-            BulkOutbound(
-                conversation_id=conversation_id,
-                channel_id=channel_id,
-                council_id=row.council_id,
-                text=texts.get(language, default),
-                template=template,
-            )
-        )
-        kinds.append((channel_id, template is not None))
+            for conversation_id, language in rows.iterator(chunk_size=5000):
+                template = None
+                if needs_template:
+                    template = {
+                        "name": row.template_name,
+                        "language": language or row.council.language_codes[0],
+                        "parameters": list(row.template_variables or []),
+                    }
+                items.append(
+                    BulkOutbound(
+                        conversation_id=conversation_id,
+                        channel_id=channel.pk,
+                        council_id=row.council_id,
+                        text=texts.get(language, default),
+                        template=template,
+                    )
+                )
+                kinds.append((channel.pk, needs_template))
     ids = queue_outbound_bulk(items=items)
     insert_rows(
         Recipient,
