@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connection, models
 
 BATCH = 5000
+#: PostgreSQL's limit of parameters in one statement
+PG_MAX_PARAMS = 65535
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -49,24 +51,37 @@ def db_value(model: type[models.Model], field: str, value: Any) -> Any:
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    """Insert ``rows`` (values in the database's form, in the order of ``fields``)."""
+    """Insert ``rows`` (values in the database's form, in the order of ``fields``).
+
+    SQLite: one ``executemany`` per batch (its per-row cost is a few µs). PostgreSQL: one
+    multi-row ``INSERT ... VALUES (...), (...)`` per batch, which spares a round trip per row.
+    """
     quoted = connection.ops.quote_name
     columns = [str(model._meta.get_field(name).column) for name in fields]  # type: ignore[union-attr]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        quoted(model._meta.db_table),
-        ", ".join(quoted(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from the model
+        quoted(model._meta.db_table), ", ".join(quoted(c) for c in columns)
     )
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    many = connection.vendor == "postgresql"
+    size = max(1, min(1000, PG_MAX_PARAMS // len(columns))) if many else BATCH
     total = 0
     batch: list[Sequence[Any]] = []
+
+    def flush(cursor: Any) -> None:
+        if many:
+            sql = head + ", ".join([one] * len(batch))
+            cursor.execute(sql, [value for row in batch for value in row])
+        else:
+            cursor.executemany(head + one, batch)
+
     with connection.cursor() as cursor:
         for row in rows:
             batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
+            if len(batch) >= size:
+                flush(cursor)
                 total += len(batch)
                 batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            flush(cursor)
             total += len(batch)
     return total
