@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from ventanilla.broadcasts.api import router as broadcasts_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
 from ventanilla.inbox.api import router as inbox_router
@@ -25,6 +26,7 @@ api.add_router("/", cases_router)
 api.add_router("/", publication_router)  # a case's public record (portal/api.py)
 api.add_router("/", inbox_router)  # replies to residents, conversations that are not a case
 api.add_router("/", insights_router)  # statistics (insights/api.py)
+api.add_router("/", broadcasts_router)  # alerts: topics and broadcasts (broadcasts/api.py)
 
 
 @api.exception_handler(ValidationError)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ventanilla.insights",
     "ventanilla.procedures",
     "ventanilla.appointments",
+    "ventanilla.broadcasts",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.conversations.urls")),
     path("inbox/", include("ventanilla.inbox.urls")),
+    path("alerts/", include("ventanilla.broadcasts.urls")),  # broadcasts (supervisors)
+    path("public-alerts/", include("ventanilla.broadcasts.public_urls")),  # feed, CAP 1.2
     path("insights/", include("ventanilla.inbox.dashboard_urls")),  # the staff dashboard
     path("open311/", include("ventanilla.open311.urls")),
     path("verify/", include("ventanilla.procedures.urls")),

@@ -11,6 +11,8 @@ import datetime as dt
 
 from ventanilla.appointments import chat as appointments_chat
 from ventanilla.appointments import privacy as appointments_privacy
+from ventanilla.broadcasts import chat as broadcasts_chat
+from ventanilla.broadcasts import privacy as broadcasts_privacy
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -41,6 +43,10 @@ def connect() -> None:
     # "cita" / "pedir cita": an appointment at an office; "anular cita" cancels it.
     commands.add(appointments_chat.APPOINTMENT)
     commands.add(appointments_chat.CANCEL)
+    # "ALTA TRÁFICO" / "BAJA TRÁFICO" / the menu's alerts: subscribing to alert topics
+    commands.add(broadcasts_chat.SUBSCRIBE)
+    commands.add(broadcasts_chat.UNSUBSCRIBE)
+    commands.add(broadcasts_chat.RELAY)  # "AVISO ...": a neighbourhood alert, moderated
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).
@@ -72,6 +78,7 @@ def connect() -> None:
     subjects.exporters.add(cases_privacy.export)
     subjects.exporters.add(portal_privacy.export)
     subjects.exporters.add(appointments_privacy.export)
+    subjects.exporters.add(broadcasts_privacy.export)  # subscriptions, alerts sent
     # Erasure, in order: what is found through the resident's cases first, the resident last.
     subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
     subjects.erasers.add(appointments_privacy.erase)  # upcoming ones cancelled, all deleted

@@ -227,3 +227,36 @@ def take_send_slot(*, channel: Channel) -> dt.datetime:
         throttle.next_slot_at = slot + interval
         throttle.save(update_fields=["next_slot_at"])
     return slot
+
+
+def take_idle_send_slot(*, channel: Channel) -> dt.datetime | None:
+    """Reserve the channel's next sending slot only if it is free now; else return None.
+
+    Bulk sending (broadcasts) uses this instead of ``take_send_slot``: it never books slots
+    ahead, so a reply to a resident, which books the next slot, waits at most one slot
+    behind a broadcast however large it is.
+    """
+    now = timezone.now()
+    if channel.rate_per_second <= 0:
+        return now
+    interval = dt.timedelta(seconds=1 / channel.rate_per_second)
+    with transaction.atomic():
+        throttle = ChannelThrottle.objects.select_for_update().filter(channel=channel).first()
+        if throttle is None:
+            try:
+                with transaction.atomic():
+                    ChannelThrottle.objects.create(channel=channel, next_slot_at=now + interval)
+                return now
+            except IntegrityError:
+                return None
+        if throttle.next_slot_at > now:
+            return None
+        throttle.next_slot_at = now + interval
+        throttle.save(update_fields=["next_slot_at"])
+    return now
+
+
+def next_free_slot(*, channel: Channel) -> dt.datetime:
+    """Return when the channel's next sending slot is free (now if it is)."""
+    slot = ChannelThrottle.objects.filter(channel=channel).values_list("next_slot_at", flat=True)
+    return max([timezone.now(), *slot])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.core.actors import Actor
+from ventanilla.core.bulk import db_value, insert_rows, reserve_ids
 from ventanilla.core.crypto import encrypt_text
 from ventanilla.core.events import publish_on_commit
 
@@ -285,3 +287,103 @@ def move_conversation(*, conversation: Conversation, citizen: Any) -> Conversati
     )
     conversation.citizen = citizen
     return conversation
+
+
+@dataclass(frozen=True)
+class BulkOutbound:
+    """One message of a bulk send (a broadcast): its conversation, text and template."""
+
+    conversation_id: int
+    channel_id: int
+    council_id: int
+    text: str
+    template: dict[str, Any] | None = None
+
+
+#: rows per INSERT of a bulk send (SQLite's and PostgreSQL's parameter limits are far above)
+BULK_BATCH = 1000
+
+
+@transaction.atomic
+def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
+    """Create queued outbound rows in batches and return their ids, in the order given.
+
+    No send task is enqueued: the caller's dispatcher (``broadcasts.tasks.dispatch``) sends
+    each through ``send_message`` at the pace it decides, so that replies to residents go
+    first. The caller applies the provider's window rules (a template where required).
+    """
+    ids = reserve_ids(Message, len(items))
+    now = db_value(Message, "created_at", timezone.now())
+    empty = db_value(Message, "payload", {})
+    fields = (
+        "id", "council", "conversation", "channel", "direction", "text", "address", "payload",
+        "provider_message_id", "status", "error_code", "error_reason", "is_automatic",
+        "attempts", "created_at",
+    )  # fmt: skip
+    insert_rows(
+        Message,
+        fields,
+        (
+            (
+                pk,
+                item.council_id,
+                item.conversation_id,
+                item.channel_id,
+                Direction.OUT,
+                item.text,
+                "",
+                db_value(Message, "payload", {"template": item.template})
+                if item.template
+                else empty,
+                "",
+                DeliveryStatus.QUEUED,
+                "",
+                "",
+                True,
+                0,
+                now,
+            )  # fmt: skip
+            for pk, item in zip(ids, items, strict=True)
+        ),
+    )
+    return ids
+
+
+@transaction.atomic
+def withdraw_queued(*, message_ids: Any, reason: str) -> int:
+    """Mark still-queued outbound messages failed (a cancelled broadcast); return how many.
+
+    ``message_ids`` is a list of ids or a query of them (``values("message_id")``).
+    """
+    return Message.objects.filter(
+        pk__in=message_ids, direction=Direction.OUT, status=DeliveryStatus.QUEUED
+    ).update(status=DeliveryStatus.FAILED, error_code="withdrawn", error_reason=reason)
+
+
+@transaction.atomic
+def bulk_conversations(*, channel: Any, citizens: dict[str, int]) -> dict[str, int]:
+    """Return {urn: conversation id} on ``channel`` for ``citizens`` ({urn: resident id}).
+
+    Creates the conversations that do not exist yet, in batches (imports).
+    """
+    urns = list(citizens)
+    found: dict[str, int] = {}
+    for start in range(0, len(urns), BULK_BATCH):
+        chunk = urns[start : start + BULK_BATCH]
+        found.update(
+            Conversation.objects.filter(channel=channel, urn__in=chunk).values_list("urn", "pk")
+        )
+    new = [urn for urn in urns if urn not in found]
+    ids = reserve_ids(Conversation, len(new))
+    now = db_value(Conversation, "created_at", timezone.now())
+    empty = db_value(Conversation, "state", {})
+    insert_rows(
+        Conversation,
+        ("id", "council", "citizen", "channel", "urn", "state", "created_at", "updated_at"),
+        (
+            (pk, channel.council_id, citizens[urn], channel.pk, urn, empty, now, now)
+            for pk, urn in zip(ids, new, strict=True)
+        ),
+    )
+    found.update(zip(new, ids, strict=True))
+    return found

@@ -78,7 +78,18 @@ def test_the_schema_lists_every_endpoint():
         "POST /api/v1/conversations/{conversation_id}/close",
     } <= labels
     assert "GET /api/v1/statistics" in labels
-    assert len(labels) == 20
+    # alerts (issue 12)
+    assert {
+        "GET /api/v1/topics",
+        "POST /api/v1/broadcasts",
+        "GET /api/v1/broadcasts/{broadcast_id}",
+        "POST /api/v1/broadcasts/{broadcast_id}/approve",
+        "POST /api/v1/broadcasts/{broadcast_id}/send",
+        "POST /api/v1/broadcasts/{broadcast_id}/pause",
+        "POST /api/v1/broadcasts/{broadcast_id}/resume",
+        "POST /api/v1/broadcasts/{broadcast_id}/cancel",
+    } <= labels
+    assert len(labels) == 28
 
 
 @pytest.mark.parametrize("operation", operations(), ids=lambda op: op.label)

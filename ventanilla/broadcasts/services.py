@@ -1,0 +1,582 @@
+"""The write path of alerts: subscriptions, broadcasts and their fan-out.
+
+A broadcast is written (``create_broadcast``), approved by a second person (``approve``),
+then sent (``send``): its recipients become queued outbound messages in batches
+(``conversations.services.queue_outbound_bulk``) and one dispatcher task per channel
+(``broadcasts.tasks.dispatch``) sends them through the ordinary send path at the channel's
+rate, only in the slots replies to residents leave free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import structlog
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ventanilla.broadcasts.models import (
+    Alert,
+    AlertStatus,
+    Broadcast,
+    Kind,
+    Recipient,
+    Source,
+    Status,
+    Subscription,
+    Topic,
+)
+from ventanilla.channels.adapters import provider_class
+from ventanilla.channels.models import Channel, Provider
+from ventanilla.channels.policy import OutboundRefused
+from ventanilla.citizens.services import bulk_find_or_create_citizens
+from ventanilla.citizens.urns import InvalidUrn, normalise_phone
+from ventanilla.conversations.bot_templates import TemplateBook
+from ventanilla.conversations.models import Conversation, Message
+from ventanilla.conversations.services import (
+    BulkOutbound,
+    bulk_conversations,
+    queue_outbound,
+    queue_outbound_bulk,
+    withdraw_queued,
+)
+from ventanilla.core.bulk import db_value, insert_rows
+from ventanilla.core.models import Council
+from ventanilla.privacy.redaction import redact
+
+log = structlog.get_logger(__name__)
+
+
+class BroadcastError(Exception):
+    """The broadcast cannot do what was asked; the text says why."""
+
+
+class ApprovalError(BroadcastError):
+    """The person asking may not approve (they wrote it) or it is not waiting for approval."""
+
+
+# -- subscriptions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscribe(
+    *, topic: Topic, conversation: Conversation, source: str, notice: str
+) -> Subscription:
+    """Subscribe the resident's channel identity to ``topic`` (again, if they had left)."""
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
+        topic=topic,
+        conversation=conversation,
+        defaults={
+            "council": topic.council,
+            "citizen_id": conversation.citizen_id,
+            "source": source,
+            "notice": notice,
+        },
+    )
+    if not created and subscription.ended_at is not None:
+        subscription.ended_at = None
+        subscription.created_at = timezone.now()
+        subscription.source = source
+        subscription.notice = notice
+        subscription.save(update_fields=["ended_at", "created_at", "source", "notice"])
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(*, topic: Topic, conversation: Conversation) -> bool:
+    """End the subscription of this channel identity to ``topic``; return whether it had one."""
+    return bool(
+        Subscription.objects.filter(
+            topic=topic, conversation=conversation, ended_at__isnull=True
+        ).update(ended_at=timezone.now())
+    )
+
+
+@transaction.atomic
+def create_topic(
+    *,
+    council: Council,
+    slug: str,
+    name_es: str,
+    name_ca: str = "",
+    name_en: str = "",
+    keywords: str = "",
+) -> Topic:
+    return Topic.objects.create(
+        council=council,
+        slug=slug,
+        name_es=name_es,
+        name_ca=name_ca,
+        name_en=name_en,
+        keywords=keywords,
+    )
+
+
+# -- broadcasts ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_broadcast(
+    *,
+    topic: Topic,
+    texts: dict[str, str],
+    by: Any,
+    channels: Sequence[Channel] = (),
+    template_name: str = "",
+    template_variables: Sequence[str] = (),
+    scheduled_for: dt.datetime | None = None,
+) -> Broadcast:
+    """Write a broadcast waiting for a second person's approval."""
+    council = topic.council
+    texts = {lang: text.strip() for lang, text in texts.items() if text and text.strip()}
+    if not texts.get(council.language_codes[0]):
+        raise BroadcastError(_("Write the text at least in the council's first language."))
+    unknown = set(texts) - set(council.language_codes)
+    if unknown:
+        raise BroadcastError(
+            _("The council does not speak: %(languages)s") % {"languages": ", ".join(unknown)}
+        )
+    if any(c.council_id != council.pk for c in channels):
+        raise BroadcastError(_("A channel of another council was chosen."))
+    broadcast = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        texts=texts,
+        template_name=template_name.strip(),
+        template_variables=[str(v) for v in template_variables],
+        scheduled_for=scheduled_for,
+        created_by=by,
+    )
+    if channels:
+        broadcast.channels.set(channels)
+    return broadcast
+
+
+def _locked(broadcast: Broadcast) -> Broadcast:
+    return Broadcast.objects.select_for_update().select_related("council").get(pk=broadcast.pk)
+
+
+@transaction.atomic
+def approve(*, broadcast: Broadcast, by: Any) -> Broadcast:
+    """Approve ``broadcast``: only someone other than its author, only once."""
+    row = _locked(broadcast)
+    if row.created_by_id == getattr(by, "pk", None):
+        raise ApprovalError(_("A broadcast must be approved by someone other than its author."))
+    if row.status != Status.DRAFT:
+        raise ApprovalError(_("This broadcast is not waiting for approval."))
+    row.status = Status.APPROVED
+    row.approved_by = by
+    row.approved_at = timezone.now()
+    row.save(update_fields=["status", "approved_by", "approved_at"])
+    log.info("broadcast_approved", broadcast=row.pk, by=by.pk)
+    return row
+
+
+@transaction.atomic
+def send(*, broadcast: Broadcast) -> Broadcast:
+    """Send an approved broadcast now, or at its scheduled time."""
+    from_tasks = _tasks()
+    row = _locked(broadcast)
+    if row.status == Status.DRAFT:
+        raise BroadcastError(_("A second person must approve the broadcast before it is sent."))
+    if row.status != Status.APPROVED:
+        raise BroadcastError(_("This broadcast was already sent or cancelled."))
+    if row.scheduled_for is not None and row.scheduled_for > timezone.now():
+        row.status = Status.SCHEDULED
+        row.save(update_fields=["status"])
+        transaction.on_commit(
+            partial(from_tasks.start_scheduled.using(run_after=row.scheduled_for).enqueue, row.pk)
+        )
+        return row
+    return _fan_out(row)
+
+
+@transaction.atomic
+def start_scheduled(*, broadcast_id: int) -> Broadcast | None:
+    """Fan out a scheduled broadcast whose time has come (a task calls it)."""
+    row = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+    if row is None or row.status != Status.SCHEDULED:
+        return row
+    return _fan_out(row)
+
+
+def _tasks() -> Any:
+    from ventanilla.broadcasts import tasks  # same app: the tasks import these services
+
+    return tasks
+
+
+def recipients_query(broadcast: Broadcast) -> Any:
+    """The active subscriptions a broadcast reaches: opted-out residents and idle channels out."""
+    subscriptions = Subscription.objects.filter(
+        topic_id=broadcast.topic_id,
+        ended_at__isnull=True,
+        citizen__opted_out_at__isnull=True,
+        conversation__channel__active=True,
+    )
+    channel_ids = list(broadcast.channels.values_list("pk", flat=True)) if broadcast.pk else []
+    if channel_ids:
+        subscriptions = subscriptions.filter(conversation__channel_id__in=channel_ids)
+    return subscriptions
+
+
+def _fan_out(row: Broadcast, subscriptions: Any = None) -> Broadcast:
+    """Create the broadcast's queued messages in batches; start one dispatcher per channel."""
+    channels = {c.pk: c for c in Channel.objects.filter(council_id=row.council_id)}
+    texts = {lang: row.text_for(lang) for lang in row.council.language_codes}
+    default = row.text_for("")
+    items: list[BulkOutbound] = []
+    kinds: list[tuple[int, bool]] = []
+    skipped = 0
+    subscriptions = recipients_query(row) if subscriptions is None else subscriptions
+    now = timezone.now()
+    for channel in channels.values():
+        # Per channel, and the window decided in SQL: no date to read back for each row.
+        mine = subscriptions.filter(conversation__channel_id=channel.pk)
+        window = provider_class(channel.provider).free_form_window
+        if window is None:
+            parts = [(mine, False)]
+        else:
+            since = now - window
+            parts = [
+                (mine.filter(conversation__last_inbound_at__gt=since), False),
+                (
+                    mine.exclude(conversation__last_inbound_at__gt=since),
+                    True,  # WhatsApp takes only a template there
+                ),
+            ]
+        for part, needs_template in parts:
+            rows = part.values_list("conversation_id", "citizen__language")
+            if needs_template and not row.template_name:
+                skipped += rows.count()  # and none was chosen: left out
+                continue
+            for conversation_id, language in rows.iterator(chunk_size=5000):
+                template = None
+                if needs_template:
+                    template = {
+                        "name": row.template_name,
+                        "language": language or row.council.language_codes[0],
+                        "parameters": list(row.template_variables or []),
+                    }
+                items.append(
+                    BulkOutbound(
+                        conversation_id=conversation_id,
+                        channel_id=channel.pk,
+                        council_id=row.council_id,
+                        text=texts.get(language, default),
+                        template=template,
+                    )
+                )
+                kinds.append((channel.pk, needs_template))
+    ids = queue_outbound_bulk(items=items)
+    insert_rows(
+        Recipient,
+        ("broadcast", "channel", "message", "template"),
+        (
+            (row.pk, channel_id, message_id, t)
+            for message_id, (channel_id, t) in zip(ids, kinds, strict=True)
+        ),
+    )
+    row.status = Status.SENDING
+    row.recipients = len(ids)
+    row.skipped = skipped
+    row.queued_at = timezone.now()
+    row.save(update_fields=["status", "recipients", "skipped", "queued_at"])
+    for channel_id in sorted({pk for pk, _template in kinds}):
+        start_dispatch(broadcast=row, channel_id=channel_id)
+    if not ids:
+        finish_if_done(broadcast_id=row.pk)
+    log.info("broadcast_queued", broadcast=row.pk, recipients=len(ids), skipped=skipped)
+    return row
+
+
+def start_dispatch(*, broadcast: Broadcast, channel_id: int) -> None:
+    """Enqueue the channel's dispatcher for ``broadcast`` once the transaction commits."""
+    dispatch = _tasks().dispatch
+    transaction.on_commit(partial(dispatch.enqueue, broadcast.pk, channel_id))
+
+
+@transaction.atomic
+def pause(*, broadcast: Broadcast) -> Broadcast:
+    row = _locked(broadcast)
+    if row.status != Status.SENDING:
+        raise BroadcastError(_("Only a broadcast being sent can be paused."))
+    row.status = Status.PAUSED
+    row.save(update_fields=["status"])
+    return row
+
+
+@transaction.atomic
+def resume(*, broadcast: Broadcast) -> Broadcast:
+    row = _locked(broadcast)
+    if row.status != Status.PAUSED:
+        raise BroadcastError(_("Only a paused broadcast can be resumed."))
+    row.status = Status.SENDING
+    row.save(update_fields=["status"])
+    channel_ids = (
+        Recipient.objects.filter(broadcast=row).values_list("channel_id", flat=True).distinct()
+    )
+    for channel_id in sorted(set(channel_ids)):
+        start_dispatch(broadcast=row, channel_id=channel_id)
+    return row
+
+
+@transaction.atomic
+def cancel(*, broadcast: Broadcast) -> Broadcast:
+    """Stop a broadcast: what is still queued is withdrawn, what went out stays."""
+    row = _locked(broadcast)
+    if row.status in (Status.DONE, Status.CANCELLED):
+        raise BroadcastError(_("This broadcast was already sent or cancelled."))
+    withdraw_queued(
+        message_ids=Recipient.objects.filter(broadcast=row).values("message_id"),
+        reason=_("The broadcast was cancelled."),
+    )
+    row.status = Status.CANCELLED
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "finished_at"])
+    return row
+
+
+@transaction.atomic
+def finish_if_done(*, broadcast_id: int) -> bool:
+    """Mark a sending broadcast done once none of its messages is queued; return whether."""
+    row = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+    if row is None or row.status != Status.SENDING:
+        return False
+    if Recipient.objects.filter(broadcast=row, message__status="queued").exists():
+        return False
+    row.status = Status.DONE
+    row.finished_at = timezone.now()
+    row.save(update_fields=["status", "finished_at"])
+    return True
+
+
+# -- the moderated neighbourhood relay -----------------------------------------------
+
+#: a resident's alert not decided within this long, or relayed, stops counting after it
+ALERT_TTL = dt.timedelta(hours=24)
+
+
+@transaction.atomic
+def submit_alert(
+    *,
+    conversation: Conversation,
+    text: str,
+    message: Message | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photos: int = 0,
+) -> Alert:
+    """Put a resident's "AVISO …" in the moderation queue (nothing is relayed yet)."""
+    return Alert.objects.create(
+        council_id=conversation.council_id,
+        conversation=conversation,
+        message=message,
+        text=text.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        photos=photos,
+        expires_at=timezone.now() + ALERT_TTL,
+    )
+
+
+def _tell_sender(alert: Alert, key: str) -> None:
+    conversation = alert.conversation
+    text = TemplateBook.for_conversation(conversation).text(key)
+    try:
+        queue_outbound(conversation=conversation, text=text, automatic=True)
+    except OutboundRefused:
+        log.info("alert_sender_not_told", alert=alert.pk)  # WhatsApp's window has closed
+
+
+def anonymous_text(alert: Alert, text: str) -> str:
+    """Return ``text`` without the sender's name, numbers or other personal data."""
+    citizen = alert.conversation.citizen
+    names = [citizen.name, *citizen.identities.values_list("display", flat=True)]
+    return redact(text, names=[n for n in names if n])
+
+
+@transaction.atomic
+def relay_alert(
+    *,
+    alert: Alert,
+    by: Any,
+    text: str,
+    topic: Topic,
+    district: Any = None,
+    expires_at: dt.datetime | None = None,
+) -> Alert:
+    """Relay a resident's alert, as the operator wrote it, to ``topic``'s subscribers.
+
+    Only subscribers in ``district`` when one is given. The operator approves it by
+    relaying; the text goes through redaction with the sender's names, so neither their
+    number nor their name reaches anyone. The sender is told.
+    """
+    row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
+    if row.status != AlertStatus.PENDING:
+        raise BroadcastError(_("This alert was already decided."))
+    if row.expired:
+        raise BroadcastError(_("This alert has expired."))
+    if topic.council_id != row.council_id:
+        raise BroadcastError(_("A topic of another council was chosen."))
+    clean = anonymous_text(row, text)
+    if not clean.strip():
+        raise BroadcastError(_("Write the text to relay."))
+    council = topic.council
+    broadcast = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        kind=Kind.RELAY,
+        texts={council.language_codes[0]: clean},
+        status=Status.APPROVED,
+        approved_by=by,
+        approved_at=timezone.now(),
+    )
+    subscriptions = recipients_query(broadcast)
+    if district is not None:
+        subscriptions = subscriptions.filter(district=district)
+    _fan_out(broadcast, subscriptions)
+    row.status = AlertStatus.RELAYED
+    row.relayed_text = clean
+    row.topic = topic
+    row.district = district
+    row.broadcast = broadcast
+    row.decided_by = by
+    row.decided_at = timezone.now()
+    row.expires_at = expires_at or row.expires_at
+    row.save()
+    _tell_sender(row, "alerts.relay_relayed")
+    return row
+
+
+@transaction.atomic
+def reject_alert(*, alert: Alert, by: Any) -> Alert:
+    row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
+    if row.status != AlertStatus.PENDING:
+        raise BroadcastError(_("This alert was already decided."))
+    row.status = AlertStatus.REJECTED
+    row.decided_by = by
+    row.decided_at = timezone.now()
+    row.save(update_fields=["status", "decided_by", "decided_at"])
+    _tell_sender(row, "alerts.relay_rejected")
+    return row
+
+
+# -- importing a list ------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, and the lines it left out (line number, what it said, why)."""
+
+    imported: int = 0
+    already: int = 0
+    invalid: list[tuple[int, str, str]] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+    welcomed: int = 0
+    not_welcomed: int = 0
+    welcome: Broadcast | None = None
+
+
+def phone_urn(channel: Channel, phone: str) -> str:
+    """Return the URN ``phone`` has on ``channel`` (SMS or WhatsApp), or raise InvalidUrn."""
+    e164 = normalise_phone(phone.strip())
+    return f"whatsapp:{e164[1:]}" if channel.provider == Provider.WHATSAPP else f"tel:{e164}"
+
+
+@transaction.atomic
+def import_subscribers(
+    *,
+    topic: Topic,
+    channel: Channel,
+    rows: Iterable[tuple[int, str, str]],
+    template_name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Subscribe a list of phone numbers ((line, phone, language) rows) to ``topic``.
+
+    All or nothing: an error while writing leaves nothing imported. Numbers that cannot be
+    read and repeated numbers are reported, not imported. Each new subscriber gets a
+    welcome that says how to leave, sent at the channel's rate (a broadcast of its own;
+    WhatsApp numbers get it only through ``template_name``, as they have never written).
+    """
+    if channel.council_id != topic.council_id:
+        raise BroadcastError(_("The channel belongs to another council."))
+    if channel.provider not in (Provider.TWILIO, Provider.WHATSAPP):
+        raise BroadcastError(_("Phone lists can only be imported to SMS or WhatsApp channels."))
+    council = topic.council
+    report = ImportReport()
+    urns: dict[str, str] = {}  # urn → language
+    for n, (line, phone, language) in enumerate(rows, 1):
+        if progress is not None and n % 5000 == 0:
+            progress(n)
+        try:
+            urn = phone_urn(channel, phone)
+        except InvalidUrn:
+            report.invalid.append((line, phone, _("not a phone number")))
+            continue
+        if urn in urns:
+            report.duplicates.append((line, phone))
+            continue
+        language = (language or "").strip().lower()[:2]
+        urns[urn] = language if language in council.language_codes else ""
+    citizens = bulk_find_or_create_citizens(council=council, urns=list(urns), languages=urns)
+    conversations = bulk_conversations(channel=channel, citizens=citizens)
+    stamp = timezone.now()
+    existing = dict(
+        Subscription.objects.filter(topic=topic, conversation__channel=channel).values_list(
+            "conversation_id", "ended_at"
+        )
+    )
+    in_file = set(conversations.values())
+    ended = [pk for pk, ended_at in existing.items() if ended_at is not None and pk in in_file]
+    report.already = sum(
+        1 for pk, ended_at in existing.items() if ended_at is None and pk in in_file
+    )
+    notice = _welcome_text(topic, council.language_codes[0])
+    created_at = db_value(Subscription, "created_at", stamp)
+    new = [
+        (council.pk, topic.pk, citizens[urn], conversation_id, Source.IMPORT, notice, created_at)
+        for urn, conversation_id in conversations.items()
+        if conversation_id not in existing
+    ]
+    insert_rows(
+        Subscription,
+        ("council", "topic", "citizen", "conversation", "source", "notice", "created_at"),
+        new,
+    )
+    for start in range(0, len(ended), 2000):
+        chunk = ended[start : start + 2000]
+        Subscription.objects.filter(topic=topic, conversation_id__in=chunk).update(
+            ended_at=None, created_at=stamp, source=Source.IMPORT, notice=notice
+        )
+    report.imported = len(new) + len(ended)
+    welcome = Broadcast.objects.create(
+        council=council,
+        topic=topic,
+        kind=Kind.WELCOME,
+        texts={lang: _welcome_text(topic, lang) for lang in council.language_codes},
+        template_name=template_name,
+        template_variables=[topic.name_es],
+        status=Status.APPROVED,
+    )
+    welcome.channels.set([channel])
+    imported = recipients_query(welcome).filter(source=Source.IMPORT, created_at=stamp)
+    welcome = _fan_out(welcome, imported)
+    report.welcome = welcome
+    report.welcomed, report.not_welcomed = welcome.recipients, welcome.skipped
+    if progress is not None:
+        progress(len(urns) + len(report.invalid) + len(report.duplicates))
+    return report
+
+
+def _welcome_text(topic: Topic, language: str) -> str:
+    name = topic.name(language)
+    return TemplateBook(topic.council, language).text(
+        "alerts.welcome", council=topic.council.name, topic=name, word=name.upper()
+    )

@@ -1,0 +1,1 @@
+from ventanilla.inbox.tests.conftest import browse, chromium, server  # noqa: F401
