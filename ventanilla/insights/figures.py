@@ -11,7 +11,8 @@ Definitions (also on the dashboard):
 - time to first response, in working hours (office hours on working days), because the
   first-response deadline of a category is set in working hours;
 - time to resolution, in working days (whole days that are neither weekend nor holiday),
-  because the resolution deadline of a category is set in working days;
+  because the resolution deadline of a category is set in working days; both times are
+  counted to the nearest whole minute of working time;
 - on time: of the cases received that were resolved, or whose deadline has passed
   unresolved (rejected and duplicate cases aside), the share resolved by their deadline;
 - reopened: of the cases received that were ever resolved, the share reopened at least once;
@@ -147,17 +148,26 @@ class CaseFacts:
         return "" if value is None else str(value)
 
 
+def to_minute(value: float, minutes_per_unit: int) -> float:
+    """Return ``value`` (hours or days) rounded to a whole minute."""
+    return round(value * minutes_per_unit) / minutes_per_unit
+
+
 def with_working_time(fact: CaseFacts, calendar: Calendar) -> CaseFacts:
-    """Return ``fact`` with its times to first response and to resolution in working time."""
+    """Return ``fact`` with its times to first response and to resolution in working time.
+
+    Both are rounded to whole minutes of working time: the dashboard's summary tables
+    count cases per minute, so that medians and percentiles come from small sums.
+    """
     return replace(
         fact,
         first_response_hours=(
-            working_hours_between(fact.created_at, fact.first_responded_at, calendar)
+            to_minute(working_hours_between(fact.created_at, fact.first_responded_at, calendar), 60)
             if fact.first_responded_at
             else None
         ),
         resolution_days=(
-            working_days_between(fact.created_at, fact.resolved_at, calendar)
+            to_minute(working_days_between(fact.created_at, fact.resolved_at, calendar), 1440)
             if fact.resolved_at
             else None
         ),

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases.access import case_scope
+from ventanilla.cases.access import case_scope, sees_whole_council, staff_of
 from ventanilla.cases.models import Case, Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.models import Provider
@@ -227,19 +227,19 @@ def statistics(
     rows = CaseFigures.objects.filter(scope, council=council)
     open_rows = rows.filter(status__in=sorted(OPEN_STATUSES))
     per_key: dict[str, dict[str, F.Figures]]
-    if reader is rollup_facts and aggregates.available():
-        received_rows = rows.filter(day__gte=start, day__lte=end)
-        resolved_rows = rows.filter(resolved_day__gte=start, resolved_day__lte=end)
-        total, per_key = aggregates.figures(received_rows, resolved_rows, now=now)
-        previous = aggregates.total(
-            rows.filter(day__gte=previous_start, day__lte=previous_end),
-            rows.filter(resolved_day__gte=previous_start, resolved_day__lte=previous_end),
-            now=now,
+    if reader is rollup_facts:
+        departments = departments_of(user, council)
+        total, per_key = aggregates.read(council, departments, start=start, end=end, now=now)
+        previous, _ = aggregates.read(
+            council, departments, start=previous_start, end=previous_end, now=now, breakdown=False
         )
         volumes = aggregates.volumes(
-            received_rows, resolved_rows, start=start, end=end, granularity=granularity
+            council, departments, start=start, end=end, granularity=granularity
         )
-        backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
+        if aggregates.available():
+            backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
+        else:
+            backlog = F.backlog(_facts(open_rows), now=now, oldest=OLDEST)
     else:
         received, resolved = reader(council, scope, start, end)
         prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
@@ -252,19 +252,22 @@ def statistics(
         volumes = F.volumes(
             received, resolved, start=start, end=end, tz=council.tz, granularity=granularity
         )
-        backlog = F.backlog(
-            _facts(open_rows) if reader is rollup_facts else _direct_open(council, scope),
-            now=now,
-            oldest=OLDEST,
-        )
+        backlog = F.backlog(_direct_open(council, scope), now=now, oldest=OLDEST)
     breakdowns: dict[str, list[Row]] = {}
     for dimension in F.DIMENSIONS:
         labels = names(council, dimension, per_key[dimension])
         table = [Row(key, labels[key], fig) for key, fig in per_key[dimension].items()]
         table.sort(key=lambda r: (-r.figures.received, r.name.casefold()))
         breakdowns[dimension] = table
+    since, until = _period_q(council, start, end)
     rated = list(
-        rows.filter(day__gte=start, day__lte=end, satisfaction__isnull=False)
+        rows.filter(
+            created_at__gte=since,
+            created_at__lt=until,
+            day__gte=start,
+            day__lte=end,
+            satisfaction__isnull=False,
+        )
         .order_by("-created_at", "-case_id")
         .values_list("case_id", flat=True)[: COMMENTS * 5]
     )
@@ -283,6 +286,21 @@ def statistics(
         breakdowns=breakdowns,
         comments=satisfaction_comments(rated),
     )
+
+
+def departments_of(user: Any, council: Council) -> list[int] | None:
+    """Return the departments of ``council`` whose cases ``user`` may see (None: all).
+
+    The same rule as ``cases.access.case_scope``, in the shape the summary tallies need.
+    """
+    if user is None:
+        return None
+    staff = staff_of(user)
+    if staff is None or staff.council_id != council.pk:
+        return []
+    if sees_whole_council(user):
+        return None
+    return list(staff.departments.values_list("id", flat=True))
 
 
 def _direct_open(council: Council, scope: Q) -> list[F.CaseFacts]:
