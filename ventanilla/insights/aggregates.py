@@ -122,8 +122,10 @@ def _counts(
     ).exclude(status__in=_NOT_TO_RESOLVE)
     if departments is not None:
         late = late.filter(department_id__in=departments)
-    columns = list(COLUMNS.values()) if breakdown else []
-    for *keys, n in late.values_list(*columns).annotate(n=Count("pk")).order_by():
+    if not breakdown:
+        sums.late[("total", "")] += late.count()
+        return
+    for *keys, n in late.values_list(*COLUMNS.values()).annotate(n=Count("pk")).order_by():
         sums.late[("total", "")] += n
         for dimension, value in zip(COLUMNS, keys, strict=True):
             sums.late[(dimension, _key(value))] += n
@@ -304,32 +306,32 @@ def _inner(rows: QuerySet[CaseFigures], columns: list[str]) -> tuple[str, tuple[
 
 
 def backlog(open_rows: QuerySet[CaseFigures], *, now: dt.datetime, oldest: int) -> F.Backlog:
-    """Return the backlog of ``open_rows`` (cases in an open status)."""
+    """Return the backlog of ``open_rows`` (cases in an open status), counted per age in days.
+
+    One pass over the partial index of open cases (which carries ``due_at`` and the
+    department, so PostgreSQL need not read the table); bands and median from the counts.
+    """
     inner, params = _inner(open_rows, ["created_at", "due_at"])
-    bands = []
-    band_params: list[Any] = []
-    for _label, low, high in F.AGE_BANDS:
-        condition = "created_at <= %s"
-        band_params.append(now - dt.timedelta(days=low))
-        if high is not None:
-            condition += " AND created_at > %s"
-            band_params.append(now - dt.timedelta(days=high + 1))
-        bands.append(f"count(*) FILTER (WHERE {condition})")
     sql = f"""
-        SELECT count(*), count(*) FILTER (WHERE due_at < %s), {", ".join(bands)},
-            percentile_cont(0.5) WITHIN GROUP (
-                ORDER BY floor(extract(epoch FROM (%s - created_at)) / 86400))
-        FROM ({inner}) AS cases
-    """  # noqa: S608 - only our own conditions and placeholders are interpolated
+        SELECT floor(extract(epoch FROM (%s - created_at)) / 86400) AS age,
+            count(*), count(*) FILTER (WHERE due_at < %s)
+        FROM ({inner}) AS cases GROUP BY age ORDER BY age
+    """  # noqa: S608 - only our own subquery and placeholders are interpolated
     with connection.cursor() as cursor:
-        cursor.execute(sql, (now, *band_params, now, *params))
-        row = cursor.fetchone()
-    assert row is not None
+        cursor.execute(sql, (now, now, *params))
+        ages = [(int(age), n, overdue) for age, n, overdue in cursor.fetchall()]
+    bands = dict.fromkeys((label for label, _, _ in F.AGE_BANDS), 0)
+    for age, n, _overdue in ages:
+        for label, low, high in F.AGE_BANDS:
+            if age >= low and (high is None or age <= high):
+                bands[label] += n
+                break
+    median = F.percentile_of_counts([(float(age), n) for age, n, _ in ages], 0.5)
     first = open_rows.order_by("created_at", "reference").values_list("reference", "created_at")
     return F.Backlog(
-        open=row[0],
-        overdue=row[1],
-        ages={label: row[2 + i] for i, (label, _, _) in enumerate(F.AGE_BANDS)},
-        median_age_days=None if row[-1] is None else round(float(row[-1]), 6),
+        open=sum(n for _, n, _ in ages),
+        overdue=sum(overdue for _, _, overdue in ages),
+        ages=bands,
+        median_age_days=None if median is None else round(median, 6),
         oldest=[(reference, (now - created).days) for reference, created in first[:oldest]],
     )

@@ -103,6 +103,34 @@ def working_days_between(start: dt.datetime, end: dt.datetime, calendar: Calenda
     return seconds / 86400
 
 
+def working_days_ago(now: dt.datetime, days: int, calendar: Calendar) -> dt.datetime:
+    """Return the moment M such that ``working_days_between(c, now) > days`` when ``c < M``.
+
+    Counts back from ``now`` as :func:`working_days_between` counts forward (wall-clock
+    time of the council's working days), so that a database can compare ``created_at``
+    with one moment instead of working the time out case by case.
+    """
+    tz = calendar.tz
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    remaining = dt.timedelta(days=days)
+    day = local_now.date()
+    while True:
+        if calendar.working_day(day):
+            begins = dt.datetime.combine(day, dt.time(0, 0))
+            ends = min(begins + dt.timedelta(days=1), local_now)
+            length = max(ends - begins, dt.timedelta(0))
+            if length >= remaining:
+                moment = ends - remaining
+                break
+            remaining -= length
+        day -= dt.timedelta(days=1)
+    if moment == dt.datetime.combine(moment.date(), dt.time(0, 0)):
+        # days off just before: a case received then has had exactly ``days``, no more
+        while not calendar.working_day(moment.date() - dt.timedelta(days=1)):
+            moment -= dt.timedelta(days=1)
+    return moment.replace(tzinfo=tz)
+
+
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Return the ``fraction`` percentile of ``values`` by linear interpolation, or None."""
     if not values:
@@ -112,6 +140,24 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def percentile_of_counts(counts: Sequence[tuple[float, int]], fraction: float) -> float | None:
+    """Return :func:`percentile` of the values given as (value, how many), sorted by value."""
+    total = sum(n for _, n in counts)
+    if not total:
+        return None
+    rank = fraction * (total - 1)
+    low = math.floor(rank)
+    high = min(low + 1, total - 1)
+    found: dict[int, float] = {}
+    seen = 0
+    for value, n in counts:
+        for index in (low, high):
+            if index not in found and index < seen + n:
+                found[index] = value
+        seen += n
+    return found[low] + (found[high] - found[low]) * (rank - low)
 
 
 @dataclass(frozen=True)

@@ -104,11 +104,22 @@ class CaseFigures(models.Model):
             models.Index(fields=["council", "resolved_day"]),
             models.Index(
                 fields=["council", "created_at"],
+                include=["due_at", "department_id", "reference"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
-                name="case_figures_open",
+                name="case_figures_open_ages",
             ),
             models.Index(
                 fields=["council", "day"],
+                include=[
+                    "due_at",
+                    "status",
+                    "department_id",
+                    "category_id",
+                    "channel",
+                    "district_id",
+                    "assignee_id",
+                    "created_at",
+                ],
                 condition=Q(resolved_at__isnull=True),
                 name="case_figures_unresolved",
             ),

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from ventanilla.channels.models import Provider
 from ventanilla.core.models import Council
 from ventanilla.insights import aggregates
 from ventanilla.insights import figures as F
-from ventanilla.insights.models import CaseFigures, Commitment, District
+from ventanilla.insights.models import CaseFigures, Commitment, District, DurationTally
 from ventanilla.insights.rollup import calendar_of, facts_of_cases
 from ventanilla.privacy.redaction import redact
 
@@ -334,28 +333,56 @@ def charter(
     if not commitments:
         return []
     terms = {c.category_id: c.working_days for c in commitments}
-    rows = CaseFigures.objects.filter(
-        council=council, category_id__in=list(terms), day__gte=start, day__lte=end
-    ).exclude(status__in=sorted(F.NOT_TO_RESOLVE))
+    counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
+    months, edges = aggregates.split(start, end)
+    # resolved cases of whole months: the per-minute counts of the tallies
+    for key, month, value, n in (
+        DurationTally.objects.filter(
+            council=council,
+            month__in=months,
+            dimension="category",
+            key__in=[str(c) for c in terms],
+            measure="charter",
+            n__gt=0,
+        )
+        .values_list("key", "month", "value")
+        .annotate(Sum("n"))
+        .order_by()
+    ):
+        category_id = int(key)
+        counts[(category_id, month)][0] += n
+        if value <= terms[category_id] * 1440:
+            counts[(category_id, month)][1] += n
+    rows = CaseFigures.objects.filter(council=council, category_id__in=list(terms)).exclude(
+        status__in=sorted(F.NOT_TO_RESOLVE)
+    )
+    # resolved cases of the days at the edges of the period: their rows
     met_q = Q(pk__in=[])
     for category_id, days in terms.items():
         met_q |= Q(category_id=category_id, resolution_days__lte=days)
-    counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    for category_id, month, counted, met in (
-        rows.filter(resolved_at__isnull=False)
-        .annotate(month=TruncMonth("day"))
-        .values_list("category_id", "month")
+    in_edges = Q(pk__in=[])
+    for low, high in edges:
+        in_edges |= Q(day__gte=low, day__lte=high)
+    for category_id, day, counted, met in (
+        rows.filter(in_edges, resolved_at__isnull=False)
+        .values_list("category_id", "day")
         .annotate(counted=Count("pk"), met=Count("pk", filter=met_q))
         .order_by()
     ):
-        counts[(category_id, month)][0] += counted
-        counts[(category_id, month)][1] += met
+        counts[(category_id, day.replace(day=1))][0] += counted
+        counts[(category_id, day.replace(day=1))][1] += met
+    # unresolved cases past their committed term count as not met
     calendar = calendar_of(council)
-    for category_id, day, created in rows.filter(resolved_at__isnull=True).values_list(
-        "category_id", "day", "created_at"
+    late_q = Q(pk__in=[])
+    for category_id, days in terms.items():
+        late_q |= Q(category_id=category_id, created_at__lt=F.working_days_ago(now, days, calendar))
+    for category_id, day, n in (
+        rows.filter(late_q, resolved_at__isnull=True, day__gte=start, day__lte=end)
+        .values_list("category_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        if F.working_days_between(created, now, calendar) > terms[category_id]:
-            counts[(category_id, day.replace(day=1))][0] += 1
+        counts[(category_id, day.replace(day=1))][0] += n
     out = []
     for commitment in commitments:
         months = [

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models.functions import Round
 
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
@@ -167,6 +168,22 @@ def _key_sql(column: str | None) -> str:
     if column == "channel":
         return "channel"
     return f"COALESCE(CAST({column} AS TEXT), '')"
+
+
+def round_times(*, council: Council) -> int:
+    """Round ``council``'s stored working times to whole minutes; return how many rows it has.
+
+    Rows written before times were rounded (the reactions round them now) are made to
+    agree with the tallies, which count whole minutes.
+    """
+    rows = CaseFigures.objects.filter(council=council)
+    rows.filter(first_response_hours__isnull=False).update(
+        first_response_hours=Round(models.F("first_response_hours") * 60) / 60.0
+    )
+    rows.filter(resolution_days__isnull=False).update(
+        resolution_days=Round(models.F("resolution_days") * 1440) / 1440.0
+    )
+    return rows.count()
 
 
 def rebuild(*, council: Council) -> None:
