@@ -102,6 +102,7 @@ class CaseFigures(models.Model):
         indexes = [
             models.Index(fields=["council", "day"]),
             models.Index(fields=["council", "resolved_day"]),
+            models.Index(fields=["council", "category_id", "day"]),
             models.Index(
                 fields=["council", "created_at"],
                 include=["due_at", "department_id", "reference"],

@@ -119,8 +119,9 @@ def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFig
         deltas.add(row, -1)
     for row in new:
         deltas.add(row, 1)
-    tally = [(k, v) for k, v in deltas.tally.items() if any(v)]
-    duration = [(k, v) for k, v in deltas.duration.items() if v]
+    # in key order, so that concurrent changes lock the rows they share in the same order
+    tally = sorted((k, v) for k, v in deltas.tally.items() if any(v))
+    duration = sorted((k, v) for k, v in deltas.duration.items() if v)
     with transaction.atomic():
         if tally:
             _upsert(
