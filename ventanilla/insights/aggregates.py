@@ -2,8 +2,7 @@
 
 The same definitions as ``figures.summarise`` (a test holds both to the direct computation
 from the cases). A period is read as its whole months (``Tally`` and ``DurationTally`` rows
-of month grain) and the days at its edges (``Tally`` rows of day grain, and the
-``CaseFigures`` rows of those days for the medians); only "on time" depends on the
+of month grain) and the days at its edges (rows of day grain); only "on time" depends on the
 moment of reading (a deadline passing makes an open case late), so the open cases past
 their deadline are counted from ``CaseFigures`` through a small partial index. Medians and
 90th percentiles interpolate between ranks as ``figures.percentile`` (and PostgreSQL's
@@ -35,11 +34,8 @@ COLUMNS: dict[str, str] = {
     "district": "district_id",
     "agent": "assignee_id",
 }
-#: measure -> (expression in minutes over CaseFigures, minutes per unit)
-MEASURES = {
-    "first": ("first_response_hours * 60", 60),
-    "resolution": ("resolution_days * 1440", 1440),
-}
+#: measure -> minutes per unit (hours, days)
+MEASURES = {"first": 60, "resolution": 1440}
 Departments = Sequence[int] | None
 
 
@@ -64,7 +60,8 @@ def split(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[tuple[dt.da
     return months, days
 
 
-def _tally_q(start: dt.date, end: dt.date) -> Q:
+def grains_q(start: dt.date, end: dt.date) -> Q:
+    """Return the filter of the tally rows (day or month grain) of the period."""
     months, days = split(start, end)
     q = Q(grain=Tally.Grain.MONTH, start__in=months) if months else Q(pk__in=[])
     for low, high in days:
@@ -93,7 +90,7 @@ def _counts(
     breakdown: bool,
     now: dt.datetime,
 ) -> None:
-    rows = Tally.objects.filter(_tally_q(start, end), council=council)
+    rows = Tally.objects.filter(grains_q(start, end), council=council)
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
     if not breakdown:
@@ -131,13 +128,18 @@ def _counts(
             sums.late[(dimension, _key(value))] += n
 
 
-def _key_sql(dimension: str) -> str:
-    column = COLUMNS.get(dimension)
-    if column is None:
-        return "''"
-    if column == "channel":
-        return "channel"
-    return f"COALESCE(CAST({column} AS TEXT), '')"
+def _grains_sql(start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
+    """Return the SQL condition (and its parameters) of the tally rows of the period."""
+    months, days = split(start, end)
+    conditions: list[str] = []
+    params: list[Any] = []
+    if months:
+        conditions.append(f"(grain = 'month' AND start IN ({', '.join(['%s'] * len(months))}))")
+        params += months
+    for low, high in days:
+        conditions.append("(grain = 'day' AND start >= %s AND start <= %s)")
+        params += [low, high]
+    return "(" + (" OR ".join(conditions) or "1 = 0") + ")", params
 
 
 def _durations(
@@ -149,10 +151,8 @@ def _durations(
     *,
     breakdown: bool,
 ) -> None:
-    months, days = split(start, end)
     dims = ["total", *COLUMNS] if breakdown else ["total"]
-    parts: list[str] = []
-    params: list[Any] = []
+    in_period, period_params = _grains_sql(start, end)
     in_departments = ""
     if departments is not None:
         in_departments = (
@@ -160,41 +160,24 @@ def _durations(
             if departments
             else "AND 1 = 0"
         )
-    if months:
-        in_months = ", ".join(["%s"] * len(months))
-        stored = [d for d in dims if d in STORED]
+    table = DurationTally._meta.db_table
+    stored = [d for d in dims if d in STORED]
+    parts = [
+        f"""SELECT dimension, key AS k, measure, value, n FROM {table}
+        WHERE council_id = %s AND {in_period} {in_departments}
+            AND measure IN ('first', 'resolution')
+            AND dimension IN ({", ".join(["%s"] * len(stored))})"""  # noqa: S608
+    ]
+    params: list[Any] = [council.pk, *period_params, *(departments or []), *stored]
+    if breakdown:
         parts.append(
-            f"""SELECT dimension, key AS k, measure, value, n
-            FROM {DurationTally._meta.db_table}
-            WHERE council_id = %s AND month IN ({in_months}) {in_departments}
-                AND measure IN ('first', 'resolution')
-                AND dimension IN ({", ".join(["%s"] * len(stored))})"""  # noqa: S608
+            f"""SELECT 'department' AS dimension, CAST(department_id AS TEXT) AS k,
+                measure, value, n
+            FROM {table}
+            WHERE council_id = %s AND {in_period} {in_departments}
+                AND measure IN ('first', 'resolution') AND dimension = 'total'"""  # noqa: S608
         )
-        params += [council.pk, *months, *(departments or []), *stored]
-        if breakdown:
-            parts.append(
-                f"""SELECT 'department' AS dimension, CAST(department_id AS TEXT) AS k,
-                    measure, value, n
-                FROM {DurationTally._meta.db_table}
-                WHERE council_id = %s AND month IN ({in_months}) {in_departments}
-                    AND measure IN ('first', 'resolution') AND dimension = 'total'"""  # noqa: S608
-            )
-            params += [council.pk, *months, *(departments or [])]
-    for low, high in days:
-        unpivot = " UNION ALL ".join(f"SELECT '{d}' AS dimension" for d in dims)
-        keys = " ".join(f"WHEN '{d}' THEN {_key_sql(d)}" for d in dims)
-        for measure, (expression, _unit) in MEASURES.items():
-            parts.append(
-                f"""SELECT d.dimension AS dimension, CASE d.dimension {keys} END AS k,
-                    '{measure}' AS measure, CAST(ROUND({expression}) AS INTEGER) AS value,
-                    1 AS n
-                FROM {CaseFigures._meta.db_table} CROSS JOIN ({unpivot}) AS d
-                WHERE council_id = %s AND day >= %s AND day <= %s {in_departments}
-                    AND {expression} IS NOT NULL"""  # noqa: S608
-            )
-            params += [council.pk, low, high, *(departments or [])]
-    if not parts:
-        return
+        params += [council.pk, *period_params, *(departments or [])]
     sql = f"""
         WITH grouped AS (
             SELECT dimension, k, measure, value, SUM(n) AS n
@@ -219,7 +202,7 @@ def _durations(
         cursor.execute(sql, params)
         result = cursor.fetchall()
     for dimension, key, measure, total, m_low, m_high, p_low, p_high in result:
-        unit = MEASURES[measure][1]
+        unit = MEASURES[measure]
         total = int(total)
         sums.durations[(dimension, key, measure)] = F.Durations.make(
             total,

@@ -180,16 +180,18 @@ class Tally(models.Model):
 
 
 class DurationTally(models.Model):
-    """How many cases received in a month took each whole number of minutes of working time.
+    """How many cases received on a day (or in a month) took each whole number of minutes.
 
     ``measure`` is ``first`` (to first response, working hours × 60), ``resolution`` (to
     resolution, working days × 1440), or ``charter`` (to resolution, rejected and
     duplicate cases left out; category rows only). Medians and 90th percentiles of whole
-    months are read from these counts; see ``Tally`` for the dimensions.
+    months are read from the month rows, those of the days at a period's edges from the day
+    rows; see ``Tally`` for the dimensions.
     """
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
+    grain = models.CharField(max_length=5, choices=Tally.Grain.choices)
+    start = models.DateField()
     department_id = models.BigIntegerField()
     dimension = models.CharField(max_length=10)
     key = models.CharField(max_length=20, blank=True)
@@ -202,7 +204,8 @@ class DurationTally(models.Model):
             models.UniqueConstraint(
                 fields=[
                     "council",
-                    "month",
+                    "grain",
+                    "start",
                     "department_id",
                     "dimension",
                     "key",
@@ -214,4 +217,4 @@ class DurationTally(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month} {self.dimension} {self.key} {self.measure} {self.value}"
+        return f"{self.start} {self.dimension} {self.key} {self.measure} {self.value}"

@@ -334,43 +334,27 @@ def charter(
         return []
     terms = {c.category_id: c.working_days for c in commitments}
     counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    months, edges = aggregates.split(start, end)
-    # resolved cases of whole months: the per-minute counts of the tallies
-    for key, month, value, n in (
+    # resolved cases: the per-minute counts of whole months and of the days at the edges
+    for key, start_day, value, n in (
         DurationTally.objects.filter(
+            aggregates.grains_q(start, end),
             council=council,
-            month__in=months,
             dimension="category",
             key__in=[str(c) for c in terms],
             measure="charter",
             n__gt=0,
         )
-        .values_list("key", "month", "value")
+        .values_list("key", "start", "value")
         .annotate(Sum("n"))
         .order_by()
     ):
         category_id = int(key)
-        counts[(category_id, month)][0] += n
+        counts[(category_id, start_day.replace(day=1))][0] += n
         if value <= terms[category_id] * 1440:
-            counts[(category_id, month)][1] += n
+            counts[(category_id, start_day.replace(day=1))][1] += n
     rows = CaseFigures.objects.filter(council=council, category_id__in=list(terms)).exclude(
         status__in=sorted(F.NOT_TO_RESOLVE)
     )
-    # resolved cases of the days at the edges of the period: their rows
-    met_q = Q(pk__in=[])
-    for category_id, days in terms.items():
-        met_q |= Q(category_id=category_id, resolution_days__lte=days)
-    in_edges = Q(pk__in=[])
-    for low, high in edges:
-        in_edges |= Q(day__gte=low, day__lte=high)
-    for category_id, day, counted, met in (
-        rows.filter(in_edges, resolved_at__isnull=False)
-        .values_list("category_id", "day")
-        .annotate(counted=Count("pk"), met=Count("pk", filter=met_q))
-        .order_by()
-    ):
-        counts[(category_id, day.replace(day=1))][0] += counted
-        counts[(category_id, day.replace(day=1))][1] += met
     # unresolved cases past their committed term count as not met
     calendar = calendar_of(council)
     late_q = Q(pk__in=[])

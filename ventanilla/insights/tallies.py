@@ -11,6 +11,7 @@ cases.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -46,7 +47,7 @@ COUNTS = (
 _NOT_TO_RESOLVE = frozenset(str(s) for s in F.NOT_TO_RESOLVE)
 
 TallyKey = tuple[str, dt.date, int, str, str]  # grain, start, department, dimension, key
-DurationKey = tuple[dt.date, int, str, str, str, int]  # month, dept, dimension, key, measure, v
+DurationKey = tuple[str, dt.date, int, str, str, str, int]  # grain, start, dept, dim, key, m, v
 
 
 def first_minutes(hours: float | None) -> int | None:
@@ -100,16 +101,14 @@ class Deltas:
                     ("month", month_of(row.resolved_day)),
                 ):
                     self.tally[(grain, start, row.department_id, dimension, key)][1] += sign
-            if first is not None:
-                self.duration[(month, row.department_id, dimension, key, "first", first)] += sign
-            if resolution is not None:
-                self.duration[
-                    (month, row.department_id, dimension, key, "resolution", resolution)
-                ] += sign
-                if dimension == "category" and not not_to_resolve:
-                    self.duration[
-                        (month, row.department_id, dimension, key, "charter", resolution)
-                    ] += sign
+            for grain, start in (("day", row.day), ("month", month)):
+                prefix = (grain, start, row.department_id, dimension, key)
+                if first is not None:
+                    self.duration[(*prefix, "first", first)] += sign
+                if resolution is not None:
+                    self.duration[(*prefix, "resolution", resolution)] += sign
+                    if dimension == "category" and not not_to_resolve:
+                        self.duration[(*prefix, "charter", resolution)] += sign
 
 
 def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFigures]) -> None:
@@ -133,7 +132,16 @@ def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFig
         if duration:
             _upsert(
                 DurationTally._meta.db_table,
-                ("council_id", "month", "department_id", "dimension", "key", "measure", "value"),
+                (
+                    "council_id",
+                    "grain",
+                    "start",
+                    "department_id",
+                    "dimension",
+                    "key",
+                    "measure",
+                    "value",
+                ),
                 ("n",),
                 [(council.pk, *k, v) for k, v in duration],
             )
@@ -248,20 +256,23 @@ def rebuild(*, council: Council) -> None:
             ]
             if dimension == "category":
                 measures.append(("charter", "resolution_days * 1440", f"AND status NOT IN ({ntr})"))
-            for measure, expression, extra in measures:
+            for (measure, expression, extra), (grain, start) in itertools.product(
+                measures, (("day", "day"), ("month", _month_sql("day")))
+            ):
                 sql = f"""
                     INSERT INTO {DurationTally._meta.db_table}
-                        (council_id, month, department_id, dimension, key, measure, value, n)
-                    SELECT %s, month, department_id, %s, k, %s, value, COUNT(*)
+                        (council_id, grain, start, department_id, dimension, key, measure,
+                         value, n)
+                    SELECT %s, %s, start, department_id, %s, k, %s, value, COUNT(*)
                     FROM (
-                        SELECT {_month_sql("day")} AS month, department_id, {key} AS k,
+                        SELECT {start} AS start, department_id, {key} AS k,
                             CAST(ROUND({expression}) AS INTEGER) AS value
                         FROM {figures}
                         WHERE council_id = %s AND {expression} IS NOT NULL {extra}
                     ) AS parts
-                    GROUP BY month, department_id, k, value
+                    GROUP BY start, department_id, k, value
                 """  # noqa: S608 - only our own column names and placeholders
-                params = [council.pk, dimension, measure, council.pk]
+                params = [council.pk, grain, dimension, measure, council.pk]
                 if extra:
                     params += not_to_resolve
                 with connection.cursor() as cursor:
@@ -288,9 +299,9 @@ def stored(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[Duratio
         if any(row[5:]):
             tally[tuple(row[:5])] = list(row[5:])
     duration = {
-        tuple(row[:6]): row[6]
+        tuple(row[:7]): row[7]
         for row in DurationTally.objects.filter(council=council, n__gt=0).values_list(
-            "month", "department_id", "dimension", "key", "measure", "value", "n"
+            "grain", "start", "department_id", "dimension", "key", "measure", "value", "n"
         )
     }
     return tally, duration  # type: ignore[return-value]

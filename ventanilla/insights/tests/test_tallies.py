@@ -107,7 +107,7 @@ def test_tallies_equal_a_recount_after_random_changes(busy):
     recount = tallies.recount(council=council)
     assert kept == recount
     assert any(key[3] == "agent" for key in kept[0])  # the random walk reached every kind
-    assert any(key[4] == "charter" for key in kept[1])
+    assert any(key[5] == "charter" for key in kept[1])
     # and the SQL rebuild (the command) writes the same rows
     Tally.objects.filter(council=council).update(received=99)
     DurationTally.objects.filter(council=council).delete()
