@@ -186,12 +186,11 @@ def round_times(*, council: Council) -> int:
     agree with the tallies, which count whole minutes.
     """
     rows = CaseFigures.objects.filter(council=council)
-    rows.filter(first_response_hours__isnull=False).update(
-        first_response_hours=Round(models.F("first_response_hours") * 60) / 60.0
-    )
-    rows.filter(resolution_days__isnull=False).update(
-        resolution_days=Round(models.F("resolution_days") * 1440) / 1440.0
-    )
+    for column, per_unit in (("first_response_hours", 60), ("resolution_days", 1440)):
+        rounded = Round(models.F(column) * per_unit) / float(per_unit)
+        rows.filter(**{f"{column}__isnull": False}).exclude(**{column: rounded}).update(
+            **{column: rounded}
+        )
     return rows.count()
 
 
@@ -272,7 +271,7 @@ def rebuild(*, council: Council) -> None:
                     ) AS parts
                     GROUP BY start, department_id, k, value
                 """  # noqa: S608 - only our own column names and placeholders
-                params = [council.pk, grain, dimension, measure, council.pk]
+                params: list[Any] = [council.pk, grain, dimension, measure, council.pk]
                 if extra:
                     params += not_to_resolve
                 with connection.cursor() as cursor:
