@@ -122,7 +122,7 @@ def _counts(
     if not breakdown:
         sums.late[("total", "")] += late.count()
         return
-    for *keys, n in late.values_list(*COLUMNS.values()).annotate(n=Count("pk")).order_by():
+    for *keys, n in late.values_list(*COLUMNS.values()).annotate(n=Count("*")).order_by():
         sums.late[("total", "")] += n
         for dimension, value in zip(COLUMNS, keys, strict=True):
             sums.late[(dimension, _key(value))] += n

@@ -363,7 +363,7 @@ def charter(
     for category_id, day, n in (
         rows.filter(late_q, resolved_at__isnull=True, day__gte=start, day__lte=end)
         .values_list("category_id", "day")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     ):
         counts[(category_id, day.replace(day=1))][0] += n
