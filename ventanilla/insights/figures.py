@@ -11,7 +11,8 @@ Definitions (also on the dashboard):
 - time to first response, in working hours (office hours on working days), because the
   first-response deadline of a category is set in working hours;
 - time to resolution, in working days (whole days that are neither weekend nor holiday),
-  because the resolution deadline of a category is set in working days;
+  because the resolution deadline of a category is set in working days; both times are
+  counted to the nearest whole minute of working time;
 - on time: of the cases received that were resolved, or whose deadline has passed
   unresolved (rejected and duplicate cases aside), the share resolved by their deadline;
 - reopened: of the cases received that were ever resolved, the share reopened at least once;
@@ -102,6 +103,34 @@ def working_days_between(start: dt.datetime, end: dt.datetime, calendar: Calenda
     return seconds / 86400
 
 
+def working_days_ago(now: dt.datetime, days: int, calendar: Calendar) -> dt.datetime:
+    """Return the moment M such that ``working_days_between(c, now) > days`` when ``c < M``.
+
+    Counts back from ``now`` as :func:`working_days_between` counts forward (wall-clock
+    time of the council's working days), so that a database can compare ``created_at``
+    with one moment instead of working the time out case by case.
+    """
+    tz = calendar.tz
+    local_now = now.astimezone(tz).replace(tzinfo=None)
+    remaining = dt.timedelta(days=days)
+    day = local_now.date()
+    while True:
+        if calendar.working_day(day):
+            begins = dt.datetime.combine(day, dt.time(0, 0))
+            ends = min(begins + dt.timedelta(days=1), local_now)
+            length = max(ends - begins, dt.timedelta(0))
+            if length >= remaining:
+                moment = ends - remaining
+                break
+            remaining -= length
+        day -= dt.timedelta(days=1)
+    if moment == dt.datetime.combine(moment.date(), dt.time(0, 0)):
+        # days off just before: a case received then has had exactly ``days``, no more
+        while not calendar.working_day(moment.date() - dt.timedelta(days=1)):
+            moment -= dt.timedelta(days=1)
+    return moment.replace(tzinfo=tz)
+
+
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Return the ``fraction`` percentile of ``values`` by linear interpolation, or None."""
     if not values:
@@ -111,6 +140,24 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def percentile_of_counts(counts: Sequence[tuple[float, int]], fraction: float) -> float | None:
+    """Return :func:`percentile` of the values given as (value, how many), sorted by value."""
+    total = sum(n for _, n in counts)
+    if not total:
+        return None
+    rank = fraction * (total - 1)
+    low = math.floor(rank)
+    high = min(low + 1, total - 1)
+    found: dict[int, float] = {}
+    seen = 0
+    for value, n in counts:
+        for index in (low, high):
+            if index not in found and index < seen + n:
+                found[index] = value
+        seen += n
+    return found[low] + (found[high] - found[low]) * (rank - low)
 
 
 @dataclass(frozen=True)
@@ -147,17 +194,26 @@ class CaseFacts:
         return "" if value is None else str(value)
 
 
+def to_minute(value: float, minutes_per_unit: int) -> float:
+    """Return ``value`` (hours or days) rounded to a whole minute."""
+    return round(value * minutes_per_unit) / minutes_per_unit
+
+
 def with_working_time(fact: CaseFacts, calendar: Calendar) -> CaseFacts:
-    """Return ``fact`` with its times to first response and to resolution in working time."""
+    """Return ``fact`` with its times to first response and to resolution in working time.
+
+    Both are rounded to whole minutes of working time: the dashboard's summary tables
+    count cases per minute, so that medians and percentiles come from small sums.
+    """
     return replace(
         fact,
         first_response_hours=(
-            working_hours_between(fact.created_at, fact.first_responded_at, calendar)
+            to_minute(working_hours_between(fact.created_at, fact.first_responded_at, calendar), 60)
             if fact.first_responded_at
             else None
         ),
         resolution_days=(
-            working_days_between(fact.created_at, fact.resolved_at, calendar)
+            to_minute(working_days_between(fact.created_at, fact.resolved_at, calendar), 1440)
             if fact.resolved_at
             else None
         ),

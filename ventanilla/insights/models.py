@@ -104,10 +104,124 @@ class CaseFigures(models.Model):
             models.Index(fields=["council", "resolved_day"]),
             models.Index(
                 fields=["council", "created_at"],
+                include=["due_at", "department_id", "reference"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
-                name="case_figures_open",
+                name="case_figures_open_ages",
+            ),
+            models.Index(
+                fields=["council", "day"],
+                include=[
+                    "due_at",
+                    "status",
+                    "department_id",
+                    "category_id",
+                    "channel",
+                    "district_id",
+                    "assignee_id",
+                    "created_at",
+                ],
+                condition=Q(resolved_at__isnull=True),
+                name="case_figures_unresolved",
+            ),
+            models.Index(
+                fields=["council", "created_at"],
+                condition=Q(satisfaction__isnull=False),
+                name="case_figures_rated",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.reference}"
+
+
+class Tally(models.Model):
+    """Counts of a council's cases per day or month, department and dimension value.
+
+    Kept in step with ``CaseFigures`` by ``tallies.apply`` (the same reaction, in the same
+    transaction); ``ventanilla insights_rebuild`` recomputes them. ``dimension`` is
+    ``total`` (key "") or one of category, channel, district, agent (the department is the
+    ``department_id`` of the total rows). ``received`` and the counts after it are of the
+    cases received on ``start`` (or in its month); ``resolved`` of those resolved then.
+    """
+
+    class Grain(models.TextChoices):
+        DAY = "day"
+        MONTH = "month"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=5, choices=Grain.choices)
+    start = models.DateField()
+    department_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=20, blank=True)
+    received = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    counted = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    ever_resolved = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    rated_1 = models.IntegerField(default=0)
+    rated_2 = models.IntegerField(default=0)
+    rated_3 = models.IntegerField(default=0)
+    rated_4 = models.IntegerField(default=0)
+    rated_5 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "grain", "start", "department_id", "dimension", "key"],
+                name="tally_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} {self.dimension} {self.key}"
+
+
+class DurationTally(models.Model):
+    """How many cases received on a day (or in a month) took each whole number of minutes.
+
+    ``measure`` is ``first`` (to first response, working hours × 60), ``resolution`` (to
+    resolution, working days × 1440), or ``charter`` (to resolution, rejected and
+    duplicate cases left out; category rows only). Medians and 90th percentiles of whole
+    months are read from the month rows, those of the days at a period's edges from the day
+    rows; see ``Tally`` for the dimensions.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=5, choices=Tally.Grain.choices)
+    start = models.DateField()
+    department_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=20, blank=True)
+    measure = models.CharField(max_length=10)
+    value = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "council",
+                    "grain",
+                    "start",
+                    "department_id",
+                    "dimension",
+                    "key",
+                    "measure",
+                    "value",
+                ],
+                name="duration_tally_unique",
+            )
+        ]
+        indexes = [
+            # the dashboard's reads need not visit the table (PostgreSQL)
+            models.Index(
+                fields=["council", "grain", "start", "department_id", "dimension", "key"],
+                include=["measure", "value", "n"],
+                name="duration_tally_read",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start} {self.dimension} {self.key} {self.measure} {self.value}"

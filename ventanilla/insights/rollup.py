@@ -1,5 +1,7 @@
 """Keep ``CaseFigures`` in step with the cases: one row per case, rewritten when it changes.
 
+Each rewrite also moves the case's counts in the summary tallies (``tallies.apply``).
+
 The reactions run inside the case's transaction (wired in ``ventanilla/wiring.py``), so
 the row commits with the change; ``rebuild`` rewrites a council's rows in batches (after
 its holidays change, or after a bulk load such as the demo's history).
@@ -18,6 +20,7 @@ from ventanilla.cases.reactions import CaseChanged, CaseOpened
 from ventanilla.cases.workflow import Status
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
+from ventanilla.insights import tallies
 from ventanilla.insights.models import CaseFigures, District
 
 BATCH = 2000
@@ -142,8 +145,10 @@ def refresh_cases(*, council: Council, cases: Iterable[Case]) -> int:
         for pk, fact in facts_of_cases(Case.objects.filter(pk__in=ids), council)
     ]
     with transaction.atomic():
+        old = list(CaseFigures.objects.select_for_update().filter(case_id__in=ids))
         CaseFigures.objects.filter(case_id__in=ids).delete()
         CaseFigures.objects.bulk_create(rows, batch_size=BATCH)
+        tallies.apply(council=council, old=old, new=rows)
     return len(rows)
 
 
@@ -161,6 +166,7 @@ def rebuild(*, council: Council) -> int:
                 batch = []
         CaseFigures.objects.bulk_create(batch)
         written += len(batch)
+        tallies.rebuild(council=council)
     return written
 
 

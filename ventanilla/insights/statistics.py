@@ -15,19 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ventanilla.cases.access import case_scope
+from ventanilla.cases.access import case_scope, sees_whole_council, staff_of
 from ventanilla.cases.models import Case, Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.models import Provider
 from ventanilla.core.models import Council
 from ventanilla.insights import aggregates
 from ventanilla.insights import figures as F
-from ventanilla.insights.models import CaseFigures, Commitment, District
+from ventanilla.insights.models import CaseFigures, Commitment, District, DurationTally
 from ventanilla.insights.rollup import calendar_of, facts_of_cases
 from ventanilla.privacy.redaction import redact
 
@@ -227,19 +226,19 @@ def statistics(
     rows = CaseFigures.objects.filter(scope, council=council)
     open_rows = rows.filter(status__in=sorted(OPEN_STATUSES))
     per_key: dict[str, dict[str, F.Figures]]
-    if reader is rollup_facts and aggregates.available():
-        received_rows = rows.filter(day__gte=start, day__lte=end)
-        resolved_rows = rows.filter(resolved_day__gte=start, resolved_day__lte=end)
-        total, per_key = aggregates.figures(received_rows, resolved_rows, now=now)
-        previous = aggregates.total(
-            rows.filter(day__gte=previous_start, day__lte=previous_end),
-            rows.filter(resolved_day__gte=previous_start, resolved_day__lte=previous_end),
-            now=now,
+    if reader is rollup_facts:
+        departments = departments_of(user, council)
+        total, per_key = aggregates.read(council, departments, start=start, end=end, now=now)
+        previous, _ = aggregates.read(
+            council, departments, start=previous_start, end=previous_end, now=now, breakdown=False
         )
         volumes = aggregates.volumes(
-            received_rows, resolved_rows, start=start, end=end, granularity=granularity
+            council, departments, start=start, end=end, granularity=granularity
         )
-        backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
+        if aggregates.available():
+            backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
+        else:
+            backlog = F.backlog(_facts(open_rows), now=now, oldest=OLDEST)
     else:
         received, resolved = reader(council, scope, start, end)
         prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
@@ -252,19 +251,22 @@ def statistics(
         volumes = F.volumes(
             received, resolved, start=start, end=end, tz=council.tz, granularity=granularity
         )
-        backlog = F.backlog(
-            _facts(open_rows) if reader is rollup_facts else _direct_open(council, scope),
-            now=now,
-            oldest=OLDEST,
-        )
+        backlog = F.backlog(_direct_open(council, scope), now=now, oldest=OLDEST)
     breakdowns: dict[str, list[Row]] = {}
     for dimension in F.DIMENSIONS:
         labels = names(council, dimension, per_key[dimension])
         table = [Row(key, labels[key], fig) for key, fig in per_key[dimension].items()]
         table.sort(key=lambda r: (-r.figures.received, r.name.casefold()))
         breakdowns[dimension] = table
+    since, until = _period_q(council, start, end)
     rated = list(
-        rows.filter(day__gte=start, day__lte=end, satisfaction__isnull=False)
+        rows.filter(
+            created_at__gte=since,
+            created_at__lt=until,
+            day__gte=start,
+            day__lte=end,
+            satisfaction__isnull=False,
+        )
         .order_by("-created_at", "-case_id")
         .values_list("case_id", flat=True)[: COMMENTS * 5]
     )
@@ -283,6 +285,21 @@ def statistics(
         breakdowns=breakdowns,
         comments=satisfaction_comments(rated),
     )
+
+
+def departments_of(user: Any, council: Council) -> list[int] | None:
+    """Return the departments of ``council`` whose cases ``user`` may see (None: all).
+
+    The same rule as ``cases.access.case_scope``, in the shape the summary tallies need.
+    """
+    if user is None:
+        return None
+    staff = staff_of(user)
+    if staff is None or staff.council_id != council.pk:
+        return []
+    if sees_whole_council(user):
+        return None
+    return list(staff.departments.values_list("id", flat=True))
 
 
 def _direct_open(council: Council, scope: Q) -> list[F.CaseFacts]:
@@ -316,28 +333,40 @@ def charter(
     if not commitments:
         return []
     terms = {c.category_id: c.working_days for c in commitments}
-    rows = CaseFigures.objects.filter(
-        council=council, category_id__in=list(terms), day__gte=start, day__lte=end
-    ).exclude(status__in=sorted(F.NOT_TO_RESOLVE))
-    met_q = Q(pk__in=[])
-    for category_id, days in terms.items():
-        met_q |= Q(category_id=category_id, resolution_days__lte=days)
     counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    for category_id, month, counted, met in (
-        rows.filter(resolved_at__isnull=False)
-        .annotate(month=TruncMonth("day"))
-        .values_list("category_id", "month")
-        .annotate(counted=Count("pk"), met=Count("pk", filter=met_q))
+    # resolved cases: the per-minute counts of whole months and of the days at the edges
+    for key, start_day, value, n in (
+        DurationTally.objects.filter(
+            aggregates.grains_q(start, end),
+            council=council,
+            dimension="category",
+            key__in=[str(c) for c in terms],
+            measure="charter",
+            n__gt=0,
+        )
+        .values_list("key", "start", "value")
+        .annotate(Sum("n"))
         .order_by()
     ):
-        counts[(category_id, month)][0] += counted
-        counts[(category_id, month)][1] += met
+        category_id = int(key)
+        counts[(category_id, start_day.replace(day=1))][0] += n
+        if value <= terms[category_id] * 1440:
+            counts[(category_id, start_day.replace(day=1))][1] += n
+    rows = CaseFigures.objects.filter(council=council, category_id__in=list(terms)).exclude(
+        status__in=sorted(F.NOT_TO_RESOLVE)
+    )
+    # unresolved cases past their committed term count as not met
     calendar = calendar_of(council)
-    for category_id, day, created in rows.filter(resolved_at__isnull=True).values_list(
-        "category_id", "day", "created_at"
+    late_q = Q(pk__in=[])
+    for category_id, days in terms.items():
+        late_q |= Q(category_id=category_id, created_at__lt=F.working_days_ago(now, days, calendar))
+    for category_id, day, n in (
+        rows.filter(late_q, resolved_at__isnull=True, day__gte=start, day__lte=end)
+        .values_list("category_id", "day")
+        .annotate(n=Count("*"))
+        .order_by()
     ):
-        if F.working_days_between(created, now, calendar) > terms[category_id]:
-            counts[(category_id, day.replace(day=1))][0] += 1
+        counts[(category_id, day.replace(day=1))][0] += n
     out = []
     for commitment in commitments:
         months = [

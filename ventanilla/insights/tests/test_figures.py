@@ -119,3 +119,30 @@ def test_summary_counts_on_time_reopened_and_ratings():
     backlog = F.backlog(facts, now=now)
     assert (backlog.open, backlog.overdue) == (2, 1)
     assert backlog.ages == {"0-7": 0, "8-30": 0, "31-90": 2, "91+": 0}  # 32 days
+
+
+def test_working_days_ago_is_the_moment_before_which_more_days_have_passed():
+    import random
+
+    rng = random.Random(14)
+    now = madrid(4, 3, 12)
+    for days in (1, 2, 3, 5, 10):
+        moment = F.working_days_ago(now, days, CALENDAR)
+        assert F.working_days_between(moment, now, CALENDAR) == pytest.approx(days)
+        assert F.working_days_between(moment - dt.timedelta(seconds=1), now, CALENDAR) > days
+        for _ in range(300):
+            created = now - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 30))
+            late = F.working_days_between(created, now, CALENDAR) > days
+            assert late == (created < moment), (days, created)
+    # at midnight on Monday one working day is Friday; Thursday is a holiday, so a case
+    # of any time on Thursday has had exactly one working day, one of Wednesday more
+    monday = madrid(3, 23, 0)
+    assert F.working_days_ago(monday, 1, CALENDAR) == madrid(3, 19, 0)
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.25, 0.5, 0.9, 1.0])
+def test_percentile_of_counts_is_the_percentile_of_the_values(fraction):
+    counts = [(0.5, 3), (1.0, 1), (2.0, 4), (7.25, 2)]
+    values = [value for value, n in counts for _ in range(n)]
+    assert F.percentile_of_counts(counts, fraction) == F.percentile(values, fraction)
+    assert F.percentile_of_counts([], fraction) is None
