@@ -73,3 +73,22 @@ def configure_demo_channels(*, council: Council, fakes_url: str, web_url: str) -
             channel.save(update_fields=["api_base", "secrets_encrypted", "active"])
         channels.append(channel)
     return channels
+
+
+@transaction.atomic
+def ensure_web_chat(*, council: Council) -> Channel:
+    """Return the council's active web chat channel, creating one for the demo (``/chat/``)."""
+    channel = (
+        Channel.objects.filter(council=council, provider=Provider.WEBCHAT, active=True)
+        .order_by("pk")
+        .first()
+    )
+    if channel is None:
+        channel = services.create_channel(
+            council=council,
+            provider=Provider.WEBCHAT,
+            name="Web chat (demo)",
+            secrets={},
+            options={"demo": True},
+        )
+    return channel
