@@ -74,9 +74,9 @@ def messages_after(*, conversation_id: int, after: int) -> list[Message]:
     batch = (
         rows.filter(pk__gt=after)
         .order_by("pk")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.only("pk", "kind", "message_id")))[
-            : HISTORY * 2
-        ]
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.only("pk", "kind", "message_id"))
+        )[: HISTORY * 2]
     )
     shown = []
     for message in batch:

@@ -76,7 +76,9 @@ def mark_delivered(*, channel: Channel, messages: Sequence[Message]) -> int:
     count = 0
     for message in messages:
         if message.direction == Direction.OUT and message.status == DeliveryStatus.SENT:
-            update = StatusUpdate(provider_message_id=message.provider_message_id, status="delivered")
+            update = StatusUpdate(
+                provider_message_id=message.provider_message_id, status="delivered"
+            )
             apply_status(channel=channel, update=update)
             count += 1
     return count

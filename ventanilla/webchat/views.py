@@ -49,9 +49,7 @@ CLIENT_HEADER = "X-Webchat"
 
 def _council(request: HttpRequest) -> Council:
     slug = request.GET.get("council", "")
-    council = (
-        Council.objects.filter(slug=slug).first() if slug else council_for_request(request)
-    )
+    council = Council.objects.filter(slug=slug).first() if slug else council_for_request(request)
     if council is None:
         raise Http404(_("No council is configured."))
     return council
@@ -138,21 +136,35 @@ def post(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return _refuse(400, _("The message could not be read."))
     if declared > limit + 64 * 1024:  # the photo plus room for the text and the form
-        return _refuse(413, _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)})
+        return _refuse(
+            413,
+            _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)},
+        )
     channel = _channel(request)
     upload = request.FILES.get("photo")
     photo: bytes | None = None
     photo_type = ""
     if upload is not None:
         if upload.size is None or upload.size > limit:
-            return _refuse(413, _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)})
+            return _refuse(
+                413,
+                _("The photo is too large (at most %(size)s MB).")
+                % {"size": limit // (1024 * 1024)},
+            )
         photo = upload.read(limit + 1)
         photo_type = image_type(photo[:16])
         if len(photo) > limit:
-            return _refuse(413, _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)})
+            return _refuse(
+                413,
+                _("The photo is too large (at most %(size)s MB).")
+                % {"size": limit // (1024 * 1024)},
+            )
         if not photo_type:
             return _refuse(400, _("Only photos can be sent (JPEG, PNG, GIF or WebP)."))
-    fields = {key: request.POST.get(key, "") for key in ("client_id", "text", "choice", "latitude", "longitude")}
+    fields = {
+        key: request.POST.get(key, "")
+        for key in ("client_id", "text", "choice", "latitude", "longitude")
+    }
     try:
         posted = services.post_from_browser(
             channel=channel,
@@ -220,7 +232,9 @@ def conversation_events(
         conversation: int | None = None
         while True:
             if fresh:
-                conversation = conversation or selectors.conversation_id(channel_id=channel.pk, urn=urn)
+                conversation = conversation or selectors.conversation_id(
+                    channel_id=channel.pk, urn=urn
+                )
                 if conversation is not None:
                     shown = selectors.messages_after(conversation_id=conversation, after=after)
                     for message in shown:
