@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Avg, Prefetch
 
 from ventanilla.cases.models import Case
-
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.conversations.models import (
     Attachment,

@@ -110,7 +110,7 @@ class WebChatAdapter:
             if latitude is None or longitude is None:
                 raise MalformedPayload("bad location")
             location = Location(latitude=latitude, longitude=longitude)
-        attachments = ()
+        attachments: tuple[Attachment, ...] = ()
         if photo_type:
             attachments = (Attachment(kind="image", media_ref="", content_type=photo_type),)
         if not (text or choice or location or attachments):
