@@ -91,7 +91,13 @@
     }
     log.appendChild(element);
     log.scrollTop = log.scrollHeight;
-    offer(item.from === "council" ? item.choices || [] : []);
+    // as in the messaging apps, the last answers offered stay until one is picked or the
+    // council offers others (a later message without answers does not take them away)
+    if (item.from === "council" && item.choices && item.choices.length) {
+      offer(item.choices);
+    } else if (item.from === "resident" && item.choice) {
+      offer([]);
+    }
     return element;
   }
 
@@ -126,7 +132,9 @@
       located: Boolean(fields.latitude),
     });
     pending.classList.add("webchat-pending");
-    choicesBox.textContent = "";
+    if (fields.choice) {
+      choicesBox.textContent = "";
+    }
     var attempt = function (tries) {
       return fetch(data.postUrl, {
         method: "POST",
