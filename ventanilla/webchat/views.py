@@ -175,7 +175,8 @@ def post(request: HttpRequest) -> HttpResponse:
             photo_type=photo_type,
             language=get_language() or "",
         )
-    except MalformedPayload:
+    except MalformedPayload as error:
+        log.info("webchat_post_refused", reason=str(error), channel=channel.pk)
         return _refuse(400, _("The message could not be read."))
     except services.ChatRefused:
         return _refuse(400, _("The message could not be stored. Please try again."))

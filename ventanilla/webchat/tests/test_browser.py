@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -232,3 +233,46 @@ def test_the_chat_fits_a_390_px_screen(town: Any, resident: Any, server: Server)
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1] == 390
+
+
+def test_a_councils_site_opens_the_chat_with_the_embeddable_script(
+    town: Any, resident: Any, server: Server, settings: Any
+) -> None:
+    html = (
+        '<!DOCTYPE html><html lang="ca"><head><title>Ajuntament</title></head><body>'
+        "<h1>Ajuntament de Villaverde</h1>"
+        f'<script src="{server.url}/static/webchat/embed.js" data-council="{town.council.slug}">'
+        "</script></body></html>"
+    ).encode()
+
+    class CouncilSite(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    # the council's own site: another origin (127.0.0.1, not localhost) on the loopback
+    council_site = ThreadingHTTPServer(("127.0.0.1", 0), CouncilSite)
+    threading.Thread(target=council_site.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{council_site.server_address[1]}"
+    settings.WEBCHAT_EMBED_ORIGINS = [site]
+    try:
+        page = resident()
+        page.goto(site + "/")
+        opener = page.get_by_role("button", name="Xateja amb l'ajuntament")
+        expect(opener).to_have_attribute("aria-expanded", "false")
+        opener.click()
+        expect(opener).to_have_attribute("aria-expanded", "true")
+        chat = page.frame_locator("iframe")
+        expect(chat.locator("#webchat-log")).to_be_attached()
+        expect(chat.locator("html")).to_have_attribute("lang", "ca")
+        page.keyboard.press("Escape")
+        expect(opener).to_have_attribute("aria-expanded", "false")
+        assert page.csp_errors == []
+    finally:
+        council_site.shutdown()
+        council_site.server_close()

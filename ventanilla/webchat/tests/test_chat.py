@@ -77,6 +77,14 @@ def test_the_chat_speaks_the_embedding_sites_language(web_chat: Any) -> None:
     assert "Your message" in response.content.decode()
 
 
+def test_only_the_councils_listed_sites_may_frame_the_chat(web_chat: Any, settings: Any) -> None:
+    settings.WEBCHAT_EMBED_ORIGINS = ["https://www.villaverde.example"]
+    policy = Client().get("/chat/?embed=1")["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://www.villaverde.example" in policy
+    # every other page keeps refusing frames
+    assert "frame-ancestors 'none'" in Client().get("/privacy/")["Content-Security-Policy"]
+
+
 def test_no_web_chat_channel_no_page(town: Any) -> None:
     assert Client().get("/chat/").status_code == 404
 
