@@ -292,6 +292,8 @@ FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
 # the embeddable script; the portal's own pages always may.
 WEBCHAT_MAX_PHOTO_BYTES = int(os.environ.get("WEBCHAT_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
 WEBCHAT_EMBED_ORIGINS = os.environ.get("WEBCHAT_EMBED_ORIGINS", "").split()
+# Messages one chat visitor may post per hour (one client address: five times as many).
+WEBCHAT_POSTS_PER_HOUR = int(os.environ.get("WEBCHAT_POSTS_PER_HOUR", 120))
 # Live-update rows for open inbox pages are deleted once they are this old.
 LIVE_EVENTS_KEEP_MINUTES = int(os.environ.get("LIVE_EVENTS_KEEP_MINUTES", 60))
 

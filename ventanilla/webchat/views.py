@@ -38,6 +38,8 @@ from django.views.decorators.http import require_GET, require_POST
 from ventanilla.channels.adapters.base import MalformedPayload
 from ventanilla.channels.adapters.webchat.adapter import image_type
 from ventanilla.channels.models import Channel
+from ventanilla.core import throttle
+from ventanilla.core.client_address import client_address
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 from ventanilla.inbox import live
@@ -142,6 +144,18 @@ def post(request: HttpRequest) -> HttpResponse:
             _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)},
         )
     channel = _channel(request)
+    address = client_address(request)
+    limit_per_hour = settings.WEBCHAT_POSTS_PER_HOUR
+    if not (
+        throttle.hit(
+            scope="webchat_visitor", client=visitor, limit=limit_per_hour, window_seconds=3600
+        )
+        and throttle.hit(
+            scope="webchat_address", client=address, limit=limit_per_hour * 5, window_seconds=3600
+        )
+    ):
+        log.info("webchat_post_throttled", channel=channel.pk)
+        return _refuse(429, _("Too many messages in a short time. Please wait a few minutes."))
     upload = request.FILES.get("photo")
     photo: bytes | None = None
     photo_type = ""

@@ -203,6 +203,15 @@ def test_a_malformed_post_is_refused(browser: Browser, fields: dict[str, str]) -
     assert Message.objects.count() == 0
 
 
+def test_a_flood_of_posts_is_slowed_down(browser: Browser, settings: Any) -> None:
+    settings.WEBCHAT_POSTS_PER_HOUR = 2
+    assert browser.post("uno").status_code == 201
+    assert browser.post("dos").status_code == 201
+    refused = browser.post("tres")
+    assert refused.status_code == 429 and refused.json()["error"]
+    assert Message.objects.filter(direction=Direction.IN).count() == 2
+
+
 def test_a_repeated_client_id_is_stored_once(browser: Browser) -> None:
     first = browser.post("Hola", client_id="0f8fad5b-d9cb-469f-a165-70867728950e")
     again = browser.post("Hola", client_id="0f8fad5b-d9cb-469f-a165-70867728950e")
