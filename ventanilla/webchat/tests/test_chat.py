@@ -14,6 +14,7 @@ from django.test import Client
 from ventanilla.cases.models import Case
 from ventanilla.cases.tests.factories import make_staff
 from ventanilla.conversations.models import Attachment, DeliveryStatus, Direction, Message
+from ventanilla.demo.channels import ensure_web_chat
 from ventanilla.inbox.services import reply_to_case
 from ventanilla.webchat import identity, views
 from ventanilla.webchat.tests.conftest import Browser
@@ -255,3 +256,10 @@ def test_a_residents_stream_never_carries_another_residents_messages(
     body = b"".join(ana.client.get("/chat/stream/", {"after": "0"}).streaming_content)  # type: ignore[arg-type]
     assert "La farola" in body.decode()
     assert b"contenedor" not in body and case.reference.encode() not in body
+
+
+def test_the_demo_council_gets_one_web_chat(town: Any) -> None:
+    first = ensure_web_chat(council=town.council)
+    assert ensure_web_chat(council=town.council) == first
+    assert first.provider == "webchat" and first.active
+    assert Client().get("/chat/").status_code == 200
