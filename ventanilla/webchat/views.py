@@ -24,6 +24,8 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.http.multipartparser import MultiPartParserError
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
@@ -73,6 +75,13 @@ def _refuse(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+def _too_large(limit: int) -> JsonResponse:
+    return _refuse(
+        413,
+        _("The photo is too large (at most %(size)s).") % {"size": filesizeformat(limit)},
+    )
+
+
 def _set_token(request: HttpRequest, response: HttpResponse, visitor: str) -> None:
     secure = request.is_secure()
     response.set_cookie(
@@ -111,7 +120,6 @@ def chat(request: HttpRequest) -> HttpResponse:
             "stream_url": reverse("webchat:stream") + suffix,
             "tiles_url": settings.TILES_URL,
             "max_photo_bytes": settings.WEBCHAT_MAX_PHOTO_BYTES,
-            "max_photo_mb": settings.WEBCHAT_MAX_PHOTO_BYTES // (1024 * 1024),
             "privacy_url": reverse("portal:privacy"),
             **map_view(channel.council),
         },
@@ -139,10 +147,7 @@ def post(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return _refuse(400, _("The message could not be read."))
     if declared > limit + 64 * 1024:  # the photo plus room for the text and the form
-        return _refuse(
-            413,
-            _("The photo is too large (at most %(size)s MB).") % {"size": limit // (1024 * 1024)},
-        )
+        return _too_large(limit)
     channel = _channel(request)
     address = client_address(request)
     limit_per_hour = settings.WEBCHAT_POSTS_PER_HOUR
@@ -156,30 +161,25 @@ def post(request: HttpRequest) -> HttpResponse:
     ):
         log.info("webchat_post_throttled", channel=channel.pk)
         return _refuse(429, _("Too many messages in a short time. Please wait a few minutes."))
-    upload = request.FILES.get("photo")
+    try:
+        upload = request.FILES.get("photo")
+        fields = {
+            key: request.POST.get(key, "")
+            for key in ("client_id", "text", "choice", "latitude", "longitude")
+        }
+    except MultiPartParserError:
+        return _refuse(400, _("The message could not be read."))
     photo: bytes | None = None
     photo_type = ""
     if upload is not None:
         if upload.size is None or upload.size > limit:
-            return _refuse(
-                413,
-                _("The photo is too large (at most %(size)s MB).")
-                % {"size": limit // (1024 * 1024)},
-            )
+            return _too_large(limit)
         photo = upload.read(limit + 1)
         photo_type = image_type(photo[:16])
         if len(photo) > limit:
-            return _refuse(
-                413,
-                _("The photo is too large (at most %(size)s MB).")
-                % {"size": limit // (1024 * 1024)},
-            )
+            return _too_large(limit)
         if not photo_type:
             return _refuse(400, _("Only photos can be sent (JPEG, PNG, GIF or WebP)."))
-    fields = {
-        key: request.POST.get(key, "")
-        for key in ("client_id", "text", "choice", "latitude", "longitude")
-    }
     try:
         posted = services.post_from_browser(
             channel=channel,

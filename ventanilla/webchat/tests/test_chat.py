@@ -263,3 +263,14 @@ def test_the_demo_council_gets_one_web_chat(town: Any) -> None:
     assert ensure_web_chat(council=town.council) == first
     assert first.provider == "webchat" and first.active
     assert Client().get("/chat/").status_code == 200
+
+
+def test_a_broken_upload_is_refused(browser: Browser) -> None:
+    response = browser.client.post(
+        "/chat/messages/",
+        b"--xyz\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhola",  # never ends
+        content_type="multipart/form-data; boundary=xyz",
+        HTTP_X_WEBCHAT="1",
+    )
+    assert response.status_code == 400
+    assert Message.objects.count() == 0
