@@ -268,7 +268,7 @@ def test_the_demo_council_gets_one_web_chat(town: Any) -> None:
 def test_a_broken_upload_is_refused(browser: Browser) -> None:
     response = browser.client.post(
         "/chat/messages/",
-        b"--xyz\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nhola",  # never ends
+        b'--xyz\r\nContent-Disposition: form-data; name="text"\r\n\r\nhola',  # never ends
         content_type="multipart/form-data; boundary=xyz",
         HTTP_X_WEBCHAT="1",
     )
