@@ -18,7 +18,7 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations", "insights"}),
-    frozenset({"inbox", "portal", "webhooks_out", "procedures", "webchat"}),
+    frozenset({"inbox", "portal", "webhooks_out", "procedures", "appointments", "webchat"}),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )
