@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",
+    "ventanilla.webchat",
     "ventanilla.demo",
     *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
@@ -335,6 +336,13 @@ PORTAL_DUPLICATE_DAYS = int(os.environ.get("PORTAL_DUPLICATE_DAYS", 30))
 # Open311 requests created per client address and hour (every web process counts together).
 OPEN311_POSTS_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_HOUR", 60))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")
+# The web chat: the largest photo a resident may send (bytes), and the sites (origins such as
+# https://www.ayuntamiento.example, space-separated) that may show the chat in a frame with
+# the embeddable script; the portal's own pages always may.
+WEBCHAT_MAX_PHOTO_BYTES = int(os.environ.get("WEBCHAT_MAX_PHOTO_BYTES", 8 * 1024 * 1024))
+WEBCHAT_EMBED_ORIGINS = os.environ.get("WEBCHAT_EMBED_ORIGINS", "").split()
+# Messages one chat visitor may post per hour (one client address: five times as many).
+WEBCHAT_POSTS_PER_HOUR = int(os.environ.get("WEBCHAT_POSTS_PER_HOUR", 120))
 # Live-update rows for open inbox pages are deleted once they are this old.
 LIVE_EVENTS_KEEP_MINUTES = int(os.environ.get("LIVE_EVENTS_KEEP_MINUTES", 60))
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("insights/", include("ventanilla.inbox.dashboard_urls")),  # the staff dashboard
     path("open311/", include("ventanilla.open311.urls")),
     path("verify/", include("ventanilla.procedures.urls")),
+    path("chat/", include("ventanilla.webchat.urls")),
     path("appointments/", include("ventanilla.appointments.urls")),
     path("", include("ventanilla.portal.urls")),
 ]

@@ -113,3 +113,22 @@ def configure_demo_mailbox(*, council: Council) -> Channel:
         channel.active = True
         channel.save(update_fields=["active"])
     return channel
+
+
+@transaction.atomic
+def ensure_web_chat(*, council: Council) -> Channel:
+    """Return the council's active web chat channel, creating one for the demo (``/chat/``)."""
+    channel = (
+        Channel.objects.filter(council=council, provider=Provider.WEBCHAT, active=True)
+        .order_by("pk")
+        .first()
+    )
+    if channel is None:
+        channel = services.create_channel(
+            council=council,
+            provider=Provider.WEBCHAT,
+            name="Web chat (demo)",
+            secrets={},
+            options={"demo": True},
+        )
+    return channel

@@ -13,7 +13,7 @@ from ventanilla.channels.adapters.email import EmailAdapter
 from ventanilla.channels.adapters.line import LineAdapter
 from ventanilla.channels.adapters.telegram import TelegramAdapter
 from ventanilla.channels.adapters.twilio import TwilioAdapter
-from ventanilla.channels.adapters.webchat import WebChatProvider
+from ventanilla.channels.adapters.webchat import WebChatAdapter
 from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 
 if TYPE_CHECKING:
@@ -25,8 +25,11 @@ ADAPTERS: dict[str, type[Adapter]] = {
     adapter.code: adapter
     for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter, EmailAdapter)
 }
-#: every provider a channel may use: the adapters and the web chat
-PROVIDERS: dict[str, type[Provider]] = {**ADAPTERS, WebChatProvider.code: WebChatProvider}
+#: the providers the send task sends through: the adapters, and the web chat (which has no
+#: webhook: its residents post to the chat page, and their page fetches what is sent)
+SENDERS: dict[str, type[Adapter]] = {**ADAPTERS, WebChatAdapter.code: WebChatAdapter}
+#: every provider a channel may use
+PROVIDERS: dict[str, type[Provider]] = {**SENDERS}
 
 
 class UnknownProvider(LookupError):
@@ -44,7 +47,7 @@ def provider_class(code: str) -> type[Provider]:
 def adapter_class(code: str) -> type[Adapter]:
     """Return the adapter class for ``code``; raise UnknownProvider if there is none."""
     try:
-        return ADAPTERS[code]
+        return SENDERS[code]
     except KeyError:
         raise UnknownProvider(code) from None
 

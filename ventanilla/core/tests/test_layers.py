@@ -18,7 +18,9 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations", "insights"}),
-    frozenset({"inbox", "portal", "webhooks_out", "procedures", "appointments", "broadcasts"}),
+    frozenset(
+        {"inbox", "portal", "webhooks_out", "procedures", "appointments", "broadcasts", "webchat"}
+    ),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )

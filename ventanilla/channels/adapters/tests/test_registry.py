@@ -74,10 +74,10 @@ def test_optional_capabilities_are_checked_with_isinstance() -> None:
     assert setup == {"telegram"}
 
 
-def test_the_web_chat_has_facts_but_no_adapter() -> None:
+def test_the_web_chat_sends_but_has_no_webhook() -> None:
     assert provider_class("webchat").required_secrets == ()
-    with pytest.raises(UnknownProvider):
-        adapter_class("webchat")
+    assert adapter_class("webchat").code == "webchat"  # the send task sends through it
+    assert "webchat" not in ADAPTERS  # /hooks/webchat/... is not a webhook
     with pytest.raises(UnknownProvider):
         provider_class("fax")
 

@@ -15,7 +15,11 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ventanilla.channels.models import Channel
 from ventanilla.core.models import Council
-from ventanilla.demo.channels import configure_demo_channels, configure_demo_mailbox
+from ventanilla.demo.channels import (
+    configure_demo_channels,
+    configure_demo_mailbox,
+    ensure_web_chat,
+)
 from ventanilla.demo.data import load_demo
 
 
@@ -132,7 +136,8 @@ class Command(BaseCommand):
             self.stdout.write("Stopped.")
 
     def configure_channels(self, council: Council, fakes_url: str, web_url: str) -> list[Channel]:
-        """Point one channel of each provider at the local fakes."""
+        """Point one channel of each provider at the local fakes; open the web chat."""
+        ensure_web_chat(council=council)
         return configure_demo_channels(council=council, fakes_url=fakes_url, web_url=web_url)
 
     def wait_until_up(self, url: str, timeout: float = 60) -> None:
