@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -79,7 +80,12 @@ def summary(stats: Statistics) -> Table:
     return Table(
         "summary",
         _("Summary"),
-        [_("Figure"), _("This period"), _("Previous period"), _("Change")],
+        [
+            _("Figure"),
+            _("This period"),
+            _("Previous period"),
+            pgettext("difference between two periods", "Change"),
+        ],
         rows,
     )
 
