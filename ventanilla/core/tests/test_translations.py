@@ -34,7 +34,12 @@ def test_compiled_catalogue_matches_its_source(language):
     )
     for message in catalogue(language):
         if message.id and not message.pluralizable:
-            assert compiled.gettext(message.id) == message.string, message.id
+            found = (
+                compiled.pgettext(message.context, message.id)
+                if message.context
+                else compiled.gettext(message.id)
+            )
+            assert found == message.string, message.id
 
 
 @pytest.mark.django_db
