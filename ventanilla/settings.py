@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",
+    "ventanilla.crews",
     "ventanilla.demo",
     *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",
