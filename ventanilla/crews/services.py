@@ -463,16 +463,12 @@ class Answer:
 
 def read_answer(text: str) -> Answer:
     """Return what a crew's message says: on the way, done, not ours, or nothing we know."""
-    words = fold(re.sub(r"\b\d{4}-\d{1,6}\b", " ", text))
-    words = words.strip(" .,:;!-")
+    words = fold(re.sub(r"\b\d{4}-\d{1,6}\b", " ", text)).strip(" .,:;!-")
     for kind, phrases in (("not_ours", NOT_OURS), ("on_the_way", ON_THE_WAY), ("done", DONE)):
         for phrase in phrases:
-            if words == phrase or words.startswith(phrase + " ") or words.startswith(phrase + ","):
-                rest = text.strip()
-                # keep the crew's own words after the phrase, accents and case as written
-                cut = len(rest) - len(rest.lstrip())
-                rest = _after_phrase(rest[cut:], phrase)
-                return Answer(kind, rest)
+            if re.match(re.escape(phrase) + r"(?=$|[\s,.:;!-])", words):
+                # the crew's own words after the phrase, accents and case as written
+                return Answer(kind, _after_phrase(text.strip(), phrase))
     return Answer("", text.strip())
 
 

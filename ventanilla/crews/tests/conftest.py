@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from ventanilla.conversations.tests.chat import local
+
+#: a Tuesday morning: the office is open
+OPEN = local(2026, 3, 10, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _office_open():
+    with time_machine.travel(OPEN, tick=True):
+        yield
