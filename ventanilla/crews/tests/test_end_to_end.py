@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from ventanilla.cases.models import Case, Role
@@ -13,7 +14,7 @@ from ventanilla.cases.tests.factories import make_staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.models import Identity
 from ventanilla.conversations.models import Conversation, Message
-from ventanilla.conversations.tests.chat import make_town
+from ventanilla.conversations.tests.chat import local, make_town
 from ventanilla.crews import services
 from ventanilla.crews.models import ClosureEvidence, Crew, StaffIdentity, StaffMessage, WorkOrder
 from ventanilla.crews.tests.phones import Phone, text_of
@@ -155,3 +156,55 @@ def test_a_residents_message_never_reaches_a_crews_chat(setting: Any) -> None:
     setting.resident.say(image=True)
 
     assert setting.crew_phone.outs()[crew_before:] == []
+
+
+def test_reminder_and_escalation_come_at_the_right_office_time(
+    setting: Any, fakes: Fakes, simulator: Simulator
+) -> None:
+    # the supervisor links their own phone
+    code = services.create_link_code(council=setting.case.council, user=setting.supervisor)
+    boss = Phone(fakes, simulator, "telegram", "jefa-de-brigada")
+    boss.say(f"link {code.code}")
+    crew_phone = setting.crew_phone
+    # sent on Tuesday 10 March, due Monday 16 March at 10:00 (office 9:00-14:00)
+    services.send_work_order(
+        case=setting.case, crew=setting.crew, by=setting.agent, due_at=local(2026, 3, 16, 10)
+    )
+    run_tasks()
+    crew_before, boss_before = len(crew_phone.outs()), len(boss.outs())
+
+    with time_machine.travel(local(2026, 3, 13, 12, 59), tick=False):
+        run_tasks()
+    assert crew_phone.outs()[crew_before:] == []
+    with time_machine.travel(local(2026, 3, 13, 13, 0), tick=False):  # Friday afternoon
+        run_tasks()
+    reminder = text_of(crew_phone.outs()[crew_before:])
+    assert "Reminder" in reminder and setting.case.reference in reminder
+    assert boss.outs()[boss_before:] == []
+
+    with time_machine.travel(local(2026, 3, 16, 9, 59), tick=False):
+        run_tasks()
+    assert boss.outs()[boss_before:] == []
+    with time_machine.travel(local(2026, 3, 16, 10, 0), tick=False):  # the deadline
+        run_tasks()
+    escalation = text_of(boss.outs()[boss_before:])
+    assert setting.case.reference in escalation and "past its deadline" in escalation
+    assert WorkOrder.objects.get().escalated_at is not None
+    assert "past its deadline" in setting.case.notes.last().text
+
+
+def test_an_answered_work_order_is_neither_reminded_nor_escalated(setting: Any) -> None:
+    services.send_work_order(
+        case=setting.case, crew=setting.crew, by=setting.agent, due_at=local(2026, 3, 16, 10)
+    )
+    run_tasks()
+    setting.crew_phone.say("en camino")
+    setting.crew_phone.say("no es nuestro, es de Aguas")
+    before = len(setting.crew_phone.outs())
+
+    with time_machine.travel(local(2026, 3, 16, 11, 0), tick=False):
+        run_tasks()
+
+    assert setting.crew_phone.outs()[before:] == []
+    order = WorkOrder.objects.get()
+    assert (order.reminded_at, order.escalated_at) == (None, None)
