@@ -426,14 +426,14 @@ def send_work_order(
         + (f" {work_order.note}" if work_order.note else ""),
     )
     council = case.council
-    clock = {
-        "holidays": council.holiday_dates(),
-        "tz": council.tz,
-        "opens": council.office_opens,
-        "closes": council.office_closes,
-    }
-    remind = timing.reminder_at(work_order.due_at, **clock)
-    escalate = timing.escalation_at(work_order.due_at, **clock)
+    holidays = council.holiday_dates()
+    opens, closes = council.office_opens, council.office_closes
+    remind = timing.reminder_at(
+        work_order.due_at, holidays=holidays, tz=council.tz, opens=opens, closes=closes
+    )
+    escalate = timing.escalation_at(
+        work_order.due_at, holidays=holidays, tz=council.tz, opens=opens, closes=closes
+    )
     if remind > timezone.now():
         transaction.on_commit(partial(tasks.later, tasks.remind_crew, remind, work_order.pk))
     transaction.on_commit(partial(tasks.later, tasks.escalate_work_order, escalate, work_order.pk))
