@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.conversations.urls")),
+    path("inbox/crews/", include("ventanilla.crews.urls")),  # staff on messaging (crews)
     path("inbox/", include("ventanilla.inbox.urls")),
     path("insights/", include("ventanilla.inbox.dashboard_urls")),  # the staff dashboard
     path("open311/", include("ventanilla.open311.urls")),
