@@ -13,6 +13,7 @@ from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
 from ventanilla.conversations import notifications, rights, staff_traffic
 from ventanilla.conversations import privacy as conversations_privacy
+from ventanilla.conversations import reactions as conversations
 from ventanilla.conversations.dialog import commands
 from ventanilla.crews import notifications as crews_notifications
 from ventanilla.crews import services as crews
@@ -55,9 +56,11 @@ def connect() -> None:
     cases.case_opened.add(webhooks_out.case_opened)
     cases.case_changed.add(webhooks_out.case_changed)
     # Staff who asked for it hear of a new case in their department, of a case assigned to
-    # them and of a resident's answer, on the channel they chose (crews.notifications).
+    # them, of a resident's answer and of a resident asking for a person, on the channel
+    # they chose (crews.notifications).
     cases.case_opened.add(crews_notifications.case_opened)
     cases.case_changed.add(crews_notifications.case_changed)
+    conversations.handoff_requested.add(crews_notifications.handoff_requested)
     # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
     commands.add(rights.MY_DATA)
     commands.add(rights.ERASE_MY_DATA)

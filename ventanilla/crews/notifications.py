@@ -10,14 +10,17 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ventanilla.cases.models import CaseEvent
+from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.reactions import CaseChanged, CaseOpened
 from ventanilla.cases.workflow import Status
+from ventanilla.conversations.reactions import HandoffRequested
 from ventanilla.crews import services, timing
 from ventanilla.crews.models import NotificationPreference
 
@@ -132,3 +135,35 @@ def case_changed(event: CaseChanged) -> None:
                 "link": services.case_link(case),
             },
         )
+
+
+def handoff_requested(event: HandoffRequested) -> None:
+    """A resident asks for a person: tell the council's staff who asked for it.
+
+    Staff of the department of the resident's latest open case, or, without one, every
+    staff member of the council who wants to hear of hand-offs.
+    """
+    conversation = event.conversation
+    case = (
+        Case.objects.filter(citizen_id=conversation.citizen_id, council_id=conversation.council_id)
+        .open()
+        .order_by("-created_at")
+        .first()
+    )
+    users = get_user_model().objects.filter(
+        staff__council=conversation.council_id,
+        is_active=True,
+        notification_preference__isnull=False,
+    )
+    if case is not None:
+        users = users.filter(staff__departments=case.department_id)
+    for user in users.select_related("notification_preference", "staff").distinct():
+        if Event.HANDOFF not in user.notification_preference.events:
+            continue
+        with translation.override(_language(user)):
+            link = settings.PUBLIC_URL + reverse("inbox:conversation", args=[conversation.pk])
+            notify_user(
+                user=user,
+                event=Event.HANDOFF,
+                text=_("A resident asks to talk to a person. %(link)s") % {"link": link},
+            )

@@ -16,12 +16,6 @@ from ventanilla.cases.tests.factories import (
 from ventanilla.crews import services
 from ventanilla.crews.models import ClosureEvidence, WorkOrder
 from ventanilla.crews.tests.factories import make_crew, make_identity
-from ventanilla.inbox.tests.conftest import (  # noqa: F401 - the inbox's browser fixtures
-    _stop_shared_hub,
-    browse,
-    chromium,
-    server,
-)
 from ventanilla.inbox.tests.factories import make_channel
 from ventanilla.inbox.tests.test_browser import serious_violations
 
