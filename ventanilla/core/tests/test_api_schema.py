@@ -78,7 +78,9 @@ def test_the_schema_lists_every_endpoint():
         "POST /api/v1/conversations/{conversation_id}/close",
     } <= labels
     assert "GET /api/v1/statistics" in labels
-    assert len(labels) == 20
+    # crews and work orders (issue 18)
+    assert {"GET /api/v1/crews", "POST /api/v1/cases/{reference}/work-orders"} <= labels
+    assert len(labels) == 22
 
 
 @pytest.mark.parametrize("operation", operations(), ids=lambda op: op.label)
