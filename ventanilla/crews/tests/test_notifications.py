@@ -12,7 +12,6 @@ from ventanilla.conversations.tests.chat import Resident, make_channel, make_tow
 from ventanilla.crews import services
 from ventanilla.crews.models import NotificationPreference, StaffMessage
 from ventanilla.crews.tests.factories import make_identity
-from ventanilla.fakes.tests.harness import run_tasks
 
 pytestmark = pytest.mark.django_db
 Event = NotificationPreference.Event
@@ -80,7 +79,9 @@ def test_a_handoff_request_reaches_staff_who_asked(town, channel):
     assert f"/inbox/conversations/{resident.conversation.pk}/" in told(wants)[0]
 
 
-def test_email_notifications(town, channel, mailoutbox, django_capture_on_commit_callbacks):
+def test_email_notifications(
+    town, channel, mailoutbox, django_capture_on_commit_callbacks, immediate_tasks
+):
     user = make_staff(council=town.council, departments=(town.urbanos,))
     user.email = "ana@example.org"
     user.save()
@@ -89,6 +90,5 @@ def test_email_notifications(town, channel, mailoutbox, django_capture_on_commit
     )
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case(category=town.alumbrado)
-    run_tasks()
     assert [m.to for m in mailoutbox] == [["ana@example.org"]]
     assert case.reference in mailoutbox[0].body
