@@ -303,3 +303,24 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.via}"
+
+
+class DeadlineNotice(models.Model):
+    """That staff were told a case is at risk or overdue (each once per case and due date)."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = "at_risk", _("At risk")
+        OVERDUE = "overdue", _("Overdue")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "due_at"], name="deadline_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -7,6 +7,7 @@ their quiet hours end) or queues an e-mail. Everything runs in the change's tran
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
@@ -22,7 +23,7 @@ from ventanilla.cases.reactions import CaseChanged, CaseOpened
 from ventanilla.cases.workflow import Status
 from ventanilla.conversations.reactions import HandoffRequested
 from ventanilla.crews import services, timing
-from ventanilla.crews.models import NotificationPreference
+from ventanilla.crews.models import DeadlineNotice, NotificationPreference
 
 Event = NotificationPreference.Event
 
@@ -167,3 +168,47 @@ def handoff_requested(event: HandoffRequested) -> None:
                 event=Event.HANDOFF,
                 text=_("A resident asks to talk to a person. %(link)s") % {"link": link},
             )
+
+
+def notify_deadlines(*, now: dt.datetime | None = None) -> int:
+    """Tell each open case's assignee (else its department's staff who asked) of a deadline.
+
+    "At risk" within ``AT_RISK_MARGIN_HOURS`` of the deadline, "overdue" past it; each once
+    per case and deadline (a new deadline is news again). Return how many cases were told.
+    """
+    now = now or timezone.now()
+    margin = dt.timedelta(hours=settings.AT_RISK_MARGIN_HOURS)
+    told = 0
+    cases = (
+        Case.objects.open()
+        .filter(due_at__lt=now + margin)
+        .select_related("category", "department", "assignee__staff")
+        .order_by("due_at", "pk")
+    )
+    for case in cases:
+        kind = DeadlineNotice.Kind.OVERDUE if case.due_at <= now else DeadlineNotice.Kind.AT_RISK
+        with transaction.atomic():
+            _notice, created = DeadlineNotice.objects.get_or_create(
+                case=case, kind=kind, due_at=case.due_at
+            )
+            if not created:
+                continue
+            people = [case.assignee] if case.assignee else _users_wanting(case, kind)
+            for user in people:
+                with translation.override(_language(user)):
+                    if kind == DeadlineNotice.Kind.OVERDUE:
+                        text = _("Case %(reference)s is overdue (%(category)s). %(link)s")
+                    else:
+                        text = _("Case %(reference)s is due soon (%(category)s). %(link)s")
+                    notify_user(
+                        user=user,
+                        event=kind,
+                        text=text
+                        % {
+                            "reference": case.reference,
+                            "category": case.category.name,
+                            "link": services.case_link(case),
+                        },
+                    )
+            told += 1
+    return told

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from ventanilla.cases.services import assign_case, change_status
@@ -11,6 +13,7 @@ from ventanilla.conversations.services import attach_messages_to_case
 from ventanilla.conversations.tests.chat import Resident, make_channel, make_town
 from ventanilla.crews import services
 from ventanilla.crews.models import NotificationPreference, StaffMessage
+from ventanilla.crews.notifications import notify_deadlines
 from ventanilla.crews.tests.factories import make_identity
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,19 @@ def test_email_notifications(
         case = make_case(category=town.alumbrado)
     assert [m.to for m in mailoutbox] == [["ana@example.org"]]
     assert case.reference in mailoutbox[0].body
+
+
+def test_at_risk_and_overdue_are_told_once_each(town, channel, settings):
+    settings.AT_RISK_MARGIN_HOURS = 24
+    agent = staff_on_phone(town, channel, [Event.AT_RISK, Event.OVERDUE])
+    case = make_case(category=town.alumbrado)
+    assign_case(case=case, agent=agent)
+    hour = dt.timedelta(hours=1)
+
+    assert notify_deadlines(now=case.due_at - 25 * hour) == 0
+    assert notify_deadlines(now=case.due_at - 23 * hour) == 1
+    assert notify_deadlines(now=case.due_at - 22 * hour) == 0  # told already
+    assert notify_deadlines(now=case.due_at + hour) == 1
+
+    texts = [t for t in told(agent) if case.reference in t and "assigned" not in t]
+    assert [("due soon" in t, "overdue" in t) for t in texts] == [(True, False), (False, True)]
