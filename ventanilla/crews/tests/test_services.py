@@ -118,3 +118,12 @@ def test_a_work_order_needs_an_open_case_and_a_linked_phone(town, channel):
     with pytest.raises(services.CrewError):
         services.send_work_order(case=case, crew=other, by=None)
     assert not WorkOrder.objects.exists()
+
+
+def test_a_residents_message_costs_one_query_to_tell_from_staff(
+    channel, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert not services.claim_inbound(channel, inbound("telegram:5559", "Hola"))
+    with django_assert_num_queries(4):  # the identity, then the code (in a savepoint)
+        assert not services.claim_inbound(channel, inbound("telegram:5559", "VINCULAR 000000"))
