@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import Task
 
+from ventanilla.channels import services as channel_services
 from ventanilla.channels.adapters import UnknownProvider, adapter_for
 from ventanilla.channels.adapters.base import (
     Attachment as InboundAttachment,
@@ -88,11 +89,22 @@ def send_staff_message(message_id: int) -> None:
             status=StaffMessage.Status.FAILED, error_reason=str(error)[:500]
         )
         return
+    provider_id = result.provider_message_id[:200]
     StaffMessage.objects.filter(pk=message.pk).update(
-        status=StaffMessage.Status.SENT,
-        provider_message_id=result.provider_message_id[:200],
-        sent_at=timezone.now(),
+        status=StaffMessage.Status.SENT, provider_message_id=provider_id, sent_at=timezone.now()
     )
+    # A status that beat the send's answer was kept by conversations as a resident's
+    # pending status (no message had this id yet): it is this staff message's.
+    if channel_services.has_pending_statuses(
+        channel_id=message.channel_id, provider_message_id=provider_id
+    ):
+        with transaction.atomic():
+            for update in channel_services.claim_pending_statuses(
+                channel_id=message.channel_id, provider_message_id=provider_id
+            ):
+                services.apply_staff_status(
+                    message=message, status=str(update.status), at=update.at
+                )
 
 
 def _download_photo(message: StaffMessage) -> tuple[bytes, str] | None:

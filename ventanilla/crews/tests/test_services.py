@@ -120,10 +120,29 @@ def test_a_work_order_needs_an_open_case_and_a_linked_phone(town, channel):
     assert not WorkOrder.objects.exists()
 
 
-def test_a_residents_message_costs_one_query_to_tell_from_staff(
-    channel, django_assert_num_queries
-):
+def test_a_residents_message_costs_one_query_to_tell_from_staff(channel, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert not services.claim_inbound(channel, inbound("telegram:5559", "Hola"))
     with django_assert_num_queries(4):  # the identity, then the code (in a savepoint)
         assert not services.claim_inbound(channel, inbound("telegram:5559", "VINCULAR 000000"))
+
+
+def test_a_read_receipt_that_beat_the_send_is_applied(town, channel, monkeypatch):
+    from ventanilla.channels.adapters.base import SendResult, StatusUpdate
+    from ventanilla.channels.services import keep_pending_status
+
+    identity = make_identity(channel=channel, crew=make_crew(council=town.council))
+    message = services.queue_staff_message(identity=identity, text="Reunión")
+    # the phone's "read" arrived before the provider answered the send: nobody had the id
+    assert not services.claim_status(channel, StatusUpdate("tg-1", "read"))
+    keep_pending_status(channel=channel, update=StatusUpdate("tg-1", "read"))
+
+    class Sends:
+        def send(self, client, outbound):
+            return SendResult(provider_message_id="tg-1")
+
+    monkeypatch.setattr(tasks, "adapter_for", lambda channel: Sends())
+    tasks.send_staff_message.call(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.read_at is not None) == ("read", True)
