@@ -88,7 +88,9 @@ def test_closure_evidence_is_published_only_once_approved(world):
     evidence = ClosureEvidence(council=world["council"], case=world["case"], work_order=order)
     evidence.file.save("after.png", ContentFile(b"\x89PNG"), save=True)
     client = english(world["agent"])
-    assert client.get(f"/inbox/crews/evidence/{evidence.pk}/").status_code == 200
+    photo = client.get(f"/inbox/crews/evidence/{evidence.pk}/")
+    assert photo.status_code == 200 and b"".join(photo.streaming_content) == b"\x89PNG"
+    photo.close()
     assert (
         english(make_staff(council=world["council"]))
         .get(f"/inbox/crews/evidence/{evidence.pk}/")
