@@ -232,16 +232,9 @@ def send_staff_email(address: str, text: str) -> None:
     )
 
 
-#: how often open cases are checked for deadlines near or past
-DEADLINE_SWEEP_EVERY = dt.timedelta(minutes=15)
-
-
 @task(queue_name="bulk")
 def notify_deadlines() -> int:
-    """Tell staff of cases at risk or overdue; enqueue the next check when the queue can."""
+    """Tell staff of cases at risk or overdue (``core.schedule`` runs it every 15 minutes)."""
     from ventanilla.crews import notifications  # noqa: PLC0415 - notifications import tasks
 
-    told = notifications.notify_deadlines()
-    if notify_deadlines.get_backend().supports_defer:
-        notify_deadlines.using(run_after=timezone.now() + DEADLINE_SWEEP_EVERY).enqueue()
-    return told
+    return notifications.notify_deadlines()

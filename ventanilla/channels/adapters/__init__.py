@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ventanilla.channels.adapters.base import Adapter, Provider
+from ventanilla.channels.adapters.email import EmailAdapter
 from ventanilla.channels.adapters.line import LineAdapter
 from ventanilla.channels.adapters.telegram import TelegramAdapter
 from ventanilla.channels.adapters.twilio import TwilioAdapter
@@ -18,10 +19,11 @@ from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 if TYPE_CHECKING:
     from ventanilla.channels.models import Channel
 
-#: the providers with a webhook and an API, in the order they are offered
+#: the providers with an adapter (a webhook or the mail gateway, and a way to send), in
+#: the order they are offered
 ADAPTERS: dict[str, type[Adapter]] = {
     adapter.code: adapter
-    for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter)
+    for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter, EmailAdapter)
 }
 #: every provider a channel may use: the adapters and the web chat
 PROVIDERS: dict[str, type[Provider]] = {**ADAPTERS, WebChatProvider.code: WebChatProvider}

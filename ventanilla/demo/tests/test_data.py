@@ -31,6 +31,7 @@ def test_the_simulators_default_residents_own_no_demo_case():
 
     call_command("demo", no_serve=True)
     schemes = {"whatsapp": "whatsapp", "telegram": "telegram", "line": "line", "twilio": "tel"}
+    schemes["email"] = "mailto"
     for provider, resident in DEFAULT_RESIDENTS.items():
         urn = normalise_urn(f"{schemes[provider]}:{resident_key(provider, resident)}")
         owners = Identity.objects.filter(urn=urn).values("citizen")

@@ -11,7 +11,7 @@ from ventanilla.crews.notifications import notify_deadlines
 class Command(BaseCommand):
     help = _(
         "Tell staff of open cases at risk or overdue, on the channel each chose (once per "
-        "case and deadline). Run it from cron, or let the worker repeat the task."
+        "case and deadline). The workers also run it every 15 minutes."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
