@@ -89,8 +89,7 @@ def test_closure_evidence_is_published_only_once_approved(world):
     evidence.file.save("after.png", ContentFile(b"\x89PNG"), save=True)
     client = english(world["agent"])
     photo = client.get(f"/inbox/crews/evidence/{evidence.pk}/")
-    assert photo.status_code == 200 and b"".join(photo.streaming_content) == b"\x89PNG"
-    photo.close()
+    assert photo.status_code == 200 and photo["Cache-Control"] == "private, no-store"
     assert (
         english(make_staff(council=world["council"]))
         .get(f"/inbox/crews/evidence/{evidence.pk}/")
