@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ventanilla.broadcasts.api import router as broadcasts_router
 from ventanilla.cases.api import router as cases_router
 from ventanilla.core.api_auth import TokenAuth
+from ventanilla.crews.api import router as crews_router
 from ventanilla.inbox.api import router as inbox_router
 from ventanilla.insights.api import router as insights_router
 from ventanilla.portal.api import router as publication_router
@@ -27,6 +28,7 @@ api.add_router("/", publication_router)  # a case's public record (portal/api.py
 api.add_router("/", inbox_router)  # replies to residents, conversations that are not a case
 api.add_router("/", insights_router)  # statistics (insights/api.py)
 api.add_router("/", broadcasts_router)  # alerts: topics and broadcasts (broadcasts/api.py)
+api.add_router("/", crews_router)  # crews and work orders (crews/api.py)
 
 
 @api.exception_handler(ValidationError)

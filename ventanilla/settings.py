@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ventanilla.open311",
     "ventanilla.webhooks_out",
     "ventanilla.webchat",
+    "ventanilla.crews",
     "ventanilla.demo",
     *(["ventanilla.fakes"] if VENTANILLA_FAKES else []),
     "ventanilla.apps.VentanillaConfig",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("hooks/", include("ventanilla.conversations.urls")),
+    path("inbox/crews/", include("ventanilla.crews.urls")),  # staff on messaging (crews)
     path("inbox/", include("ventanilla.inbox.urls")),
     path("alerts/", include("ventanilla.broadcasts.urls")),  # broadcasts (supervisors)
     path("public-alerts/", include("ventanilla.broadcasts.public_urls")),  # feed, CAP 1.2

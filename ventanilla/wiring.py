@@ -17,11 +17,15 @@ from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import ingest, link, notifications, rights
+from ventanilla.conversations import ingest, link, notifications, rights, staff_traffic
 from ventanilla.conversations import privacy as conversations_privacy
+from ventanilla.conversations import reactions as conversations
 from ventanilla.conversations.dialog import commands
 from ventanilla.core import schedule
 from ventanilla.core import tasks as core_tasks
+from ventanilla.crews import notifications as crews_notifications
+from ventanilla.crews import services as crews
+from ventanilla.crews import tasks as crews_tasks
 from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
@@ -37,6 +41,10 @@ from ventanilla.webhooks_out import reactions as webhooks_out
 
 def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
+    # A message from a staff member's linked phone (or "VINCULAR 123456") is staff's: it
+    # never enters the resident dialog nor opens a case; its read receipts are staff's too.
+    staff_traffic.inbound.add(crews.claim_inbound)
+    staff_traffic.statuses.add(crews.claim_status)
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
@@ -65,6 +73,12 @@ def connect() -> None:
     # written with the change, sent by a task once it commits).
     cases.case_opened.add(webhooks_out.case_opened)
     cases.case_changed.add(webhooks_out.case_changed)
+    # Staff who asked for it hear of a new case in their department, of a case assigned to
+    # them, of a resident's answer and of a resident asking for a person, on the channel
+    # they chose (crews.notifications).
+    cases.case_opened.add(crews_notifications.case_opened)
+    cases.case_changed.add(crews_notifications.case_changed)
+    conversations.handoff_requested.add(crews_notifications.handoff_requested)
     # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
     commands.add(rights.MY_DATA)
     commands.add(rights.ERASE_MY_DATA)
@@ -108,6 +122,12 @@ def connect() -> None:
     schedule.jobs.add(
         schedule.Job(
             "prune-webhook-deliveries", ingest.prune_deliveries, every=dt.timedelta(hours=1)
+        )
+    )
+    # Staff who asked for it hear of their cases at risk or overdue (crews.notifications).
+    schedule.jobs.add(
+        schedule.Job(
+            "crews-deadlines", crews_tasks.notify_deadlines, every=dt.timedelta(minutes=15)
         )
     )
     # Stored webhooks are processed by the workers between tasks, in batches.

@@ -18,6 +18,7 @@ APPS = (
     "portal",
     "open311",
     "insights",
+    "crews",
 )
 CONFIG_MODELS = (
     "council",
@@ -30,6 +31,9 @@ CONFIG_MODELS = (
     "cannedreply",
     "commitment",
     "district",
+    "crew",  # crews: field crews, what their "done" does, their linked phones
+    "closurerule",
+    "staffidentity",
 )
 
 

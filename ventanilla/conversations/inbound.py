@@ -18,7 +18,7 @@ from ventanilla.channels.adapters.base import ChannelEvent, InboundMessage, Pars
 from ventanilla.channels.models import Channel, WebhookEvent
 from ventanilla.citizens.services import opt_out_resident
 from ventanilla.citizens.urns import InvalidUrn
-from ventanilla.conversations import delivery_tasks
+from ventanilla.conversations import delivery_tasks, staff_traffic
 from ventanilla.conversations.delivery import apply_status
 from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import record_inbound
@@ -35,23 +35,32 @@ class Received:
     duplicates: int = 0
     statuses: int = 0
     events: int = 0
+    staff: int = 0  # items from or about staff identities, handled by their claim
 
 
 def receive(*, channel: Channel, parsed: ParsedWebhook) -> Received:
     """Store what one verified webhook carried: messages, then statuses, then events.
 
-    A message the channel already holds (the provider re-delivered it, perhaps several
-    times at once) is skipped. For each new message, once committed, the media download is
-    queued and the dialog is asked to answer it: exactly once per provider message id.
+    A message or status from or about a staff identity is handed to its claim
+    (``staff_traffic``) and never stored as a resident's. A message the channel already
+    holds (the provider re-delivered it, perhaps several times at once) is skipped. For each
+    new message, once committed, the media download is queued and the dialog is asked to
+    answer it: exactly once per provider message id.
     """
     received = Received()
     for inbound in parsed.messages:
+        if staff_traffic.inbound.claimed(channel, inbound):
+            received.staff += 1  # a staff phone: never a resident's message
+            continue
         message = _store_inbound(channel, inbound)
         if message is None:
             received.duplicates += 1
         else:
             received.stored.append(message.pk)
     for update in parsed.statuses:
+        if staff_traffic.statuses.claimed(channel, update):
+            received.staff += 1
+            continue
         try:
             apply_status(channel=channel, update=update)
             received.statuses += 1

@@ -27,6 +27,7 @@ from ventanilla.conversations.dialog import survey
 from ventanilla.conversations.dialog.engine import current_step, run_turn
 from ventanilla.conversations.dialog.state import DialogState, StepName
 from ventanilla.conversations.models import Conversation, Direction, Message
+from ventanilla.conversations.reactions import HandoffRequested, handoff_requested
 from ventanilla.conversations.services import queue_outbound
 
 __all__ = ["handle", "offer_survey", "process_pending", "release_handoff"]
@@ -125,4 +126,7 @@ def _save_state(conversation: Conversation) -> None:
     Conversation.objects.filter(pk=conversation.pk).update(
         state=conversation.state, handoff_at=handoff, updated_at=timezone.now()
     )
+    asked_now = handoff is not None and conversation.handoff_at is None
     conversation.handoff_at = handoff
+    if asked_now:
+        handoff_requested.run(HandoffRequested(conversation=conversation))

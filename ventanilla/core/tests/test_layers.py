@@ -19,7 +19,16 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations", "insights"}),
     frozenset(
-        {"inbox", "portal", "webhooks_out", "procedures", "appointments", "broadcasts", "webchat"}
+        {
+            "inbox",
+            "portal",
+            "webhooks_out",
+            "procedures",
+            "appointments",
+            "broadcasts",
+            "webchat",
+            "crews",
+        }
     ),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),

@@ -1,0 +1,50 @@
+"""Messages from staff's own phones: claimed before they become a resident's message.
+
+A staff member or a field crew may write to the council's channel from a linked phone (a
+work order's answer, "VINCULAR 123456"). Such a message is not a resident's: it must never
+open a case, enter the resident dialog or show in a resident's thread. An app above
+``conversations`` that knows staff identities adds a claim here (in
+``ventanilla.wiring.connect``); ``inbound.receive`` asks every claim before storing a
+message as a resident's, and likewise for delivery statuses of what was sent to staff.
+
+A claim returns whether the item was staff traffic (and then handles it itself). A claim
+that raises fails the webhook (the provider delivers it again) rather than let a staff
+message fall through to the resident dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from ventanilla.channels.adapters.base import InboundMessage, StatusUpdate
+from ventanilla.channels.models import Channel
+
+T = TypeVar("T")
+
+
+class Claims(Generic[T]):
+    """An ordered list of claims on one kind of webhook item."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._claims: list[Callable[[Channel, T], bool]] = []
+
+    def add(self, claim: Callable[[Channel, T], bool]) -> None:
+        """Add ``claim`` once; adding it again changes nothing."""
+        if claim not in self._claims:
+            self._claims.append(claim)
+
+    def remove(self, claim: Callable[[Channel, T], bool]) -> None:
+        if claim in self._claims:
+            self._claims.remove(claim)
+
+    def claimed(self, channel: Channel, item: T) -> bool:
+        """Return whether a claim took ``item`` (the first one that does handles it)."""
+        return any(claim(channel, item) for claim in tuple(self._claims))
+
+
+#: messages from staff identities (and the codes that link them)
+inbound: Claims[InboundMessage] = Claims("staff_inbound")
+#: delivery statuses of messages sent to staff (read receipts)
+statuses: Claims[StatusUpdate] = Claims("staff_statuses")
