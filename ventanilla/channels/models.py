@@ -25,6 +25,8 @@ class Provider(models.TextChoices):
     LINE = "line", "LINE"
     TWILIO = "twilio", _("SMS (Twilio)")
     WEBCHAT = "webchat", _("Web chat")
+    MESSENGER = "messenger", "Facebook Messenger"
+    INSTAGRAM = "instagram", "Instagram"
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):

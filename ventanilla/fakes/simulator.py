@@ -30,21 +30,25 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ventanilla.fakes.line import line_user_id
+from ventanilla.fakes.meta import scoped_id
 from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeResponse
 from ventanilla.fakes.telegram import telegram_user_id
 
 PAGE = Path(__file__).with_name("simulator.html")
-PROVIDERS = ("whatsapp", "telegram", "line", "twilio")
+PROVIDERS = ("whatsapp", "telegram", "line", "twilio", "messenger", "instagram")
 DEFAULT_RESIDENTS = {
     "whatsapp": "34600111222",
     "telegram": "123456789",
     "line": "vecina-lucia",
     "twilio": "+34600111222",
+    "messenger": "vecina-lucia",
+    "instagram": "vecina-lucia",
 }
 WHATSAPP_SEND = re.compile(r"^/v\d+\.\d+/[^/]+/messages$")
 TELEGRAM_SEND = re.compile(r"^/bot[^/]+/(send\w+)$", re.IGNORECASE)
 LINE_SEND = re.compile(r"^/v2/bot/message/(push|reply)$")
 TWILIO_SEND = re.compile(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$")
+META_SEND = re.compile(r"^/v\d+\.\d+/me/messages$")
 
 
 @dataclass
@@ -88,6 +92,8 @@ def resident_key(provider: str, resident: str) -> str:
         return line_user_id(resident.strip())
     if provider == "twilio":
         return "+" + resident.strip().lstrip("+")
+    if provider in ("messenger", "instagram"):
+        return scoped_id(resident.strip())
     return resident
 
 
@@ -196,6 +202,8 @@ class Simulator:
                 return line_outgoing(record, self.reply_tokens)
             if provider == "twilio":
                 return twilio_outgoing(record)
+            if provider in ("messenger", "instagram"):
+                return meta_outgoing(record)
         except (ValueError, TypeError, KeyError, AttributeError):
             return []
         return []
@@ -245,6 +253,8 @@ class Simulator:
             "telegram": "Telegram",
             "line": "LINE",
             "twilio": _("SMS (Twilio)"),
+            "messenger": "Messenger",
+            "instagram": "Instagram",
         }
 
 
@@ -372,3 +382,22 @@ def _place(data: dict[str, Any], name_key: str) -> dict[str, Any]:
         "name": str(data.get(name_key) or ""),
         "address": str(data.get("address") or ""),
     }
+
+
+def meta_outgoing(record: dict[str, Any]) -> list[Outgoing]:
+    if not META_SEND.match(record["path"]):
+        return []
+    body = json.loads(record["body"])
+    message = body["message"]
+    choices = [
+        {"id": q["payload"], "label": q["title"]} for q in message.get("quick_replies") or []
+    ]
+    attachment = (message.get("attachment") or {}).get("payload") or {}
+    return [
+        Outgoing(
+            to=str(body["recipient"]["id"]),
+            text=message.get("text", ""),
+            choices=choices,
+            image=attachment.get("url", ""),
+        )
+    ]

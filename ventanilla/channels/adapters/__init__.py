@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ventanilla.channels.adapters.base import Adapter, Provider
+from ventanilla.channels.adapters.instagram import InstagramAdapter
 from ventanilla.channels.adapters.line import LineAdapter
+from ventanilla.channels.adapters.messenger import MessengerAdapter
 from ventanilla.channels.adapters.telegram import TelegramAdapter
 from ventanilla.channels.adapters.twilio import TwilioAdapter
 from ventanilla.channels.adapters.webchat import WebChatProvider
@@ -21,7 +23,14 @@ if TYPE_CHECKING:
 #: the providers with a webhook and an API, in the order they are offered
 ADAPTERS: dict[str, type[Adapter]] = {
     adapter.code: adapter
-    for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter)
+    for adapter in (
+        WhatsAppAdapter,
+        TelegramAdapter,
+        LineAdapter,
+        TwilioAdapter,
+        MessengerAdapter,
+        InstagramAdapter,
+    )
 }
 #: every provider a channel may use: the adapters and the web chat
 PROVIDERS: dict[str, type[Provider]] = {**ADAPTERS, WebChatProvider.code: WebChatProvider}

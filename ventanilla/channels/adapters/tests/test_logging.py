@@ -41,12 +41,22 @@ SECRETS = {
         "from_number": "+34910000000",
     },
 }
+for _meta in ("messenger", "instagram"):
+    SECRETS[_meta] = {
+        "page_id": "104837291038475",
+        "access_token": f"{_meta}-page-s3cret",
+        "app_secret": f"{_meta}-app-s3cret",
+        "verify_token": f"{_meta}-verify-s3cret",
+    }
+META_USER = "6523489120394857"
 LINE_USER = "U4af4980629a1b2c3d4e5f60718293a4b"
 URNS = {
     "whatsapp": f"whatsapp:{PHONE}",
     "telegram": "telegram:123456789",
     "line": f"line:{LINE_USER}",
     "twilio": f"tel:+{PHONE}",
+    "messenger": f"messenger:{META_USER}",
+    "instagram": f"instagram:{META_USER}",
 }
 #: what each provider answers a send with, echoing the resident as the real APIs do
 ANSWERS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
@@ -81,6 +91,12 @@ ANSWERS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
             "status": "queued",
         },
     ),
+    "messenger": lambda request: httpx.Response(
+        200, json={"recipient_id": META_USER, "message_id": "m_OUT1"}
+    ),
+    "instagram": lambda request: httpx.Response(
+        200, json={"recipient_id": META_USER, "message_id": "m_OUT1"}
+    ),
 }
 
 
@@ -112,7 +128,11 @@ def test_a_logged_send_shows_neither_the_resident_nor_a_secret(code: str) -> Non
     assert exchanges and all(e["log_level"] == "debug" for e in exchanges)
     text = logged(entries)
     assert REDACTED in text
-    assert_nothing_personal(text, code, {PHONE, LINE_USER, "123456789", TEXT, "Lucía", "Gómez"})
+    assert_nothing_personal(
+        text,
+        code,
+        {PHONE, LINE_USER, META_USER, "123456789", TEXT, "Lucía", "Gómez"},
+    )
 
 
 def test_a_refused_send_is_logged_at_info_and_redacted() -> None:
