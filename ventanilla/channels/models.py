@@ -27,6 +27,7 @@ class Provider(models.TextChoices):
     WEBCHAT = "webchat", _("Web chat")
     MESSENGER = "messenger", "Facebook Messenger"
     INSTAGRAM = "instagram", "Instagram"
+    MASTODON = "mastodon", "Mastodon"
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):

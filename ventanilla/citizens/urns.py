@@ -18,6 +18,7 @@ class Scheme(StrEnum):
     WEBCHAT = "webchat"
     MESSENGER = "messenger"
     INSTAGRAM = "instagram"
+    MASTODON = "mastodon"
 
 
 SCHEMES = frozenset(Scheme)
@@ -89,7 +90,7 @@ def normalise_urn(urn: str) -> str:
         raise InvalidUrn(f"not a LINE user id: {urn!r}")
     if scheme in (Scheme.MESSENGER, Scheme.INSTAGRAM) and not _META_ID.match(path):
         raise InvalidUrn(f"not a Meta user id: {urn!r}")
-    if scheme == "mastodon":
+    if scheme == Scheme.MASTODON:
         if not _FEDIVERSE.match(path.lstrip("@")):
             raise InvalidUrn(f"not a fediverse account: {urn!r}")
         return f"{scheme}:{path.lstrip('@').lower()}"

@@ -30,8 +30,10 @@ from ventanilla.channels.adapters.base import (
 from ventanilla.channels.adapters.base import (
     Choice,
     Location,
+    MalformedPayload,
     OutboundAttachment,
     OutboundMessage,
+    PostRef,
     SendError,
     Template,
 )
@@ -178,7 +180,8 @@ def outbound_for(message: Message) -> OutboundMessage:
         attachment = _attachment(payload.get("attachment"))
         location = _location(payload.get("location"))
         template = _template(payload.get("template"))
-    except (KeyError, TypeError, ValueError) as exc:
+        reply_to = PostRef(**payload["reply_to"]) if payload.get("reply_to") else None
+    except (KeyError, TypeError, ValueError, MalformedPayload) as exc:
         reason = _("The message's extras cannot be read (%(error)s).") % {"error": exc}
         raise SendError(reason, retryable=False, code="invalid") from None
     return OutboundMessage(
@@ -190,6 +193,8 @@ def outbound_for(message: Message) -> OutboundMessage:
         template=template,
         idempotency_key=idempotency_key(message.pk),
         reply_token=str(payload.get("reply_token") or ""),
+        reply_to=reply_to,
+        private=bool(payload.get("private")),
     )
 
 

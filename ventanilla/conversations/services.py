@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen
 from ventanilla.citizens.urns import normalise_urn
+from ventanilla.conversations import publicity
 from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
     Attachment,
@@ -74,6 +76,7 @@ def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
                         ("reply_token", inbound.reply_token),
                         ("callback_id", inbound.callback_id),
                         ("edited", inbound.edited),
+                        ("post", asdict(inbound.post) if inbound.post else None),
                     )
                     if value
                 },
@@ -115,10 +118,15 @@ def queue_outbound(
     attachment: dict[str, str] | None = None,
     template: dict[str, Any] | None = None,
     reply_token: str = "",
+    private: bool = False,
 ) -> Message:
     """Create an outbound message row and, once committed, the task that sends it.
 
     Raise ``OutboundRefused`` when the provider would refuse it (WhatsApp's 24-hour window).
+
+    On a public network the message answers the resident's latest post in its thread. A
+    public answer that the redaction would change is not published: it goes as a private
+    message (``private``), and the thread is told so without details.
     """
     check_outbound_allowed(
         channel=conversation.channel,
@@ -126,6 +134,16 @@ def queue_outbound(
         template=template,
     )
     payload: dict[str, Any] = {}
+    post = publicity.thread_post(conversation)
+    if post is not None:
+        payload["reply_to"] = post
+        verdict = publicity.check(conversation=conversation, text=text, private=private)
+        if verdict.refused:
+            private = True
+            notice = publicity.moved_private_notice(conversation)
+            _create_outbound(conversation, notice, {"reply_to": post}, case, None, True)
+    if private:
+        payload["private"] = True
     if choices:
         payload["choices"] = [{"id": c.id, "label": c.label} for c in choices]
     if attachment:
@@ -134,6 +152,20 @@ def queue_outbound(
         payload["template"] = template
     if reply_token:
         payload["reply_token"] = reply_token
+    message = _create_outbound(conversation, text, payload, case, author, automatic)
+    if case is not None and not automatic:
+        record_first_response(case=case, by=author)
+    return message
+
+
+def _create_outbound(
+    conversation: Conversation,
+    text: str,
+    payload: dict[str, Any],
+    case: Any,
+    author: Actor,
+    automatic: bool,
+) -> Message:
     message = Message.objects.create(
         council=conversation.council,
         conversation=conversation,
@@ -146,8 +178,6 @@ def queue_outbound(
         author=author,
         is_automatic=automatic,
     )
-    if case is not None and not automatic:
-        record_first_response(case=case, by=author)
     transaction.on_commit(partial(send_message.enqueue, message.pk))
     publish_on_commit(
         council_id=conversation.council_id,

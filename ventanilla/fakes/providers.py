@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from ventanilla.fakes.line import LineFake
+from ventanilla.fakes.mastodon import MastodonFake
 from ventanilla.fakes.meta import InstagramFake, MessengerFake
 from ventanilla.fakes.server import FakeHub, ProviderFake
 from ventanilla.fakes.telegram import TelegramFake
@@ -16,4 +17,5 @@ PROVIDER_FAKES: dict[str, Callable[[FakeHub], ProviderFake]] = {
     "twilio": TwilioFake,
     "messenger": MessengerFake,
     "instagram": InstagramFake,
+    "mastodon": MastodonFake,
 }

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ventanilla.channels.adapters.base import Adapter, Provider
 from ventanilla.channels.adapters.instagram import InstagramAdapter
 from ventanilla.channels.adapters.line import LineAdapter
+from ventanilla.channels.adapters.mastodon import MastodonAdapter
 from ventanilla.channels.adapters.messenger import MessengerAdapter
 from ventanilla.channels.adapters.telegram import TelegramAdapter
 from ventanilla.channels.adapters.twilio import TwilioAdapter
@@ -30,6 +31,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         TwilioAdapter,
         MessengerAdapter,
         InstagramAdapter,
+        MastodonAdapter,
     )
 }
 #: every provider a channel may use: the adapters and the web chat

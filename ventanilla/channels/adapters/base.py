@@ -164,6 +164,40 @@ class Location:
 
 
 @dataclass(frozen=True)
+class PostRef:
+    """A resident's post on a public network (Mastodon, Bluesky), for a reply in its thread.
+
+    ``visibility`` is ``public`` or ``unlisted`` (anyone may read it and the council's reply)
+    or ``direct`` (a private message). Bluesky's strong references need the content ids
+    (``cid``) of the post and of the thread's first post (``root_id``, ``root_cid``).
+    """
+
+    id: str
+    url: str = ""
+    visibility: str = "public"
+    author: str = ""  # the handle a reply mentions ("vecina@town.social", "vecina.bsky.social")
+    cid: str = ""
+    root_id: str = ""
+    root_cid: str = ""
+
+    def __post_init__(self) -> None:
+        _mend(
+            self,
+            id=_identifier(self.id, "post id"),
+            url=_text(self.url, "post address"),
+            visibility=_text(self.visibility, "visibility"),
+            author=_text(self.author, "author"),
+            cid=_text(self.cid, "content id"),
+            root_id=_text(self.root_id, "thread id"),
+            root_cid=_text(self.root_cid, "thread content id"),
+        )
+
+    @property
+    def public(self) -> bool:
+        return self.visibility != "direct"
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message a resident sent."""
 
@@ -180,8 +214,11 @@ class InboundMessage:
     callback_id: str = ""  # Telegram callback_query id that must be answered
     edited: bool = False
     extra_urns: tuple[str, ...] = ()  # e.g. WhatsApp username id next to the phone
+    post: PostRef | None = None  # a post on a public network (Mastodon, Bluesky)
 
     def __post_init__(self) -> None:
+        if self.post is not None and not isinstance(self.post, PostRef):
+            raise MalformedPayload("bad post")
         location = self.location
         if location is not None:
             if valid_place(location):
@@ -294,6 +331,8 @@ class OutboundMessage:
     template: Template | None = None
     idempotency_key: str = ""  # stable per outbound row (LINE X-Line-Retry-Key needs a UUID)
     reply_token: str = ""  # LINE: use the reply API while the token is fresh
+    reply_to: PostRef | None = None  # public networks: the resident's post this answers
+    private: bool = False  # public networks: a private message, even in a public thread
 
 
 @dataclass(frozen=True)
@@ -419,4 +458,21 @@ class SupportsWebhookSetup(Protocol):
 
     def set_webhook(self, client: httpx.Client, url: str) -> None:
         """Register ``url`` as the webhook; raise SendError when the provider refuses."""
+        ...
+
+
+@dataclass
+class Polled:
+    """What one poll of a provider brought, and where the next poll starts."""
+
+    parsed: ParsedWebhook
+    cursor: str
+
+
+@runtime_checkable
+class SupportsPolling(Protocol):
+    """An adapter whose messages are fetched rather than pushed (Mastodon, Bluesky)."""
+
+    def poll(self, client: httpx.Client, cursor: str) -> Polled:
+        """Fetch what arrived after ``cursor`` (empty: the latest page); raise SendError."""
         ...

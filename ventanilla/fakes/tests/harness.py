@@ -58,6 +58,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "app_secret": "fb-app-secret",
         "verify_token": "fb-verify-token",
     },
+    "mastodon": {"access_token": "mastodon-access-token"},
     "instagram": {
         "page_id": "17841405822304914",
         "access_token": "ig-page-access-token",
@@ -73,6 +74,7 @@ RESIDENT = {
     "twilio": "+34600111222",
     "messenger": "vecina-lucia",
     "instagram": "vecina-lucia",
+    "mastodon": "lucia",
 }
 URN = {
     "whatsapp": "whatsapp:34600111222",
@@ -81,6 +83,7 @@ URN = {
     "twilio": "tel:+34600111222",
     "messenger": f"messenger:{scoped_id('vecina-lucia')}",
     "instagram": f"instagram:{scoped_id('vecina-lucia')}",
+    "mastodon": "mastodon:lucia@barrio.social",
 }
 assert telegram_user_id(RESIDENT["telegram"]) == 123456789
 

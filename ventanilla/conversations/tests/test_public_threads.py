@@ -1,0 +1,114 @@
+"""Public networks through the fakes: a public mention is a case answered in its thread.
+
+The resident posts on the fake Mastodon server; Ventanilla polls it, opens the case and
+posts its answer; what the public reads is what the fake holds in the thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from ventanilla.cases.models import Case
+from ventanilla.cases.tests.factories import make_staff
+from ventanilla.channels.models import Channel
+from ventanilla.conversations.models import Conversation, Direction, Message
+from ventanilla.conversations.polling import poll_channel
+from ventanilla.conversations.tests.chat import make_town
+from ventanilla.fakes.tests.harness import Fakes, run_tasks
+from ventanilla.inbox.services import reply_to_case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LAMP = "La farola de la calle Mayor 3 lleva una semana apagada"
+
+
+@pytest.fixture
+def town(transactional_db: Any) -> Any:
+    return make_town()
+
+
+def post(fakes: Fakes, channel: Channel, text: str = LAMP, **spec: Any) -> dict[str, Any]:
+    """The resident posts; Ventanilla polls and the worker answers."""
+    posted = fakes.resident_says(channel, text=text, **spec)
+    poll_channel(channel=Channel.objects.get(pk=channel.pk), client=fakes.client)
+    run_tasks()
+    return posted
+
+
+def thread(fakes: Fakes, provider: str, post_id: str) -> list[dict[str, Any]]:
+    return fakes.hub.providers[provider].replies_to(post_id)  # type: ignore[attr-defined, no-any-return]
+
+
+def statuses(fakes: Fakes) -> list[dict[str, Any]]:
+    with fakes.hub.providers["mastodon"].lock:  # type: ignore[attr-defined]
+        return [
+            s
+            for s in fakes.hub.providers["mastodon"].statuses.values()  # type: ignore[attr-defined]
+            if s["account"]["username"] == "ayuntamiento"
+        ]
+
+
+def test_a_public_mention_opens_a_case_answered_in_public_in_its_thread(
+    fakes: Fakes, town: Any
+) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    posted = post(fakes, channel, visibility="public")
+    case = Case.objects.get()
+    assert case.category == town.alumbrado
+    assert case.description == LAMP
+    (reply,) = thread(fakes, "mastodon", posted["message_id"])
+    assert reply["visibility"] == "public"
+    assert reply["text"].startswith("@lucia@barrio.social ")
+    assert case.reference in reply["text"]
+    assert f"{fakes.live_url}/cases/{case.reference}/" in reply["text"]
+    # the post and the answer are the case's messages, the answer marked sent
+    assert case.messages.filter(direction=Direction.IN).get().text == LAMP
+    sent = case.messages.get(direction=Direction.OUT)
+    assert sent.provider_message_id == reply["id"] and sent.status == "sent"
+    # polling again brings nothing new: no second case, no second answer
+    poll_channel(channel=Channel.objects.get(pk=channel.pk), client=fakes.client)
+    run_tasks()
+    assert Case.objects.count() == 1 and len(statuses(fakes)) == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["Le llamamos mañana al 600 11 12 22", "Gracias, Lucia, mañana pasa la brigada"]
+)
+def test_a_public_reply_with_personal_data_goes_privately_and_the_thread_is_told(
+    fakes: Fakes, town: Any, text: str
+) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    posted = post(fakes, channel, visibility="public")
+    case = Case.objects.get()
+    agent = make_staff(council=town.council, departments=(case.department,))
+    with transaction.atomic():
+        reply_to_case(case=case, by=agent, text=text)
+    run_tasks()
+    replies = thread(fakes, "mastodon", posted["message_id"])
+    registered, notice = [s for s in replies if s["visibility"] != "direct"]
+    assert registered["visibility"] == "public" and case.reference in registered["text"]
+    # in public: only that the answer went privately, nothing of it
+    assert notice["visibility"] == "public"
+    assert "private message" in notice["text"] or "mensaje privado" in notice["text"]
+    assert "600" not in notice["text"] and "Lucia" not in notice["text"]
+    # the answer itself, privately
+    (private,) = [s for s in statuses(fakes) if s["visibility"] == "direct"]
+    assert private["text"] == f"@lucia@barrio.social {text}"
+    assert all(text not in s["text"] for s in statuses(fakes) if s["visibility"] != "direct")
+    row = Message.objects.get(text=text)
+    assert row.payload["private"] is True and row.author == agent
+
+
+def test_a_direct_message_stays_private(fakes: Fakes, town: Any) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    post(fakes, channel, text="Hola, mi teléfono es el 600 11 12 22", visibility="direct")
+    conversation = Conversation.objects.get(channel=channel)
+    assert conversation.urn == "mastodon:lucia@barrio.social"
+    # the dialog answers as in any chat (the privacy notice first), and only privately
+    answers = statuses(fakes)
+    assert answers and all(s["visibility"] == "direct" for s in answers)
+    assert "Antes de empezar, sobre sus datos" in " ".join(s["text"] for s in answers)
+    assert not Case.objects.exists()
