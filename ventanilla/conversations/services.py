@@ -137,6 +137,8 @@ def queue_outbound(
     post = publicity.thread_post(conversation)
     if post is not None:
         payload["reply_to"] = post
+        # a question with options (the survey, the dialog's menus) is a chat: privately
+        private = private or bool(choices)
         verdict = publicity.check(conversation=conversation, text=text, private=private)
         if verdict.refused:
             private = True

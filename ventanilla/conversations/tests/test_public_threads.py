@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from ventanilla.cases.models import Case
+from ventanilla.cases.models import Case, Category
+from ventanilla.cases.services import change_status
 from ventanilla.cases.tests.factories import make_staff
+from ventanilla.cases.workflow import Status
 from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.conversations.polling import poll_channel
@@ -112,3 +114,30 @@ def test_a_direct_message_stays_private(fakes: Fakes, town: Any) -> None:
     assert answers and all(s["visibility"] == "direct" for s in answers)
     assert "Antes de empezar, sobre sus datos" in " ".join(s["text"] for s in answers)
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("in_public", [True, False], ids=["public", "category-says-private"])
+def test_the_resolution_is_posted_in_the_thread(fakes: Fakes, town: Any, in_public: bool) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    posted = post(fakes, channel, visibility="public")
+    case = Case.objects.get()
+    Category.objects.filter(pk=case.category_id).update(resolution_in_public_thread=in_public)
+    case.refresh_from_db()
+    with transaction.atomic():
+        change_status(case=case, status=Status.IN_PROGRESS)
+        change_status(case=case, status=Status.RESOLVED)
+    run_tasks()
+    replies = thread(fakes, "mastodon", posted["message_id"])
+    public = [s["text"] for s in replies if s["visibility"] == "public"]
+    private = [s["text"] for s in replies if s["visibility"] == "direct"]
+    page = f"{fakes.live_url}/cases/{case.reference}/"
+    if in_public:
+        (resolved,) = [text for text in public if "resuelta" in text.lower()]
+        assert page in resolved and case.reference in resolved
+        # the satisfaction question is asked privately, not in front of everyone
+        assert not any("resuelta" in text.lower() for text in private)
+        assert any("valora" in text for text in private)
+        assert not any("valora" in text for text in public)
+    else:
+        assert not any("resuelta" in text.lower() for text in public)
+        assert any("resuelta" in text.lower() for text in private)
