@@ -28,6 +28,7 @@ class Provider(models.TextChoices):
     MESSENGER = "messenger", "Facebook Messenger"
     INSTAGRAM = "instagram", "Instagram"
     MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):

@@ -19,6 +19,7 @@ class Scheme(StrEnum):
     MESSENGER = "messenger"
     INSTAGRAM = "instagram"
     MASTODON = "mastodon"
+    BLUESKY = "bluesky"
 
 
 SCHEMES = frozenset(Scheme)
@@ -94,6 +95,6 @@ def normalise_urn(urn: str) -> str:
         if not _FEDIVERSE.match(path.lstrip("@")):
             raise InvalidUrn(f"not a fediverse account: {urn!r}")
         return f"{scheme}:{path.lstrip('@').lower()}"
-    if scheme == "bluesky" and not _DID.match(path):
+    if scheme == Scheme.BLUESKY and not _DID.match(path):
         raise InvalidUrn(f"not an AT Protocol DID: {urn!r}")
     return f"{scheme}:{path}"

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from ventanilla.fakes.bluesky import BlueskyFake
 from ventanilla.fakes.line import LineFake
 from ventanilla.fakes.mastodon import MastodonFake
 from ventanilla.fakes.meta import InstagramFake, MessengerFake
@@ -18,4 +19,5 @@ PROVIDER_FAKES: dict[str, Callable[[FakeHub], ProviderFake]] = {
     "messenger": MessengerFake,
     "instagram": InstagramFake,
     "mastodon": MastodonFake,
+    "bluesky": BlueskyFake,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ventanilla.channels.adapters.base import Adapter, Provider
+from ventanilla.channels.adapters.bluesky import BlueskyAdapter
 from ventanilla.channels.adapters.instagram import InstagramAdapter
 from ventanilla.channels.adapters.line import LineAdapter
 from ventanilla.channels.adapters.mastodon import MastodonAdapter
@@ -32,6 +33,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         MessengerAdapter,
         InstagramAdapter,
         MastodonAdapter,
+        BlueskyAdapter,
     )
 }
 #: every provider a channel may use: the adapters and the web chat

@@ -141,3 +141,39 @@ def test_the_resolution_is_posted_in_the_thread(fakes: Fakes, town: Any, in_publ
     else:
         assert not any("resuelta" in text.lower() for text in public)
         assert any("resuelta" in text.lower() for text in private)
+
+
+# -- Bluesky ---------------------------------------------------------------------------
+
+
+def test_a_bluesky_mention_opens_a_case_answered_in_its_thread(fakes: Fakes, town: Any) -> None:
+    channel = fakes.channel("bluesky", council=town.council)
+    posted = post(fakes, channel)
+    case = Case.objects.get()
+    assert case.description == LAMP  # the council's handle is not part of the report
+    (reply,) = thread(fakes, "bluesky", posted["message_id"])
+    record = reply["record"]
+    assert record["text"].startswith("@lucia.bsky.social ")
+    assert case.reference in record["text"]
+    page = f"{fakes.live_url}/cases/{case.reference}/"
+    assert page in record["text"]
+    assert record["reply"]["root"]["uri"] == posted["message_id"]
+    links = [f["features"][0].get("uri") for f in record["facets"]]
+    assert page in links
+    assert case.messages.get(direction=Direction.OUT).provider_message_id == reply["uri"]
+
+
+def test_a_bluesky_reply_with_personal_data_goes_by_direct_message(fakes: Fakes, town: Any) -> None:
+    channel = fakes.channel("bluesky", council=town.council)
+    posted = post(fakes, channel)
+    case = Case.objects.get()
+    agent = make_staff(council=town.council, departments=(case.department,))
+    text = "Le llamamos mañana al 600 11 12 22"
+    with transaction.atomic():
+        reply_to_case(case=case, by=agent, text=text)
+    run_tasks()
+    registered, notice = thread(fakes, "bluesky", posted["message_id"])
+    assert "600" not in notice["record"]["text"]
+    assert "private message" in notice["record"]["text"] or "privado" in notice["record"]["text"]
+    (direct,) = fakes.hub.providers["bluesky"].messages  # type: ignore[attr-defined]
+    assert direct["text"] == text

@@ -31,6 +31,7 @@ from ventanilla.channels import services
 from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation
 from ventanilla.core.models import Council
+from ventanilla.fakes.bluesky import did_of
 from ventanilla.fakes.line import line_user_id
 from ventanilla.fakes.meta import scoped_id
 from ventanilla.fakes.server import Delivery, FakeChannel, FakeHub
@@ -59,6 +60,7 @@ SECRETS: dict[str, dict[str, str]] = {
         "verify_token": "fb-verify-token",
     },
     "mastodon": {"access_token": "mastodon-access-token"},
+    "bluesky": {"identifier": "ayuntamiento.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
     "instagram": {
         "page_id": "17841405822304914",
         "access_token": "ig-page-access-token",
@@ -75,6 +77,7 @@ RESIDENT = {
     "messenger": "vecina-lucia",
     "instagram": "vecina-lucia",
     "mastodon": "lucia",
+    "bluesky": "lucia.bsky.social",
 }
 URN = {
     "whatsapp": "whatsapp:34600111222",
@@ -84,6 +87,7 @@ URN = {
     "messenger": f"messenger:{scoped_id('vecina-lucia')}",
     "instagram": f"instagram:{scoped_id('vecina-lucia')}",
     "mastodon": "mastodon:lucia@barrio.social",
+    "bluesky": f"bluesky:{did_of('lucia.bsky.social')}",
 }
 assert telegram_user_id(RESIDENT["telegram"]) == 123456789
 

@@ -49,6 +49,8 @@ for _meta in ("messenger", "instagram"):
         "verify_token": f"{_meta}-verify-s3cret",
     }
 SECRETS["mastodon"] = {"access_token": "mastodon-access-s3cret"}
+SECRETS["bluesky"] = {"identifier": "ayuntamiento.bsky.social", "app_password": "bsky-app-s3cret"}
+BSKY_USER = "did:plc:lucia0000000000000000000"
 META_USER = "6523489120394857"
 LINE_USER = "U4af4980629a1b2c3d4e5f60718293a4b"
 URNS = {
@@ -59,6 +61,7 @@ URNS = {
     "messenger": f"messenger:{META_USER}",
     "instagram": f"instagram:{META_USER}",
     "mastodon": "mastodon:lucia@barrio.social",
+    "bluesky": f"bluesky:{BSKY_USER}",
 }
 #: what each provider answers a send with, echoing the resident as the real APIs do
 ANSWERS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
@@ -108,6 +111,14 @@ ANSWERS: dict[str, Callable[[httpx.Request], httpx.Response]] = {
             "mentions": [{"acct": "lucia@barrio.social"}],
         },
     ),
+    "bluesky": lambda request: httpx.Response(
+        200,
+        json=(
+            {"accessJwt": "jwt-s3cret", "refreshJwt": "r-s3cret", "did": "did:plc:council"}
+            if request.url.path.endswith("createSession")
+            else {"convo": {"id": "c1", "members": [{"did": BSKY_USER}]}, "id": "m1"}
+        ),
+    ),
 }
 
 
@@ -142,7 +153,7 @@ def test_a_logged_send_shows_neither_the_resident_nor_a_secret(code: str) -> Non
     assert_nothing_personal(
         text,
         code,
-        {PHONE, LINE_USER, META_USER, "lucia", "123456789", TEXT, "Lucía", "Gómez"},
+        {PHONE, LINE_USER, META_USER, BSKY_USER, "lucia", "123456789", TEXT, "Lucía", "Gómez"},
     )
 
 
