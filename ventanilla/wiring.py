@@ -11,12 +11,13 @@ from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import notifications, rights
+from ventanilla.conversations import notifications, public_posts, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
 from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
+from ventanilla.portal import social as portal_social
 from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
 from ventanilla.privacy.models import DataType
@@ -30,6 +31,8 @@ def connect() -> None:
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # A "+1" posted in a case's public thread (Mastodon, Bluesky) supports its public record.
+    public_posts.add_support_counter(portal_social.support_from_public_post)
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).

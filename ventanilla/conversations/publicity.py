@@ -97,3 +97,14 @@ def moved_private_notice(conversation: Conversation) -> str:
 def case_page_url(reference: str) -> str:
     """Return the public page of a case (the portal's record)."""
     return settings.PUBLIC_URL + reverse("portal:record", args=[reference])
+
+
+def case_post_url(case_id: int) -> str:
+    """Return the address of the public post a case began as ("" if it did not)."""
+    first = (
+        Message.objects.filter(case_id=case_id, direction=Direction.IN)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    post = post_of(first) if first is not None else None
+    return str(post.get("url") or "") if is_public(post) and post is not None else ""

@@ -179,11 +179,13 @@ class PostRef:
     cid: str = ""
     root_id: str = ""
     root_cid: str = ""
+    parent_id: str = ""  # the post this one answers (the council's, another resident's)
 
     def __post_init__(self) -> None:
         _mend(
             self,
             id=_identifier(self.id, "post id"),
+            parent_id=_text(self.parent_id, "parent post id"),
             url=_text(self.url, "post address"),
             visibility=_text(self.visibility, "visibility"),
             author=_text(self.author, "author"),

@@ -21,6 +21,7 @@ from ventanilla.conversations.polling import poll_channel
 from ventanilla.conversations.tests.chat import make_town
 from ventanilla.fakes.tests.harness import Fakes, run_tasks
 from ventanilla.inbox.services import reply_to_case
+from ventanilla.portal.models import PublicRecord
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,3 +178,47 @@ def test_a_bluesky_reply_with_personal_data_goes_by_direct_message(fakes: Fakes,
     assert "private message" in notice["record"]["text"] or "privado" in notice["record"]["text"]
     (direct,) = fakes.hub.providers["bluesky"].messages  # type: ignore[attr-defined]
     assert direct["text"] == text
+
+
+# -- the public thread and the public record point to each other ------------------------
+
+
+def test_the_case_page_links_the_post_and_a_plus_one_in_the_thread_is_a_support(
+    fakes: Fakes, town: Any
+) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    posted = post(fakes, channel, visibility="public")
+    case = Case.objects.get()
+    (answer,) = thread(fakes, "mastodon", posted["message_id"])
+    page = fakes.client.get(f"{fakes.live_url}/cases/{case.reference}/").text
+    assert f"https://barrio.social/@lucia/{posted['message_id']}" in page
+
+    # a "+1" outside any case's thread registers nothing
+    post(fakes, channel, text="+1", visibility="public", **{"from": "pau"})
+    record = PublicRecord.objects.get(case=case)
+    assert record.support_count == 0 and Case.objects.count() == 1
+    # another resident backs it in the thread
+    backed = post(
+        fakes,
+        channel,
+        text="+1",
+        visibility="public",
+        in_reply_to_id=answer["id"],
+        **{"from": "marta"},
+    )
+    record.refresh_from_db()
+    assert record.support_count == 1
+    assert Case.objects.count() == 1
+    (thanks,) = thread(fakes, "mastodon", backed["message_id"])
+    assert case.reference in thanks["text"] and thanks["visibility"] == "public"
+
+    # the resident adds something in the thread: it joins the case, no new one
+    post(
+        fakes,
+        channel,
+        text="Ahora también la de al lado",
+        visibility="public",
+        in_reply_to_id=answer["id"],
+    )
+    assert Case.objects.count() == 1
+    assert case.messages.filter(text="Ahora también la de al lado").exists()

@@ -120,7 +120,8 @@ class BlueskyAdapter:
             )
         author, record = raw["author"], raw["record"]
         uri, cid = str(raw["uri"]), str(raw["cid"])
-        root = ((record.get("reply") or {}).get("root") or {}) if isinstance(record, dict) else {}
+        reply = (record.get("reply") or {}) if isinstance(record, dict) else {}
+        root, parent = reply.get("root") or {}, reply.get("parent") or {}
         handle = str(author.get("handle") or "")
         post = PostRef(
             id=uri,
@@ -130,6 +131,7 @@ class BlueskyAdapter:
             url=web_url(uri, handle),
             visibility="public",
             author=handle,
+            parent_id=str(parent.get("uri") or ""),
         )
         return InboundMessage(
             provider_message_id=uri,

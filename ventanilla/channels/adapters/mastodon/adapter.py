@@ -141,6 +141,7 @@ class MastodonAdapter:
             url=str(status.get("url") or status.get("uri") or ""),
             visibility=str(status.get("visibility") or "public"),
             author=acct,
+            parent_id=str(status.get("in_reply_to_id") or ""),
         )
         return InboundMessage(
             provider_message_id=str(status["id"]),
