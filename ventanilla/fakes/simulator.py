@@ -35,7 +35,16 @@ from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeRespo
 from ventanilla.fakes.telegram import telegram_user_id
 
 PAGE = Path(__file__).with_name("simulator.html")
-PROVIDERS = ("whatsapp", "telegram", "line", "twilio", "messenger", "instagram")
+PROVIDERS = (
+    "whatsapp",
+    "telegram",
+    "line",
+    "twilio",
+    "messenger",
+    "instagram",
+    "mastodon",
+    "bluesky",
+)
 DEFAULT_RESIDENTS = {
     "whatsapp": "34600111222",
     "telegram": "123456789",
@@ -43,6 +52,8 @@ DEFAULT_RESIDENTS = {
     "twilio": "+34600111222",
     "messenger": "vecina-lucia",
     "instagram": "vecina-lucia",
+    "mastodon": "lucia",
+    "bluesky": "lucia",
 }
 WHATSAPP_SEND = re.compile(r"^/v\d+\.\d+/[^/]+/messages$")
 TELEGRAM_SEND = re.compile(r"^/bot[^/]+/(send\w+)$", re.IGNORECASE)
@@ -94,6 +105,12 @@ def resident_key(provider: str, resident: str) -> str:
         return "+" + resident.strip().lstrip("+")
     if provider in ("messenger", "instagram"):
         return scoped_id(resident.strip())
+    if provider == "mastodon":
+        name = resident.strip().lstrip("@")
+        return name if "@" in name else f"{name}@barrio.social"
+    if provider == "bluesky":
+        name = resident.strip().lstrip("@")
+        return name if "." in name else f"{name}.bsky.social"
     return resident
 
 
@@ -144,8 +161,25 @@ class Simulator:
         channel = self.hub.find_channel(provider, None)
         if fake is None or channel is None or not resident:
             return FakeResponse.json({"error": "no channel for this provider"}, status=404)
-        keys = ("name", "text", "image", "location", "choice")
+        keys = ("name", "text", "image", "location", "choice", "visibility")
         wanted = {key: spec[key] for key in keys if spec.get(key)}
+        if getattr(fake, "polled", False):  # Mastodon, Bluesky: posted, found by the next poll
+            with self.lock, self.hub.lock:
+                self.sent.append(
+                    {
+                        "provider": provider,
+                        "resident": resident_key(provider, resident),
+                        "after": len(self.hub.received),
+                        "at": time.time(),
+                        "text": str(spec.get("text") or ""),
+                        "image": False,
+                        "location": None,
+                        "choice": "",
+                        "status": 200,
+                    }
+                )
+            fake.queue_inbound(channel, {"from": resident, **wanted})  # type: ignore[attr-defined]
+            return FakeResponse.json({"status": 200})
         delivery = fake.resident_message(channel, {"from": resident, **wanted})
         if provider == "line":
             self.remember_reply_tokens(delivery.body)
@@ -204,6 +238,8 @@ class Simulator:
                 return twilio_outgoing(record)
             if provider in ("messenger", "instagram"):
                 return meta_outgoing(record)
+            if provider in ("mastodon", "bluesky"):
+                return post_outgoing(record)
         except (ValueError, TypeError, KeyError, AttributeError):
             return []
         return []
@@ -255,6 +291,8 @@ class Simulator:
             "twilio": _("SMS (Twilio)"),
             "messenger": "Messenger",
             "instagram": "Instagram",
+            "mastodon": "Mastodon",
+            "bluesky": "Bluesky",
         }
 
 
@@ -401,3 +439,18 @@ def meta_outgoing(record: dict[str, Any]) -> list[Outgoing]:
             image=attachment.get("url", ""),
         )
     ]
+
+
+def post_outgoing(record: dict[str, Any]) -> list[Outgoing]:
+    """Read a Mastodon status or a Bluesky post: ``@handle text`` (private messages aside)."""
+    body = json.loads(record["body"])
+    if record["path"] == "/api/v1/statuses":
+        text = str(body.get("status") or "")
+    elif record["path"] == "/xrpc/com.atproto.repo.createRecord":
+        text = str((body.get("record") or {}).get("text") or "")
+    else:
+        return []
+    handle, _, rest = text.partition(" ")
+    if not handle.startswith("@"):
+        return []
+    return [Outgoing(to=handle[1:], text=rest)]

@@ -19,6 +19,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.conversations.polling import poll_channel
 from ventanilla.conversations.tests.chat import make_town
+from ventanilla.fakes.simulator import Simulator
 from ventanilla.fakes.tests.harness import Fakes, run_tasks
 from ventanilla.inbox.services import reply_to_case
 from ventanilla.portal.models import PublicRecord
@@ -222,3 +223,20 @@ def test_the_case_page_links_the_post_and_a_plus_one_in_the_thread_is_a_support(
     )
     assert Case.objects.count() == 1
     assert case.messages.filter(text="Ahora también la de al lado").exists()
+
+
+@pytest.mark.parametrize("provider", ["mastodon", "bluesky"])
+def test_the_simulator_plays_a_resident_posting_in_public(
+    fakes: Fakes, town: Any, provider: str
+) -> None:
+    simulator = Simulator(fakes.hub, language="es")
+    simulator.install()
+    channel = fakes.channel(provider, council=town.council)
+    body = {"provider": provider, "resident": "lucia", "text": LAMP, "visibility": "public"}
+    assert fakes.client.post(f"{fakes.url}/simulator/send", json=body).json() == {"status": 200}
+    poll_channel(channel=Channel.objects.get(pk=channel.pk), client=fakes.client)
+    run_tasks()
+    said, answered = simulator.transcript(provider, "lucia")
+    assert (said["direction"], said["text"]) == ("in", LAMP)
+    assert answered["direction"] == "out"
+    assert Case.objects.get().reference in answered["text"]
