@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ventanilla.cases.models import Category, Department
+from ventanilla.channels.adapters import ADAPTERS
 from ventanilla.conversations.models import Conversation, Direction, Message
 from ventanilla.privacy.redaction import redact
 
@@ -25,6 +26,8 @@ from ventanilla.privacy.redaction import redact
 PUBLIC_VISIBILITIES = frozenset({"public", "unlisted"})
 #: how far back a conversation's inbound messages are searched for its thread
 RECENT = 20
+#: the providers whose residents write posts (their adapters poll: Mastodon, Bluesky)
+POST_PROVIDERS = frozenset(code for code, cls in ADAPTERS.items() if hasattr(cls, "poll"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def post_of(message: Message) -> dict[str, Any] | None:
 
 def thread_post(conversation: Conversation) -> dict[str, Any] | None:
     """Return the resident's latest post in the conversation, which replies answer."""
+    if conversation.channel.provider not in POST_PROVIDERS:
+        return None  # a chat: no query
     recent = Message.objects.filter(conversation=conversation, direction=Direction.IN).order_by(
         "-created_at", "-pk"
     )[:RECENT]
