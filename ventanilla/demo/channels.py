@@ -33,12 +33,31 @@ DEMO_SECRETS: dict[str, dict[str, str]] = {
         "auth_token": "demo-twilio-auth-token",
         "from_number": "+34910000000",
     },
+    Provider.MESSENGER: {
+        "page_id": "104837291038475",
+        "access_token": "demo-messenger-page-token",
+        "app_secret": "demo-messenger-app-secret",
+        "verify_token": "demo-messenger-verify-token",
+    },
+    Provider.INSTAGRAM: {
+        "page_id": "17841405822304914",
+        "access_token": "demo-instagram-page-token",
+        "app_secret": "demo-instagram-app-secret",
+        "verify_token": "demo-instagram-verify-token",
+    },
+    # polled, not called: ``ventanilla demo`` runs ``poll_social`` next to the worker
+    Provider.MASTODON: {"access_token": "demo-mastodon-access-token"},
+    Provider.BLUESKY: {"identifier": "ayuntamiento.bsky.social", "app_password": "demo-bsky-pass"},
 }
 DEMO_NAMES = {
     Provider.WHATSAPP: "WhatsApp (demo)",
     Provider.TELEGRAM: "Telegram (demo)",
     Provider.LINE: "LINE (demo)",
     Provider.TWILIO: "SMS (demo)",
+    Provider.MESSENGER: "Messenger (demo)",
+    Provider.INSTAGRAM: "Instagram (demo)",
+    Provider.MASTODON: "Mastodon (demo)",
+    Provider.BLUESKY: "Bluesky (demo)",
 }
 
 

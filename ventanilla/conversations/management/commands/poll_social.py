@@ -35,10 +35,11 @@ class Command(BaseCommand):
                     except SendError as error:
                         self.stderr.write(f"{channel}: {error.reason}")
                         continue
-                    self.stdout.write(
-                        _("%(channel)s: %(count)s new")
-                        % {"channel": channel, "count": len(received.stored)}
-                    )
+                    if received.stored or options["every"] <= 0:
+                        self.stdout.write(
+                            _("%(channel)s: %(count)s new")
+                            % {"channel": channel, "count": len(received.stored)}
+                        )
                 if options["every"] <= 0:
                     return
                 time.sleep(options["every"])
