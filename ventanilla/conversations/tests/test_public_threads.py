@@ -6,9 +6,11 @@ posts its answer; what the public reads is what the fake holds in the thread.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from ventanilla.cases.models import Case, Category
@@ -240,3 +242,15 @@ def test_the_simulator_plays_a_resident_posting_in_public(
     assert (said["direction"], said["text"]) == ("in", LAMP)
     assert answered["direction"] == "out"
     assert Case.objects.get().reference in answered["text"]
+
+
+def test_poll_social_fetches_every_polled_channel_once(fakes: Fakes, town: Any) -> None:
+    mastodon = fakes.channel("mastodon", council=town.council)
+    bluesky = fakes.channel("bluesky", council=town.council)
+    fakes.resident_says(mastodon, text=LAMP, visibility="public")
+    fakes.resident_says(bluesky, text=LAMP)
+    out = io.StringIO()
+    call_command("poll_social", stdout=out)
+    call_command("poll_social", stdout=out)  # the cursor moved: nothing twice
+    assert Message.objects.filter(direction=Direction.IN).count() == 2
+    assert Channel.objects.get(pk=mastodon.pk).options["poll_cursor"]
