@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ventanilla.portal",
     "ventanilla.insights",
     "ventanilla.procedures",
+    "ventanilla.appointments",
     "ventanilla.privacy",
     "ventanilla.open311",
     "ventanilla.webhooks_out",
@@ -213,7 +214,41 @@ WHITENOISE_USE_FINDERS = True
 WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
 # A webhook body not in within this many seconds is answered 408 before the database is asked.
 WEBHOOK_READ_SECONDS = float(os.environ.get("WEBHOOK_READ_SECONDS", 10))
+# Threads per web process that read webhook bodies (a slow client holds one until dropped).
+WEBHOOK_READERS = int(os.environ.get("WEBHOOK_READERS", 256))
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBHOOK_MAX_BYTES
+# "worker": a verified webhook is stored and answered at once; workers process the stored
+# deliveries in batches (conversations.ingest). "inline": processed within the request too.
+WEBHOOK_PROCESSING = os.environ.get("WEBHOOK_PROCESSING", "worker")
+# A stored delivery whose processing keeps failing is marked failed (kept, never dropped)
+# after this many attempts; processed ones are deleted after these many hours.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
+WEBHOOK_DELIVERIES_KEEP_HOURS = int(os.environ.get("WEBHOOK_DELIVERIES_KEEP_HOURS", 24))
+# On PostgreSQL the webhooks that arrive together in one web process are stored with one
+# INSERT and one commit (each is answered after its commit); a request waits this long at most.
+WEBHOOK_GROUP_COMMIT = env_bool("WEBHOOK_GROUP_COMMIT", True)
+WEBHOOK_WRITE_TIMEOUT = float(os.environ.get("WEBHOOK_WRITE_TIMEOUT", 10))
+# The webhook path runs only these middleware (no session, CSRF, OTP, axes or locale work).
+WEBHOOK_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "ventanilla.core.middleware.RefuseNullCharactersMiddleware",
+]
+
+# -- e-mail --------------------------------------------------------------------------------
+# Replies to residents who write by e-mail, and any mail Django sends, go through this server.
+# The defaults reach `ventanilla demo`'s local sink, which records mail and delivers nothing.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 1025))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ventanilla@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The mail gateway (`ventanilla mail_gateway`) refuses bigger messages with 552.
+MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", 25 * 1024 * 1024))
 
 # -- background work ----------------------------------------------------------------------
 TASKS = {
@@ -225,6 +260,10 @@ TASKS = {
 # A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
 # `ventanilla worker`: keep it above the longest task (a send waits at most 40 s on a provider).
 TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
+# Finished task rows are deleted after these many days (failed ones are kept longer, for staff
+# to inspect); the pruning is a periodic job (core.schedule).
+TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", 2))
+FAILED_TASKS_KEEP_DAYS = int(os.environ.get("FAILED_TASKS_KEEP_DAYS", 30))
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
@@ -283,6 +322,15 @@ REOPEN_WINDOW_DAYS = int(os.environ.get("REOPEN_WINDOW_DAYS", 30))
 PUBLIC_GRID_METRES = float(os.environ.get("PUBLIC_GRID_METRES", 50))
 # "Me too" clicks on the portal allowed per address and hour (each browser counts once anyway).
 PORTAL_SUPPORTS_PER_HOUR = int(os.environ.get("PORTAL_SUPPORTS_PER_HOUR", 20))
+# The portal's report form: reports sent per client address and hour, the least time (seconds)
+# a person takes to fill it in (faster is a robot), the largest photo (bytes), and the
+# distance (metres) and age (days) within which an open case of the same category is offered
+# as a duplicate first.
+PORTAL_REPORTS_PER_HOUR = int(os.environ.get("PORTAL_REPORTS_PER_HOUR", 5))
+PORTAL_REPORT_MIN_SECONDS = float(os.environ.get("PORTAL_REPORT_MIN_SECONDS", 4))
+PORTAL_REPORT_PHOTO_MAX_BYTES = int(os.environ.get("PORTAL_REPORT_PHOTO_MAX_BYTES", 8_000_000))
+PORTAL_DUPLICATE_METRES = float(os.environ.get("PORTAL_DUPLICATE_METRES", 50))
+PORTAL_DUPLICATE_DAYS = int(os.environ.get("PORTAL_DUPLICATE_DAYS", 30))
 # Open311 requests created per client address and hour (every web process counts together).
 OPEN311_POSTS_PER_HOUR = int(os.environ.get("OPEN311_POSTS_PER_HOUR", 60))
 FAKES_URL = os.environ.get("VENTANILLA_FAKES_URL", "")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("insights/", include("ventanilla.inbox.dashboard_urls")),  # the staff dashboard
     path("open311/", include("ventanilla.open311.urls")),
     path("verify/", include("ventanilla.procedures.urls")),
+    path("appointments/", include("ventanilla.appointments.urls")),
     path("", include("ventanilla.portal.urls")),
 ]
 # No /media/ route, not even with DEBUG: residents' files are served only by views that check

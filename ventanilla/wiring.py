@@ -7,21 +7,29 @@ transaction of the change (see ``core.reactions``) unless the reaction itself de
 
 from __future__ import annotations
 
+import datetime as dt
+
+from ventanilla.appointments import chat as appointments_chat
+from ventanilla.appointments import privacy as appointments_privacy
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import notifications, public_posts, rights
+from ventanilla.conversations import ingest, link, notifications, public_posts, rights
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations.dialog import commands
+from ventanilla.core import schedule
+from ventanilla.core import tasks as core_tasks
 from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
 from ventanilla.portal import social as portal_social
 from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
+from ventanilla.privacy import tasks as privacy_tasks
 from ventanilla.privacy.models import DataType
 from ventanilla.procedures import chat as procedures_chat
+from ventanilla.procedures import privacy as procedures_privacy
 from ventanilla.procedures import services as procedures
 from ventanilla.webhooks_out import reactions as webhooks_out
 
@@ -31,6 +39,9 @@ def connect() -> None:
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt
+    # "cita" / "pedir cita": an appointment at an office; "anular cita" cancels it.
+    commands.add(appointments_chat.APPOINTMENT)
+    commands.add(appointments_chat.CANCEL)
     # A "+1" posted in a case's public thread (Mastodon, Bluesky) supports its public record.
     public_posts.add_support_counter(portal_social.support_from_public_post)
     # Every new case is entered in the registry, with the moment it arrived.
@@ -54,14 +65,19 @@ def connect() -> None:
     # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
     commands.add(rights.MY_DATA)
     commands.add(rights.ERASE_MY_DATA)
+    # A case continued on another channel: "vincular 2026-000123" sends a one-time code to
+    # the case's own channel; written back, this identity joins the case's resident.
+    commands.add(link.LINK)
     # A data subject is found by their address; each app exports its own rows about them.
     subjects.finders.add(citizens_privacy.find)
     subjects.exporters.add(citizens_privacy.export)
     subjects.exporters.add(conversations_privacy.export)
     subjects.exporters.add(cases_privacy.export)
     subjects.exporters.add(portal_privacy.export)
+    subjects.exporters.add(appointments_privacy.export)
     # Erasure, in order: what is found through the resident's cases first, the resident last.
     subjects.erasers.add(portal_privacy.erase)  # supports unlinked, drafts of their words gone
+    subjects.erasers.add(appointments_privacy.erase)  # upcoming ones cancelled, all deleted
     subjects.erasers.add(conversations_privacy.erase)  # messages in and out, files
     subjects.erasers.add(cases_privacy.erase)  # cases kept, the resident's part removed
     subjects.erasers.add(channels_privacy.erase)  # provider events forget the address
@@ -70,4 +86,25 @@ def connect() -> None:
     retention.retainers[DataType.MESSAGE_TEXT].add(conversations_privacy.retain_message_text)
     retention.retainers[DataType.ATTACHMENTS].add(conversations_privacy.retain_attachments)
     retention.retainers[DataType.CLOSED_CASES].add(cases_privacy.retain_closed_cases)
+    # Issued documents past their period lose PDF, code and name; the row stays for the audit.
+    retention.retainers[DataType.ISSUED_DOCUMENTS].add(procedures_privacy.retain_issued_documents)
     retention.stale_residents.add(conversations_privacy.stale_residents)  # then erased as above
+    # Periodic jobs, enqueued by whichever worker sees them due first (core.schedule).
+    schedule.jobs.add(
+        schedule.Job("retention", privacy_tasks.apply_retention_daily, every=dt.timedelta(days=1))
+    )
+    schedule.jobs.add(
+        schedule.Job("prune-task-rows", core_tasks.prune_task_rows, every=dt.timedelta(hours=1))
+    )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-live-events", core_tasks.prune_old_live_events, every=dt.timedelta(minutes=10)
+        )
+    )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-webhook-deliveries", ingest.prune_deliveries, every=dt.timedelta(hours=1)
+        )
+    )
+    # Stored webhooks are processed by the workers between tasks, in batches.
+    schedule.drains.add(ingest.drain)

@@ -1,6 +1,24 @@
+"""The WSGI application: the site, with webhooks served by a lean handler of their own.
+
+A provider's webhook needs none of what the site's middleware does for people (sessions,
+CSRF, the second factor, axes, language, htmx, CSP): ``/hooks/`` requests go to a Django
+handler built with ``WEBHOOK_MIDDLEWARE`` only, so a burst of delivery statuses costs a
+signature check and one INSERT each. Everything else goes to the full handler.
+"""
+
 import os
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ventanilla.settings")
-application = get_wsgi_application()
+site = get_wsgi_application()
+
+from ventanilla.core.lean import LeanWSGIHandler  # noqa: E402 - needs the settings above
+
+hooks = LeanWSGIHandler()
+
+
+def application(environ: dict[str, Any], start_response: Any) -> Any:
+    handler = hooks if environ.get("PATH_INFO", "").startswith("/hooks/") else site
+    return handler(environ, start_response)

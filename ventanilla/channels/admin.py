@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.channels.adapters import provider_class
-from ventanilla.channels.models import Channel, ChannelThrottle, PendingStatus, WebhookEvent
+from ventanilla.channels.models import (
+    Channel,
+    ChannelThrottle,
+    PendingStatus,
+    Provider,
+    WebhookEvent,
+)
+from ventanilla.citizens.urns import InvalidUrn, normalise_email
 from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 
 
@@ -46,6 +53,15 @@ class ChannelForm(forms.ModelForm):
                     _("Missing secrets: %(names)s") % {"names": ", ".join(missing)}
                 )
             self.instance.secrets = secrets
+        if data.get("provider") == Provider.EMAIL:
+            options = dict(data.get("options") or {})
+            try:
+                options["address"] = normalise_email(str(options.get("address") or ""))
+            except InvalidUrn:
+                raise forms.ValidationError(
+                    {"options": _('An e-mail channel needs its address: {"address": "..."}.')}
+                ) from None
+            data["options"] = options
         return data
 
 

@@ -25,6 +25,7 @@ class Provider(models.TextChoices):
     LINE = "line", "LINE"
     TWILIO = "twilio", _("SMS (Twilio)")
     WEBCHAT = "webchat", _("Web chat")
+    EMAIL = "email", _("E-mail")
     MESSENGER = "messenger", "Facebook Messenger"
     INSTAGRAM = "instagram", "Instagram"
     MASTODON = "mastodon", "Mastodon"
@@ -52,6 +53,16 @@ class Channel(models.Model):
     secrets_encrypted = models.TextField(_("secrets (encrypted)"), blank=True, editable=False)
     api_base = models.URLField(_("API base URL"), blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    public_address = models.CharField(
+        _("public address"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "How residents find this channel, shown on the portal: the phone number "
+            "(WhatsApp, SMS), the bot's username (Telegram), the LINE ID (LINE) or the "
+            "e-mail address."
+        ),
+    )
     rate_per_second = models.FloatField(_("sending rate (messages per second)"), default=10)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

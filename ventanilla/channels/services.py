@@ -25,6 +25,7 @@ from ventanilla.channels.models import (
     Provider,
     WebhookEvent,
 )
+from ventanilla.citizens.urns import InvalidUrn, normalise_email
 from ventanilla.core.models import Council
 
 log = structlog.get_logger(__name__)
@@ -52,8 +53,12 @@ def create_channel(
     api_base: str = "",
     rate_per_second: float | None = None,
     options: dict[str, Any] | None = None,
+    public_address: str = "",
 ) -> Channel:
-    """Create a channel; raise ChannelConfigError when a secret the provider needs is missing."""
+    """Create a channel; raise ChannelConfigError when a secret the provider needs is missing.
+
+    ``public_address`` is what the portal shows residents to reach it (a number, a username).
+    """
     try:
         kind = Provider(provider)
     except ValueError:
@@ -63,18 +68,53 @@ def create_channel(
         raise ChannelConfigError(_("Missing secrets: %(names)s") % {"names": ", ".join(missing)})
     if rate_per_second is not None and rate_per_second <= 0:
         raise ChannelConfigError(_("The sending rate must be above zero."))
+    options = dict(options or {})
+    if kind == Provider.EMAIL:
+        options["address"] = _mailbox_address(str(options.get("address") or ""))
+        options.setdefault("display_name", name)
     channel = Channel(
         council=council,
         provider=kind,
         name=name,
         api_base=api_base.rstrip("/"),
-        options=options or {},
+        options=options,
+        public_address=public_address.strip()[:200],
     )
     if rate_per_second is not None:
         channel.rate_per_second = rate_per_second
     channel.secrets = {key: value for key, value in secrets.items() if value}
     channel.save()
     return channel
+
+
+def _mailbox_address(address: str) -> str:
+    """Return an e-mail channel's address, checked and free; raise ChannelConfigError."""
+    try:
+        address = normalise_email(address)
+    except InvalidUrn:
+        raise ChannelConfigError(_("An e-mail channel needs a valid address.")) from None
+    taken = Channel.objects.filter(
+        provider=Provider.EMAIL, active=True, options__address=address
+    ).exists()
+    if taken:
+        raise ChannelConfigError(
+            _("Another e-mail channel receives at %(address)s.") % {"address": address}
+        )
+    return address
+
+
+def email_channel_for(address: str) -> Channel | None:
+    """Return the active e-mail channel that receives mail at ``address``, if any."""
+    try:
+        address = normalise_email(address)
+    except InvalidUrn:
+        return None
+    return (
+        Channel.objects.select_related("council")
+        .filter(provider=Provider.EMAIL, active=True, options__address=address)
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -92,3 +92,24 @@ def set_language(*, citizen: Citizen, language: str) -> Citizen:
     citizen.language = language
     citizen.save(update_fields=["language"])
     return citizen
+
+
+@transaction.atomic
+def move_identity(*, council: Council, urn: str, citizen: Citizen) -> Identity:
+    """Make ``urn`` one of ``citizen``'s identities, taking it from whoever had it.
+
+    For a resident who proved, with a code sent to a channel they already used, that this
+    other channel is theirs too (``conversations.link``). Their former record keeps its other
+    identities and its cases.
+    """
+    if citizen.council_id != council.pk:
+        raise ValueError("resident of another council")
+    urn = normalise_urn(urn)
+    identity = Identity.objects.select_for_update().filter(council=council, urn=urn).first()
+    if identity is None:
+        return add_identity(citizen=citizen, urn=urn)
+    if identity.citizen_id != citizen.pk:
+        identity.citizen = citizen
+        identity.save(update_fields=["citizen"])
+        log.info("identity_moved", council=council.pk, citizen=citizen.pk)
+    return identity

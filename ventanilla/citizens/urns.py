@@ -6,6 +6,8 @@ import re
 from enum import StrEnum
 
 import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 
 class Scheme(StrEnum):
@@ -16,6 +18,7 @@ class Scheme(StrEnum):
     LINE = "line"
     TEL = "tel"
     WEBCHAT = "webchat"
+    MAILTO = "mailto"
     MESSENGER = "messenger"
     INSTAGRAM = "instagram"
     MASTODON = "mastodon"
@@ -68,6 +71,17 @@ def phone_urns(text: str, region: str = "ES") -> list[str]:
     return [f"{Scheme.TEL}:{e164}", f"{Scheme.WHATSAPP}:{e164[1:]}"]
 
 
+def normalise_email(address: str) -> str:
+    """Return an e-mail address in lower case (one resident, however they type it) or raise
+    InvalidUrn."""
+    address = address.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise InvalidUrn(f"not an e-mail address: {address!r}") from exc
+    return address
+
+
 def normalise_urn(urn: str) -> str:
     """Return the canonical form of ``urn`` or raise InvalidUrn.
 
@@ -85,6 +99,8 @@ def normalise_urn(urn: str) -> str:
         if _WHATSAPP_USER.match(path):
             return f"{scheme}:{path}"
         return f"{scheme}:{normalise_phone('+' + path.lstrip('+'))[1:]}"
+    if scheme == Scheme.MAILTO:
+        return f"{scheme}:{normalise_email(path)}"
     if scheme == Scheme.TELEGRAM and not _TELEGRAM.match(path):
         raise InvalidUrn(f"not a Telegram id: {urn!r}")
     if scheme == Scheme.LINE and not _LINE.match(path):

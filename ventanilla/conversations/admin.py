@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from ventanilla.cases.access import case_scope, staff_of
+from ventanilla.cases.models import Role
 from ventanilla.channels.segments import count_segments
+from ventanilla.conversations import ingest
 from ventanilla.conversations.bot_templates import DEFAULTS, ensure_default_templates
-from ventanilla.conversations.models import BotTemplate, Message
+from ventanilla.conversations.models import BotTemplate, DeliveryState, Message, WebhookDelivery
 from ventanilla.core.admin import CouncilScopedAdmin, ReadOnlyMixin
 from ventanilla.core.models import Council
 
@@ -92,3 +94,34 @@ class BotTemplateAdmin(CouncilScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyMixin, CouncilScopedAdmin):
+    """Webhooks stored for the workers: what is waiting, and what failed and why.
+
+    The body is never shown (it holds residents' messages); the error text only to the
+    installation's operators, since a database error may quote a value.
+    """
+
+    council_field = "channel__council"
+    list_display = ("received_at", "channel", "state", "attempts", "processed_at")
+    list_filter = ("state",)
+    actions = ["retry"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["channel", "received_at", "state", "attempts", "not_before", "processed_at"]
+        return [*fields, "last_error"] if request.user.is_superuser else fields
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return user.is_superuser or user.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+
+    @admin.action(
+        description=_("Process the selected failed deliveries again"), permissions=["retry"]
+    )
+    def retry(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        failed = list(queryset.filter(state=DeliveryState.FAILED))
+        for delivery in failed:
+            ingest.retry(delivery=delivery)
+        self.message_user(request, _("%(count)s deliveries queued again.") % {"count": len(failed)})

@@ -426,12 +426,21 @@ DEFAULTS: dict[str, Default] = {
     "status.not_found": D(
         "Same answer for a number that does not exist and for someone else's case.",
         "No encontramos ningún caso con el número {reference} asociado a este contacto. Revise el "
-        "número o escriba MENÚ.",
+        "número o escriba MENÚ. Si lo abrió desde otro canal, escriba VINCULAR {reference}.",
         "No trobem cap cas amb el número {reference} associat a aquest contacte. Reviseu el "
-        "número o escriviu MENÚ.",
+        "número o escriviu MENÚ. Si el vau obrir des d'un altre canal, escriviu VINCULA "
+        "{reference}.",
         "We cannot find a case numbered {reference} linked to this contact. Check the number or "
-        "write MENU.",
+        "write MENU. If you opened it from another channel, write LINK {reference}.",
         ("reference",),
+        sms=(
+            "No encontramos ningún caso con el número {reference}. Si lo abrió desde otro "
+            "canal, escriba VINCULAR {reference}",
+            "No trobem cap cas amb el número {reference}. Si el vau obrir des d'un altre canal, "
+            "escriviu VINCULA {reference}",
+            "We cannot find a case numbered {reference}. If you opened it from another channel, "
+            "write LINK {reference}",
+        ),
     ),
     "status.bad_reference": D(
         "The text holds no reference number.",

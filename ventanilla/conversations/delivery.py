@@ -154,7 +154,14 @@ def claim_send_attempt(*, message: Message) -> int | None:
 def record_sent(*, message: Message, provider_message_id: str) -> None:
     """Mark the message sent with the provider's id and apply statuses that came early."""
     now = timezone.now()
-    fields = {"status": DeliveryStatus.SENT, "sent_at": now, "error_code": "", "error_reason": ""}
+    fields: dict[str, Any] = {
+        "status": DeliveryStatus.SENT,
+        "sent_at": now,
+        "error_code": "",
+        "error_reason": "",
+    }
+    if "secret" in (message.payload or {}):  # sent: the one-time code is forgotten
+        fields["payload"] = {k: v for k, v in message.payload.items() if k != "secret"}
     queued = Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED)
     try:
         with transaction.atomic():
@@ -174,6 +181,7 @@ def record_send_failure(*, message: Message, error: SendError) -> None:
     """Mark the message failed with the provider's reason, for staff to see; no retry."""
     with transaction.atomic():
         Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED).update(
+            payload={k: v for k, v in (message.payload or {}).items() if k != "secret"},
             status=DeliveryStatus.FAILED,
             error_code=error.code[:50],
             error_reason=error.reason,

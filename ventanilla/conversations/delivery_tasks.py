@@ -29,6 +29,7 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.adapters.base import (
     Choice,
+    KeepsMedia,
     Location,
     MalformedPayload,
     OutboundAttachment,
@@ -39,7 +40,8 @@ from ventanilla.channels.adapters.base import (
 )
 from ventanilla.channels.services import take_send_slot
 from ventanilla.conversations import delivery
-from ventanilla.conversations.models import DeliveryStatus, Message
+from ventanilla.conversations.models import SECRET_MASK, DeliveryStatus, Direction, Message
+from ventanilla.core.crypto import decrypt_text
 from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
@@ -97,7 +99,7 @@ def send_message(message_id: int, slot: str = "") -> None:
     it; a first run (or a run that missed its slot) reserves one.
     """
     message = (
-        Message.objects.select_related("channel", "conversation", "channel__council")
+        Message.objects.select_related("channel", "conversation", "channel__council", "case")
         .filter(pk=message_id)
         .first()
     )
@@ -184,18 +186,46 @@ def outbound_for(message: Message) -> OutboundMessage:
     except (KeyError, TypeError, ValueError, MalformedPayload) as exc:
         reason = _("The message's extras cannot be read (%(error)s).") % {"error": exc}
         raise SendError(reason, retryable=False, code="invalid") from None
+    text = message.text
+    if payload.get("secret"):  # a one-time code: only the resident reads it
+        text = text.replace(SECRET_MASK, decrypt_text(str(payload["secret"])))
+    subject, thread = _thread(message)
     return OutboundMessage(
         urn=message.conversation.urn,
-        text=message.text,
+        text=text,
         choices=choices,
         attachment=attachment,
         location=location,
         template=template,
         idempotency_key=idempotency_key(message.pk),
         reply_token=str(payload.get("reply_token") or ""),
+        reference=message.case.reference if message.case is not None else "",
+        subject=subject,
+        in_reply_to=thread,
         reply_to=reply_to,
         private=bool(payload.get("private")),
     )
+
+
+def _thread(message: Message) -> tuple[str, tuple[str, ...]]:
+    """Return the subject and thread (its References and its own id) of the resident's
+    last message before ``message``, for providers that thread replies (e-mail)."""
+    last = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, direction=Direction.IN, pk__lt=message.pk
+        )
+        .exclude(provider_message_id="")
+        .order_by("-pk")
+        .values_list("provider_message_id", "payload")
+        .first()
+    )
+    if last is None:
+        return "", ()
+    provider_id, extras = last
+    extras = extras if isinstance(extras, dict) else {}
+    earlier = [str(i) for i in extras.get("thread") or () if isinstance(i, str)]
+    subject = str(extras.get("subject") or "")
+    return subject, (*earlier[-19:], provider_id)
 
 
 def _attachment(data: Any) -> OutboundAttachment | None:
@@ -250,15 +280,8 @@ def download_media(message_id: int, attempt: int = 0) -> None:
         return
     retry = False
     for attachment in pending:
-        wanted = InboundAttachment(
-            kind=attachment.kind,  # type: ignore[arg-type]
-            media_ref=attachment.media_ref,
-            content_type=attachment.content_type,
-            filename=attachment.filename,
-            caption=attachment.caption,
-        )
         try:
-            data, content_type = adapter.download(http_client(), wanted)
+            data, content_type = adapter.download(http_client(), _wanted(attachment))
         except SendError as error:
             retry |= error.retryable
             log.warning(
@@ -284,9 +307,21 @@ def download_media(message_id: int, attempt: int = 0) -> None:
             )
             continue
         delivery.store_attachment_file(attachment=attachment, data=data, content_type=content_type)
+    if isinstance(adapter, KeepsMedia) and all(attachment.file for attachment in pending):
+        adapter.forget_media([_wanted(attachment) for attachment in pending])
     if retry and attempt + 1 < MAX_DOWNLOAD_ATTEMPTS:
         run_after = timezone.now() + dt.timedelta(seconds=retry_delay(attempt + 1))
         _enqueue_later(download_media, run_after, message.pk, attempt=attempt + 1)
+
+
+def _wanted(attachment: Any) -> InboundAttachment:
+    return InboundAttachment(
+        kind=attachment.kind,
+        media_ref=attachment.media_ref,
+        content_type=attachment.content_type,
+        filename=attachment.filename,
+        caption=attachment.caption,
+    )
 
 
 @task()

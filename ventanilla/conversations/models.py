@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,6 +57,11 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.urn} @ {self.channel_id}"
+
+
+#: what staff read (inbox, exports) in place of a one-time code sent to a resident; the code
+#: itself travels encrypted in the message's payload until it is sent, then is forgotten
+SECRET_MASK = "••••••"  # noqa: S105 (a mask, not a password)
 
 
 class Direction(models.TextChoices):
@@ -219,3 +226,60 @@ class BotTemplate(models.Model):
                     }
                 }
             )
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("waiting to be processed")
+    DONE = "done", _("processed")
+    FAILED = "failed", _("failed: needs a look")
+
+
+class WebhookDeliveryQuerySet(models.QuerySet["WebhookDelivery"]):
+    def due(self, now: dt.datetime | None = None) -> WebhookDeliveryQuerySet:
+        return self.filter(state=DeliveryState.PENDING, not_before__lte=now or timezone.now())
+
+
+class WebhookDelivery(models.Model):
+    """One verified provider webhook, stored as it came before anything else is done with it.
+
+    The webhook view verifies the signature, checks that the body parses, stores this row and
+    answers the provider; workers then process the stored deliveries in batches
+    (``conversations.ingest``). A delivery is never dropped: one that keeps failing is marked
+    failed and kept for staff to look at and retry. The same body delivered twice to the same
+    channel is stored once.
+    """
+
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    digest = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now)
+    request = models.JSONField(default=dict)  # method, url, headers, query, form
+    body = models.BinaryField()
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "digest"], name="delivery_once_per_channel")
+        ]
+        indexes = [
+            models.Index(
+                fields=["not_before"],
+                name="delivery_pending",
+                condition=Q(state="pending"),
+            ),
+            models.Index(fields=["state", "received_at"], name="delivery_state_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.received_at:%Y-%m-%d %H:%M:%S} {self.state}"

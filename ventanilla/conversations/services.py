@@ -10,20 +10,23 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ventanilla.cases.models import LocationSource
+from ventanilla.cases.models import Case, LocationSource
+from ventanilla.cases.references import find_references
 from ventanilla.cases.services import (
     CaseError,
     record_first_response,
     resume_on_reply,
     set_location,
 )
+from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
-from ventanilla.citizens.services import add_identity, find_or_create_citizen
+from ventanilla.citizens.services import add_identity, find_or_create_citizen, move_identity
 from ventanilla.citizens.urns import normalise_urn
 from ventanilla.conversations import publicity
 from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
+    SECRET_MASK,
     Attachment,
     Conversation,
     DeliveryStatus,
@@ -31,6 +34,7 @@ from ventanilla.conversations.models import (
     Message,
 )
 from ventanilla.core.actors import Actor
+from ventanilla.core.crypto import encrypt_text
 from ventanilla.core.events import publish_on_commit
 
 
@@ -76,6 +80,8 @@ def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
                         ("reply_token", inbound.reply_token),
                         ("callback_id", inbound.callback_id),
                         ("edited", inbound.edited),
+                        ("subject", inbound.subject),
+                        ("thread", list(inbound.in_reply_to)),
                         ("post", asdict(inbound.post) if inbound.post else None),
                     )
                     if value
@@ -103,7 +109,39 @@ def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
         kind="message",
         data={"conversation": conversation.pk, "message": message.pk},
     )
+    threaded = _threaded_case(conversation=conversation, inbound=inbound)
+    if threaded is not None:
+        attach_messages_to_case(case=threaded, messages=[message])
+        message.case = threaded
     return message
+
+
+def _threaded_case(*, conversation: Conversation, inbound: InboundMessage) -> Case | None:
+    """Return the resident's open case that ``inbound`` answers, by its thread or subject.
+
+    An e-mail reply names the messages it answers (In-Reply-To, References): one of ours
+    on this conversation about a case places it in that case; else a reference in its
+    subject ("Re: [2026-000123] ...") to one of the resident's own cases does.
+    """
+    case: Case | None = None
+    if inbound.in_reply_to:
+        answered = (
+            Message.objects.filter(
+                conversation=conversation,
+                provider_message_id__in=inbound.in_reply_to,
+                case__isnull=False,
+            )
+            .select_related("case")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        case = answered.case if answered is not None else None
+    references = find_references(inbound.subject) if case is None and inbound.subject else []
+    if references:
+        case = Case.objects.filter(
+            council=conversation.council, citizen=conversation.citizen, reference__in=references
+        ).first()
+    return case if case is not None and case.status in OPEN_STATUSES else None
 
 
 @transaction.atomic
@@ -119,8 +157,12 @@ def queue_outbound(
     template: dict[str, Any] | None = None,
     reply_token: str = "",
     private: bool = False,
+    secret: str = "",
 ) -> Message:
     """Create an outbound message row and, once committed, the task that sends it.
+
+    A ``secret`` in ``text`` (a one-time code) is stored masked (``SECRET_MASK``): staff never
+    read it; the resident receives it, and the row forgets it once sent.
 
     Raise ``OutboundRefused`` when the provider would refuse it (WhatsApp's 24-hour window).
 
@@ -137,8 +179,9 @@ def queue_outbound(
     post = publicity.thread_post(conversation)
     if post is not None:
         payload["reply_to"] = post
-        # a question with options (the survey, the dialog's menus) is a chat: privately
-        private = private or bool(choices)
+        # a question with options (the survey, the dialog's menus) or a one-time code is
+        # for the resident alone: privately
+        private = private or bool(choices) or bool(secret)
         verdict = publicity.check(conversation=conversation, text=text, private=private)
         if verdict.refused:
             private = True
@@ -154,6 +197,11 @@ def queue_outbound(
         payload["template"] = template
     if reply_token:
         payload["reply_token"] = reply_token
+    if secret:
+        if secret not in text:
+            raise ValueError("the secret must appear in the text")
+        text = text.replace(secret, SECRET_MASK)
+        payload["secret"] = encrypt_text(secret)
     message = _create_outbound(conversation, text, payload, case, author, automatic)
     if case is not None and not automatic:
         record_first_response(case=case, by=author)
@@ -259,3 +307,14 @@ def attach_file(
     return Attachment.objects.create(
         message=message, kind=kind, file=file, content_type=content_type, filename=filename
     )
+
+
+@transaction.atomic
+def move_conversation(*, conversation: Conversation, citizen: Any) -> Conversation:
+    """Make ``conversation`` (and its identity) belong to ``citizen`` from now on."""
+    move_identity(council=conversation.council, urn=conversation.urn, citizen=citizen)
+    Conversation.objects.filter(council=conversation.council, urn=conversation.urn).update(
+        citizen=citizen
+    )
+    conversation.citizen = citizen
+    return conversation

@@ -1,7 +1,10 @@
 """Webhook receiver: one view for every provider, ``/hooks/<provider>/<channel-id>/``.
 
-The view only reads the request, asks the channel's adapter to verify and parse it, hands
-the result to ``conversations.inbound.receive`` and answers what the provider expects. Bad input
+The view only reads the request, asks the channel's adapter to verify it and to check that
+it parses, stores it (``conversations.ingest.store``: one INSERT) and answers what the
+provider expects; workers process the stored deliveries in batches. It is served without
+the site's middleware (``ventanilla.wsgi``: no session, CSRF, OTP, axes or locale work),
+and a channel and its adapter are kept in memory for a few seconds. Bad input
 gets a 4xx answer, never a 500: 404 unknown or inactive channel, 405 wrong method, 413 body
 over ``WEBHOOK_MAX_BYTES``, 408 body not in within ``WEBHOOK_READ_SECONDS``, 403 bad
 signature (nothing stored), 400 malformed body.
@@ -13,7 +16,9 @@ a thread for a few seconds but never a database connection.
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
+import time
 from urllib.parse import parse_qsl
 
 import structlog
@@ -29,14 +34,23 @@ from django.http import (
 from django.views.decorators.csrf import csrf_exempt
 
 from ventanilla.channels.adapters import ADAPTERS, UnknownProvider, adapter_for
-from ventanilla.channels.adapters.base import SignatureError, WebhookError, WebhookRequest
+from ventanilla.channels.adapters.base import (
+    Adapter,
+    SignatureError,
+    WebhookError,
+    WebhookRequest,
+)
 from ventanilla.channels.adapters.logging import log_webhook_failure
 from ventanilla.channels.models import Channel
-from ventanilla.conversations import inbound
+from ventanilla.conversations import ingest
 
 log = structlog.get_logger(__name__)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+#: how long a web process trusts its copy of a channel (a deactivated channel, or new
+#: secrets, take effect within this many seconds)
+CHANNEL_CACHE_SECONDS = 5.0
+_channels: dict[tuple[str, int], tuple[float, Channel | None, Adapter | None]] = {}
 
 
 class BodyRefused(Exception):
@@ -60,16 +74,8 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
         except BodyRefused as refused:
             log.info("webhook_body_refused", status=refused.status, **context)
             return HttpResponse(status=refused.status)
-    channel = (
-        Channel.objects.select_related("council")
-        .filter(pk=channel_id, provider=provider, active=True)
-        .first()
-    )
-    if channel is None:
-        return HttpResponseNotFound()
-    try:
-        adapter = adapter_for(channel)
-    except UnknownProvider:
+    channel, adapter = channel_and_adapter(provider, channel_id)
+    if channel is None or adapter is None:
         return HttpResponseNotFound()
     if request.method == "GET":
         answer = adapter.handshake(webhook_request(request, b""))
@@ -99,17 +105,44 @@ def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpRespons
             type(adapter), webhook, channel.config().secrets, error, channel=channel.pk
         )
         return HttpResponseBadRequest()
-    received = inbound.receive(channel=channel, parsed=parsed)
-    log.debug(
-        "webhook_received",
-        stored=len(received.stored),
-        duplicates=received.duplicates,
-        statuses=received.statuses,
-        events=received.events,
-        **context,
-    )
+    if not (parsed.messages or parsed.statuses or parsed.events):
+        delivery = None  # nothing to process (a provider's ping, an empty batch)
+    else:
+        delivery = ingest.store(channel=channel, webhook=webhook)
+        if delivery is not None and settings.WEBHOOK_PROCESSING == "inline":
+            ingest.process_now(delivery)
+    log.debug("webhook_stored", stored=delivery is not None, **context)
     status, content_type, text = adapter.acknowledge()
     return HttpResponse(text, status=status, content_type=content_type)
+
+
+def channel_and_adapter(provider: str, channel_id: int) -> tuple[Channel | None, Adapter | None]:
+    """Return the active channel and its configured adapter, from memory when fresh."""
+    key = (provider, channel_id)
+    now = time.monotonic()
+    cached = _channels.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1], cached[2]
+    channel = (
+        Channel.objects.select_related("council")
+        .filter(pk=channel_id, provider=provider, active=True)
+        .first()
+    )
+    adapter = None
+    if channel is not None:
+        try:
+            adapter = adapter_for(channel)
+        except UnknownProvider:
+            channel = None
+    if len(_channels) > 10_000:  # anyone may call any id: keep the memory bounded
+        _channels.clear()
+    _channels[key] = (now + CHANNEL_CACHE_SECONDS, channel, adapter)
+    return channel, adapter
+
+
+def forget_channel(sender: object, instance: Channel, **kwargs: object) -> None:
+    """Drop a changed channel from memory (``post_save``/``post_delete`` of Channel)."""
+    _channels.pop((instance.provider, instance.pk), None)
 
 
 def read_body(request: HttpRequest) -> bytes:
@@ -130,29 +163,43 @@ def read_body(request: HttpRequest) -> bytes:
             raise BodyRefused(413)
     # Read from the stream, not request.body: Django would refuse big bodies with an
     # exception of its own, and the stream stops at the declared length anyway. The read
-    # blocks until the client has sent it all, so it runs in a thread we stop waiting for:
-    # the slow client gets its 408 and the thread ends when the server drops the connection.
-    box: list[bytes] = []
-
-    def read() -> None:
-        try:
-            box.append(request.read(limit + 1))
-        except OSError:  # the client went away mid-body
-            pass
-
-    reader = threading.Thread(target=read, name="webhook-body", daemon=True)
-    reader.start()
-    reader.join(settings.WEBHOOK_READ_SECONDS)
-    if reader.is_alive():
-        raise BodyRefused(408)
-    if not box:
+    # blocks until the client has sent it all, so it runs in a reader thread we stop waiting
+    # for: the slow client gets its 408 and the reader is freed when the server drops the
+    # connection. Readers are kept between requests (starting a thread per request cost
+    # more than the rest of a status webhook).
+    try:
+        body = _readers().submit(_read, request, limit + 1).result(settings.WEBHOOK_READ_SECONDS)
+    except concurrent.futures.TimeoutError:
+        raise BodyRefused(408) from None
+    if body is None:
         raise BodyRefused(400)
-    body = box[0]
     if len(body) > limit:
         raise BodyRefused(413)
     if length is not None and len(body) < length:
         raise BodyRefused(400)  # the client declared more than it sent
     return body
+
+
+_reader_pool: concurrent.futures.ThreadPoolExecutor | None = None
+_reader_pool_lock = threading.Lock()
+
+
+def _readers() -> concurrent.futures.ThreadPoolExecutor:
+    global _reader_pool
+    if _reader_pool is None:
+        with _reader_pool_lock:
+            if _reader_pool is None:
+                _reader_pool = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=settings.WEBHOOK_READERS, thread_name_prefix="webhook-body"
+                )
+    return _reader_pool
+
+
+def _read(request: HttpRequest, size: int) -> bytes | None:
+    try:
+        return request.read(size)
+    except OSError:  # the client went away mid-body
+        return None
 
 
 def webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:

@@ -278,3 +278,19 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
             label = f"{issuer}:{label}"
             params["issuer"] = issuer
         return f"otpauth://totp/{quote(label)}?{urlencode(params, quote_via=quote)}"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (``core.schedule``) is next due, shared by every worker.
+
+    One row per job name. A worker that finds a job due moves ``next_run_at`` forward with
+    one conditional UPDATE; only the worker whose UPDATE changed the row enqueues the job,
+    so several workers never run the same round twice.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 """The task worker behind ``ventanilla worker``: django-tasks-db's, made to outlive trouble.
 
-Two things the database worker does not do on its own:
+Three things the database worker does not do on its own:
 
 - **A worker that died mid-task** (``kill -9``, an out-of-memory kill, a lost machine) leaves
   its task RUNNING forever. Every worker puts RUNNING tasks older than
@@ -10,6 +10,9 @@ Two things the database worker does not do on its own:
 - **A database outage** (restart, failover, a dropped connection) made it exit. It now logs
   the outage once, closes its connections, waits (1 s, doubling up to 30 s) and tries again;
   a task the outage cut short is queued again once the database is back.
+- **Periodic jobs** (retention, pruning): every few seconds it enqueues those that are due
+  (``core.schedule``), once per round however many workers run; and between tasks it runs
+  the drains (stored webhooks processed in batches).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from ventanilla.core import schedule
+
 log = structlog.get_logger(__name__)
 
 #: what an unreachable database raises (psycopg's pool timeout is an OperationalError)
@@ -33,6 +38,8 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 #: a task cut short by an outage runs again this long after the database is back
 REQUEUE_DELAY = dt.timedelta(seconds=1)
+#: how often a worker looks for periodic jobs that are due
+SCHEDULE_CHECK_SECONDS = 5.0
 
 
 class ResilientWorker(Worker):
@@ -42,6 +49,7 @@ class ResilientWorker(Worker):
         super().__init__(**options)
         self.reclaim_after = reclaim_after
         self.next_reclaim = 0.0
+        self.next_schedule_check = 0.0
         self.outage_since: float | None = None
         self.backoff = FIRST_BACKOFF
         self.cut_short: set[str] = set()
@@ -52,6 +60,8 @@ class ResilientWorker(Worker):
             try:
                 close_old_connections()
                 self.reclaim_stale_tasks()
+                self.enqueue_due_jobs()
+                drained = schedule.drains.run()
                 task_result = self.claim_next_task()
                 self.database_is_back()
             except DATABASE_ERRORS as error:
@@ -65,11 +75,11 @@ class ResilientWorker(Worker):
                     self.cut_short.add(str(task_result.pk))
                     self.database_lost(error)
                     continue
-            elif self.batch:
+            elif self.batch and not drained:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
-            if self.running and task_result is None:
+            if self.running and task_result is None and not drained:
                 time.sleep(self.interval)
 
     def claim_next_task(self) -> DBTaskResult | None:
@@ -89,6 +99,14 @@ class ResilientWorker(Worker):
                     raise
                 return None  # SQLite busy: another worker holds the lock; try again
         return task_result
+
+    def enqueue_due_jobs(self) -> None:
+        """Enqueue the periodic jobs that are due (``core.schedule``), every few seconds."""
+        now = time.monotonic()
+        if now < self.next_schedule_check:
+            return
+        self.next_schedule_check = now + SCHEDULE_CHECK_SECONDS
+        schedule.enqueue_due_jobs()
 
     def reclaim_stale_tasks(self) -> int:
         """Queue again the tasks RUNNING for longer than ``reclaim_after``: their worker died."""

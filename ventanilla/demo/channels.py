@@ -49,6 +49,13 @@ DEMO_SECRETS: dict[str, dict[str, str]] = {
     Provider.MASTODON: {"access_token": "demo-mastodon-access-token"},
     Provider.BLUESKY: {"identifier": "ayuntamiento.bsky.social", "app_password": "demo-bsky-pass"},
 }
+#: what residents of the demo council are told to write to (shown on the portal)
+DEMO_ADDRESSES = {
+    Provider.WHATSAPP: "+34910000001",
+    Provider.TELEGRAM: "VentanillaDemoBot",
+    Provider.LINE: "@ventanilla-demo",
+    Provider.TWILIO: "+34910000000",
+}
 DEMO_NAMES = {
     Provider.WHATSAPP: "WhatsApp (demo)",
     Provider.TELEGRAM: "Telegram (demo)",
@@ -84,11 +91,44 @@ def configure_demo_channels(*, council: Council, fakes_url: str, web_url: str) -
                 secrets=secrets,
                 api_base=api_base,
                 options={"demo": True},
+                public_address=DEMO_ADDRESSES[Provider(provider)],
             )
-        elif channel.api_base != api_base or channel.secrets != secrets or not channel.active:
+        elif (
+            channel.api_base != api_base
+            or channel.secrets != secrets
+            or not channel.active
+            or not channel.public_address
+        ):
             channel.api_base = api_base
             channel.secrets = secrets
             channel.active = True
-            channel.save(update_fields=["api_base", "secrets_encrypted", "active"])
+            channel.public_address = DEMO_ADDRESSES[Provider(provider)]
+            channel.save(
+                update_fields=["api_base", "secrets_encrypted", "active", "public_address"]
+            )
         channels.append(channel)
     return channels
+
+
+#: the demo council's mailbox: ``ventanilla demo`` runs the mail gateway that receives it
+DEMO_MAIL_ADDRESS = "buzon@ayuntamiento.example"
+
+
+@transaction.atomic
+def configure_demo_mailbox(*, council: Council) -> Channel:
+    """Create (once) the demo's e-mail channel, received by the demo's mail gateway."""
+    channel = Channel.objects.filter(
+        council=council, provider=Provider.EMAIL, options__demo=True
+    ).first()
+    if channel is None:
+        channel = services.create_channel(
+            council=council,
+            provider=Provider.EMAIL,
+            name="Buzón del Ayuntamiento (demo)",
+            secrets={},
+            options={"demo": True, "address": DEMO_MAIL_ADDRESS},
+        )
+    elif not channel.active:
+        channel.active = True
+        channel.save(update_fields=["active"])
+    return channel

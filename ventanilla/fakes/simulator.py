@@ -12,15 +12,22 @@ Routes (added to the hub's ``extra_routes``):
 - ``GET /simulator/state?provider=&resident=``: providers with a channel, and the transcript;
 - ``POST /simulator/send`` ``{"provider", "resident", "name"?, "text"?, "image"?,
   "location"?, "choice"?}``: one message from the resident.
+
+E-mail (``provider`` "email", the resident an address) goes by SMTP to the mail gateway,
+as a reply to the last mail the resident received; the council's answers are read from the
+fake mail server (``fakes.mail``) that Ventanilla sends through.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import smtplib
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,9 +37,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ventanilla.fakes.line import line_user_id
+from ventanilla.fakes.mail import MailSink
 from ventanilla.fakes.meta import scoped_id
 from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeResponse
-from ventanilla.fakes.telegram import telegram_user_id
+from ventanilla.fakes.telegram import png_image, telegram_user_id
 
 PAGE = Path(__file__).with_name("simulator.html")
 PROVIDERS = (
@@ -40,6 +48,7 @@ PROVIDERS = (
     "telegram",
     "line",
     "twilio",
+    "email",
     "messenger",
     "instagram",
     "mastodon",
@@ -50,6 +59,7 @@ DEFAULT_RESIDENTS = {
     "telegram": "123456789",
     "line": "vecina-lucia",
     "twilio": "+34600111222",
+    "email": "vecina.lucia@correo.example",
     "messenger": "vecina-lucia",
     "instagram": "vecina-lucia",
     "mastodon": "lucia",
@@ -114,11 +124,24 @@ def resident_key(provider: str, resident: str) -> str:
     return resident
 
 
+@dataclass(frozen=True)
+class MailSide:
+    """Where the simulator's residents send e-mail, and where the council's answers land."""
+
+    sink: MailSink
+    gateway_host: str
+    gateway_port: int
+    address: str  # the council's mailbox (an e-mail channel's address)
+
+
 class Simulator:
     """Serve the simulator page and remember what residents sent through it."""
 
-    def __init__(self, hub: FakeHub, *, language: str | None = None) -> None:
+    def __init__(
+        self, hub: FakeHub, *, language: str | None = None, mail: MailSide | None = None
+    ) -> None:
         self.hub = hub
+        self.mail = mail
         self.language = language or settings.LANGUAGE_CODE
         self.lock = threading.Lock()
         self.sent: list[dict[str, Any]] = []
@@ -147,6 +170,8 @@ class Simulator:
         resident = request.query.get("resident", "")
         with self.hub.lock:
             providers = sorted({c.provider for c in self.hub.channels}, key=_provider_order)
+        if self.mail is not None:
+            providers.append("email")
         messages = self.transcript(provider, resident) if provider and resident else []
         return FakeResponse.json({"providers": providers, "messages": messages})
 
@@ -157,6 +182,8 @@ class Simulator:
             return FakeResponse.json({"error": "body is not JSON"}, status=400)
         provider = str(spec.get("provider") or "")
         resident = str(spec.get("resident") or "").strip()
+        if provider == "email" and self.mail is not None and resident:
+            return FakeResponse.json({"status": self.send_mail(self.mail, resident, spec)})
         fake = self.hub.providers.get(provider)
         channel = self.hub.find_channel(provider, None)
         if fake is None or channel is None or not resident:
@@ -199,10 +226,79 @@ class Simulator:
         entry["status"] = self.hub.deliver(delivery)
         return FakeResponse.json({"status": entry["status"]})
 
+    def send_mail(self, mail: MailSide, resident: str, spec: dict[str, Any]) -> int:
+        """Send the resident's e-mail to the gateway; return 200 once it is accepted."""
+        resident = resident.lower()
+        answered = mail.sink.to(resident)
+        message = EmailMessage()
+        message["From"] = formataddr((str(spec.get("name") or ""), resident))
+        message["To"] = mail.address
+        message["Message-ID"] = make_msgid(domain=resident.rpartition("@")[2] or "localhost")
+        if answered:  # a reply to the council's last mail, in its thread
+            last = answered[-1]
+            message["Subject"] = "Re: " + last.header("Subject").removeprefix("Re: ")
+            message["In-Reply-To"] = last.header("Message-ID")
+            message["References"] = f"{last.header('References')} {last.header('Message-ID')}"
+        else:
+            message["Subject"] = str(spec.get("text") or _("Message to the council"))[:60]
+        text = str(spec.get("text") or "")
+        place = spec.get("location") or {}
+        if place:
+            text += f"\n\n{place.get('latitude')}, {place.get('longitude')}"
+        message.set_content(text or "-")
+        if spec.get("image"):
+            message.add_attachment(
+                png_image(32, 18), maintype="image", subtype="png", filename="foto.png"
+            )
+        with self.lock:
+            entry: dict[str, Any] = {
+                "provider": "email",
+                "resident": resident,
+                "after": len(mail.sink.received),
+                "at": time.time(),
+                "text": str(spec.get("text") or ""),
+                "image": bool(spec.get("image")),
+                "location": place or None,
+                "choice": "",
+                "status": 0,
+            }
+            self.sent.append(entry)
+        try:
+            with smtplib.SMTP(mail.gateway_host, mail.gateway_port, timeout=30) as client:
+                client.send_message(message, from_addr=resident, to_addrs=[mail.address])
+            entry["status"] = 200
+        except smtplib.SMTPResponseException as error:
+            entry["status"] = error.smtp_code
+        except (smtplib.SMTPException, OSError):
+            entry["status"] = 503
+        return int(entry["status"])
+
     # -- transcript ------------------------------------------------------------------------
+
+    def mail_transcript(self, mail: MailSide, resident: str) -> list[dict[str, Any]]:
+        """Return the e-mail conversation with ``resident``, oldest first."""
+        resident = resident.strip().lower()
+        with mail.sink.lock:
+            received = list(enumerate(mail.sink.received))
+        with self.lock:
+            mine = [e for e in self.sent if e["provider"] == "email" and e["resident"] == resident]
+        items: list[tuple[int, int, dict[str, Any]]] = []
+        for order, entry in enumerate(mine):
+            body = {k: entry[k] for k in ("text", "image", "location", "choice", "status")}
+            items.append((entry["after"], order, {"direction": "in", **body}))
+        for index, sent in received:
+            if resident in (r.lower() for r in sent.rcpt_tos):
+                out = Outgoing(to=resident, text=f"{sent.header('Subject')}\n\n{sent.text}")
+                body = asdict(out)
+                body.pop("to")
+                items.append((index + 1, 0, {"direction": "out", **body}))
+        items.sort(key=lambda item: (item[0], item[2]["direction"] == "in", item[1]))
+        return [item[2] for item in items]
 
     def transcript(self, provider: str, resident: str) -> list[dict[str, Any]]:
         """Return the conversation with ``resident`` on ``provider``, oldest first."""
+        if provider == "email" and self.mail is not None:
+            return self.mail_transcript(self.mail, resident)
         key = resident_key(provider, resident)
         with self.hub.lock:
             records = list(enumerate(self.hub.received))
@@ -264,7 +360,7 @@ class Simulator:
             ),
             "who": _("Who you are"),
             "provider": _("Messaging app"),
-            "resident": _("Your phone number or user id"),
+            "resident": _("Your phone number, user id or e-mail address"),
             "name": _("Your name"),
             "message": _("Message"),
             "send": _("Send"),
@@ -289,6 +385,7 @@ class Simulator:
             "telegram": "Telegram",
             "line": "LINE",
             "twilio": _("SMS (Twilio)"),
+            "email": _("E-mail"),
             "messenger": "Messenger",
             "instagram": "Instagram",
             "mastodon": "Mastodon",

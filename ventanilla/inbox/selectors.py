@@ -361,7 +361,7 @@ class ThreadItem:
 def thread_of(case: Case, limit: int = THREAD_LIMIT) -> tuple[list[ThreadItem], bool]:
     """Return the case's messages (every channel) and notes, oldest first, and if cut short."""
     messages = list(
-        case.messages.select_related("channel", "author")
+        case.messages.select_related("channel", "author", "conversation")
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")[: limit + 1]
     )

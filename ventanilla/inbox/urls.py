@@ -32,6 +32,7 @@ urlpatterns = [
     path("cases/<str:reference>/republish/", publication.case_republish, name="republish"),
     path("cases/<str:reference>/location/", publication.case_location, name="location"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("cases/<str:reference>/form-photo/", views.form_photo, name="form_photo"),
     path("media/<str:token>/", views.outbound_media, name="outbound_media"),
     # Conversations that are not a case, and the resident's profile.
     path("conversations/", resident_views.conversations, name="conversations"),

@@ -51,6 +51,7 @@ from ventanilla.inbox import forms as inbox_forms
 from ventanilla.inbox import live, residents, selectors, services
 from ventanilla.inbox.access import LAST_ACTIVITY, HtmxHttpRequest, is_verified, staff_required
 from ventanilla.inbox.selectors import Scope
+from ventanilla.portal.models import FormReport
 from ventanilla.portal.review import review_of
 
 #: query parameters that select a queue and its filters (kept on links between pages)
@@ -444,6 +445,20 @@ def attachment(request: HtmxHttpRequest, scope: Scope, pk: int) -> HttpResponseB
         filename=item.filename or item.file.name.rsplit("/", 1)[-1],
     )
     return private_file(response)
+
+
+@require_GET
+@staff_required
+def form_photo(request: HtmxHttpRequest, scope: Scope, reference: str) -> HttpResponseBase:
+    """Serve the photo sent with the portal's report form, to staff who may see the case."""
+    report = get_object_or_404(
+        FormReport.objects.select_related("case").filter(case__in=scope.cases),
+        case__reference=reference,
+    )
+    if not report.photo:
+        raise Http404
+    case_services.record_access(case=report.case, user=scope.user, via="attachment")
+    return private_file(FileResponse(report.photo.open("rb"), content_type="image/jpeg"))
 
 
 @require_GET

@@ -243,3 +243,29 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.via}"
+
+
+def form_photo_path(instance: FormReport, filename: str) -> str:
+    # A random name: the resident's file name may hold their name.
+    return f"form/{instance.council_id}/{uuid.uuid4().hex}.jpg"
+
+
+class FormReport(models.Model):
+    """A case that a resident opened with the portal's report form (its web-form origin).
+
+    The photo is kept here, re-encoded without its metadata, for staff only: it is published
+    only if staff approve it. The contact the resident left is on the case (a ``tel:``
+    identity) or in its internal note (an e-mail address), never here.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="form_report")
+    photo = models.FileField(_("photo"), upload_to=form_photo_path, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report sent with the portal's form")
+        verbose_name_plural = _("reports sent with the portal's form")
+
+    def __str__(self) -> str:
+        return str(self.case_id)

@@ -1,4 +1,5 @@
-"""The portal's part of data-subject rights: supports given from the chat, staff-only drafts.
+"""The portal's part of data-subject rights: supports given from the chat, staff-only drafts,
+photos sent with the report form.
 
 The public record itself stays: it was redacted and approved for everyone to read. Must run
 before ``cases`` erases, which unlinks the resident from their cases.
@@ -10,16 +11,21 @@ from collections.abc import Mapping
 
 from django.db import transaction
 
-from ventanilla.portal.models import PublicRecord, Support
+from ventanilla.portal.models import FormReport, PublicRecord, Support
 from ventanilla.privacy.subjects import Rows, Subject
 
 
 def export(subject: Subject) -> Mapping[str, Rows]:
     supports = Support.objects.filter(citizen_id=subject.citizen_id).select_related("record")
+    reports = FormReport.objects.filter(case__citizen_id=subject.citizen_id).select_related("case")
     return {
         "supports": [
             {"case": s.record.reference, "at": s.created_at} for s in supports.order_by("pk")
-        ]
+        ],
+        "form_reports": [
+            {"case": r.case.reference, "at": r.created_at, "photo": bool(r.photo)}
+            for r in reports.order_by("pk")
+        ],
     }
 
 
@@ -32,4 +38,8 @@ def erase(subject: Subject) -> Mapping[str, int]:
         .exclude(summary_draft="")
         .update(summary_draft="")
     )
-    return {"supports_unlinked": supports, "draft_summaries": drafts}
+    photos = 0
+    for report in FormReport.objects.filter(case__citizen_id=subject.citizen_id).exclude(photo=""):
+        report.photo.delete(save=True)
+        photos += 1
+    return {"supports_unlinked": supports, "draft_summaries": drafts, "form_photos": photos}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Avg, Q, QuerySet
+from django.utils import timezone
 
 from ventanilla.cases.models import Category, Department
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
 from ventanilla.portal.models import PublicEvent, PublicPhoto, PublicRecord, PublicRecordQuerySet
+from ventanilla.streets.models import Street
 
 #: the public statuses, as Open311 names them
 OPEN = "open"
@@ -138,3 +142,66 @@ def public_categories(council: Council) -> QuerySet[Category]:
 def public_departments(council: Council) -> QuerySet[Department]:
     """Return the departments that handle at least one public category."""
     return Department.objects.filter(council=council, categories__public_by_default=True).distinct()
+
+
+#: metres in a degree of latitude (and of longitude at the equator)
+METRES_PER_DEGREE = 111_320.0
+
+
+def distance_metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points, in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def nearby_duplicates(
+    council: Council,
+    *,
+    category: Category,
+    latitude: float,
+    longitude: float,
+    limit: int = 5,
+) -> list[PublicRecord]:
+    """Return open public records of ``category`` near a point and recent, nearest first.
+
+    Near is ``PORTAL_DUPLICATE_METRES`` from the point; the public points are snapped to a
+    grid of ``PUBLIC_GRID_METRES``, so half a cell's diagonal is added to the distance
+    allowed. Recent is reported within ``PORTAL_DUPLICATE_DAYS``.
+    """
+    reach = settings.PORTAL_DUPLICATE_METRES + settings.PUBLIC_GRID_METRES * math.sqrt(2) / 2
+    dlat = reach / METRES_PER_DEGREE
+    dlon = reach / (METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    since = timezone.now() - dt.timedelta(days=settings.PORTAL_DUPLICATE_DAYS)
+    candidates = (
+        public_records(council)
+        .open()
+        .filter(
+            category=category,
+            requested_at__gte=since,
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )[:200]
+    )
+    near = [
+        (distance_metres(latitude, longitude, r.latitude, r.longitude), r)
+        for r in candidates
+        if r.latitude is not None and r.longitude is not None
+    ]
+    near = [(d, r) for d, r in near if d <= reach]
+    near.sort(key=lambda pair: (pair[0], -pair[1].support_count))
+    return [record for _distance, record in near[:limit]]
+
+
+def map_centre(council: Council) -> tuple[float, float] | None:
+    """Return where a map of ``council`` should open: the middle of its public cases, else
+    of its street directory; None when neither has a point."""
+    for rows in (
+        public_records(council).filter(latitude__isnull=False, longitude__isnull=False),
+        Street.objects.of(council),
+    ):
+        middle = rows.aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+        if middle["latitude"] is not None and middle["longitude"] is not None:
+            return float(middle["latitude"]), float(middle["longitude"])
+    return None

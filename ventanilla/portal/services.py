@@ -20,11 +20,14 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,12 +38,16 @@ from ventanilla.cases.access import staff_of
 from ventanilla.cases.models import Case, CaseEvent, Category, Department
 from ventanilla.cases.references import find_references
 from ventanilla.cases.workflow import Status
+from ventanilla.channels.models import Channel, Provider
+from ventanilla.channels.policy import OutboundRefused
 from ventanilla.citizens.models import Citizen
+from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.conversations import services as conversation_services
 from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.portal.models import (
+    FormReport,
     PublicationLogEntry,
     PublicEvent,
     PublicPhoto,
@@ -473,3 +480,90 @@ def support_from_chat(*, council: Council, citizen: Citizen, reference: str) -> 
     ):
         return SupportResult(SupportOutcome.OWN_CASE, record)
     return _add_support(record, via=Support.Via.CHAT, citizen=citizen)
+
+
+# -- the report form --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A report sent with the portal's form, already validated (``forms.ReportForm``)."""
+
+    category: Category
+    description: str
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    photo: bytes | None = None
+    email: str = ""
+    phone: str = ""  # E.164
+    language: str = ""
+
+
+def sms_channel(council: Council) -> Channel | None:
+    """Return the council's active SMS channel (Twilio), if it has one."""
+    return Channel.objects.of(council).active().filter(provider=Provider.TWILIO).first()
+
+
+def confirmation_text(*, reference: str, follow_url: str) -> str:
+    return _(
+        "Your report has been registered with the reference %(reference)s. Follow it at %(url)s"
+    ) % {"reference": reference, "url": follow_url}
+
+
+@transaction.atomic
+def submit_form_report(*, submission: FormSubmission, record_url: Callable[[str], str]) -> Case:
+    """Open a case from the portal's report form and confirm its reference to the resident.
+
+    A phone number makes the resident reachable by SMS (a ``tel:`` identity): the
+    confirmation is an outbound message on the council's SMS channel, if one is active, and
+    later news of the case follow the same way. An e-mail address goes into the case's
+    internal note and receives the confirmation by e-mail (Django's ``send_mail``), once the
+    case is committed. The photo is kept for staff, re-encoded without its metadata.
+    ``record_url`` gives the address of the public page of a case from its reference.
+    """
+    council = submission.category.council
+    citizen = None
+    if submission.phone:
+        citizen = find_or_create_citizen(
+            council=council, urn=f"tel:{submission.phone}", language=submission.language
+        )
+    case = case_services.open_case(
+        category=submission.category,
+        description=submission.description,
+        citizen=citizen,
+        latitude=submission.latitude,
+        longitude=submission.longitude,
+        address=submission.address[:300],
+    )
+    report = FormReport(council=council, case=case)
+    if submission.photo:
+        report.photo.save("photo.jpg", ContentFile(_public_image(submission.photo)), save=False)
+    report.save()
+    lines = [_("Reported with the portal's form.")]
+    if submission.email:
+        lines.append(_("E-mail: %(address)s") % {"address": submission.email})
+    if submission.phone and citizen is None:
+        lines.append(_("Phone: %(number)s") % {"number": submission.phone})
+    case_services.add_note(case=case, author=None, text="\n".join(lines))
+    text = confirmation_text(reference=case.reference, follow_url=record_url(case.reference))
+    channel = sms_channel(council) if submission.phone else None
+    if channel is not None:
+        conversation = conversation_services.conversation_for(
+            channel=channel, urn=f"tel:{submission.phone}", language=submission.language
+        )
+        try:
+            conversation_services.queue_outbound(
+                conversation=conversation, text=text, case=case, automatic=True
+            )
+        except OutboundRefused:
+            pass  # SMS has no reply window; another provider's refusal leaves the page's number
+    if submission.email:
+        subject = _("Your report %(reference)s") % {"reference": case.reference}
+        address = submission.email
+        transaction.on_commit(
+            lambda: send_mail(
+                subject, text, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True
+            )
+        )
+    return case

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -14,14 +15,14 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ventanilla.channels.models import Channel
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 from ventanilla.insights import statistics as insights_statistics
 from ventanilla.portal import charts, exports, selectors, services, social, throttle
-from ventanilla.portal.forms import PeriodForm, RecordFilterForm
+from ventanilla.portal.forms import PeriodForm, RecordFilterForm, ReportForm
 from ventanilla.portal.models import PublicRecord, Support
 from ventanilla.portal.statistics import Statistics, statistics
 from ventanilla.portal.templatetags.portal import duration, share
@@ -364,4 +365,134 @@ def statistics_json(request: HttpRequest) -> HttpResponse:
         key="statistics",
         payload=exports.statistics_rows(stats, total_name=_("All cases")),
         extra={"period": {"start": stats.start.isoformat(), "end": stats.end.isoformat()}},
+    )
+
+
+# -- the report form ------------------------------------------------------------------------
+
+REPORT_DONE_SALT = "ventanilla.portal.report-done"
+
+
+def _map_settings() -> dict[str, str]:
+    return {
+        "tiles_url": settings.TILES_URL,
+        "tiles_attribution": getattr(settings, "TILES_ATTRIBUTION", "© OpenStreetMap contributors"),
+    }
+
+
+def _report_page(
+    request: HttpRequest, form: ReportForm, *, duplicates: list[PublicRecord], status: int = 200
+) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "portal/report.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "centre": selectors.map_centre(form.council),
+            **_map_settings(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a problem: category, description, photo, place, contact; nearby cases first.
+
+    Works without JavaScript: the place is then a street of the council's directory, and
+    the nearby cases like this one are shown after a first send. With JavaScript the map
+    pin gives the place and the nearby cases appear as soon as the pin and category are set.
+    """
+    council = _council(request)
+    if request.method != "POST":
+        return _report_page(request, ReportForm(council=council), duplicates=[])
+    form = ReportForm(request.POST, request.FILES, council=council)
+    if not form.is_valid():
+        return _report_page(request, form, duplicates=[], status=400)
+    if form.is_robot:
+        form.add_error(None, _("The report could not be sent. Please try again."))
+        return _report_page(request, form, duplicates=[], status=400)
+    data = form.cleaned_data
+    if not data.get("new_anyway"):
+        duplicates = form.duplicates()
+        if duplicates:
+            return _report_page(request, form, duplicates=duplicates)
+    allowed = throttle.allow(
+        request, scope="report", limit=settings.PORTAL_REPORTS_PER_HOUR, window_seconds=3600
+    )
+    if not allowed:
+        form.add_error(None, _("Too many reports from your connection. Please try again later."))
+        return _report_page(request, form, duplicates=[], status=429)
+    contact = data.get("contact")
+    photo = data.get("photo")
+    submission = services.FormSubmission(
+        category=data["category"],
+        description=data["description"],
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        address=data.get("address") or "",
+        photo=photo.read() if photo else None,
+        email=contact.value if contact and contact.kind == "email" else "",
+        phone=contact.value if contact and contact.kind == "phone" else "",
+        language=(get_language() or "")[:2],
+    )
+    case = services.submit_form_report(
+        submission=submission,
+        record_url=lambda ref: settings.PUBLIC_URL + reverse("portal:record", args=[ref]),
+    )
+    token = signing.dumps([case.reference, bool(contact)], salt=REPORT_DONE_SALT)
+    response = redirect(reverse("portal:report_done") + f"?r={token}")
+    response.status_code = 303
+    return response
+
+
+@require_GET
+def report_done(request: HttpRequest) -> HttpResponse:
+    _council(request)
+    try:
+        reference, contacted = signing.loads(
+            request.GET.get("r", ""), salt=REPORT_DONE_SALT, max_age=24 * 3600
+        )
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise Http404(_("There is no such report.")) from exc
+    return TemplateResponse(
+        request,
+        "portal/report_done.html",
+        {"reference": reference, "contacted": contacted},
+    )
+
+
+@require_GET
+def report_nearby(request: HttpRequest) -> HttpResponse:
+    """Return the open public cases of a category near a point (the form's duplicates)."""
+    council = _council(request)
+    try:
+        latitude = float(request.GET.get("lat", ""))
+        longitude = float(request.GET.get("lon", ""))
+    except ValueError:
+        return JsonResponse({"cases": []}, status=400)
+    category = selectors.public_categories(council).filter(code=request.GET.get("category")).first()
+    if category is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return JsonResponse({"cases": []}, status=400)
+    records = selectors.nearby_duplicates(
+        council, category=category, latitude=latitude, longitude=longitude
+    )
+    return JsonResponse(
+        {
+            "cases": [
+                {
+                    "reference": r.reference,
+                    "url": reverse("portal:record", args=[r.reference]),
+                    "support_url": reverse("portal:support", args=[r.reference]),
+                    "category": r.category.name,
+                    "status": r.get_status_display(),
+                    "summary": r.summary[:140],
+                    "street": r.street,
+                    "supports": r.support_count,
+                    "requested": r.requested_at.date().isoformat(),
+                }
+                for r in records
+            ]
+        }
     )

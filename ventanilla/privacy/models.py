@@ -132,6 +132,8 @@ class DataType(models.TextChoices):
     ATTACHMENTS = "attachments", _("Photos and files")
     PHONE_NUMBERS = "phone_numbers", _("Residents' phone numbers and addresses")
     CLOSED_CASES = "closed_cases", _("The resident's part of closed cases")
+    #: per document type: a rule's category code is the type (``census_individual``, ...)
+    ISSUED_DOCUMENTS = "issued_documents", _("Issued documents (PDF and verification code)")
 
 
 class RetentionRule(models.Model):

@@ -65,7 +65,12 @@ class StaleResidents(Protocol):
 
 retainers: dict[str, Hooks[Retainer]] = {
     kind: Hooks(kind)
-    for kind in (DataType.MESSAGE_TEXT, DataType.ATTACHMENTS, DataType.CLOSED_CASES)
+    for kind in (
+        DataType.MESSAGE_TEXT,
+        DataType.ATTACHMENTS,
+        DataType.CLOSED_CASES,
+        DataType.ISSUED_DOCUMENTS,
+    )
 }
 stale_residents: Hooks[StaleResidents] = Hooks("stale_residents")
 #: residents last: erasing them anonymises their cases too, which would hide those counts
@@ -73,6 +78,7 @@ ORDER = (
     DataType.MESSAGE_TEXT,
     DataType.ATTACHMENTS,
     DataType.CLOSED_CASES,
+    DataType.ISSUED_DOCUMENTS,
     DataType.PHONE_NUMBERS,
 )
 

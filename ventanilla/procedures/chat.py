@@ -318,8 +318,10 @@ def _birth(turn: Turn, waiting: CommandStep) -> None:
         turn.say("census.too_many")
         return
     turn.say("census.code_sent")
-    if request.code_for_chat:
-        turn.say("census.code_in_chat", code=request.code_for_chat)
+    if request.code_for_chat:  # masked in the inbox: staff never read the code
+        turn.state.remember_prompt("census.code_in_chat")
+        code = request.code_for_chat
+        turn.reply(_with_code(turn.t("census.code_in_chat", code=code), code), secret=code)
     commands.await_reply(turn, CENSUS, CODE, {"check": request.check.pk})
 
 
@@ -364,7 +366,7 @@ def _kind(turn: Turn, waiting: CommandStep) -> None:
         turn.t(
             "census.issued",
             url=verification_url_base(),
-            csv=format_csv(issued.document.csv),
+            csv=format_csv(issued.document.csv or ""),
         ),
         filename="certificado-empadronamiento.pdf",
     )
@@ -397,8 +399,15 @@ def _send_sms(council: Council, language: str, phone: str, code: str) -> bool:
         return False
     conversation = conversation_for(channel=channel, urn=f"tel:{phone}")
     text = TemplateBook(council, language).text("census.code_sms", council=council.name, code=code)
-    queue_outbound(conversation=conversation, text=text, automatic=True)
+    queue_outbound(
+        conversation=conversation, text=_with_code(text, code), automatic=True, secret=code
+    )
     return True
+
+
+def _with_code(text: str, code: str) -> str:
+    """Return ``text`` holding ``code`` (a council's edited text may have lost {code})."""
+    return text if code in text else f"{text} {code}"
 
 
 def _send_email(council: Council, language: str, address: str, code: str) -> bool:
@@ -442,7 +451,10 @@ def receipt(turn: Turn, words: list[str]) -> bool:
         turn,
         document,
         turn.t(
-            "receipt.sent", reference=reference, entry=entry.label, csv=format_csv(document.csv)
+            "receipt.sent",
+            reference=reference,
+            entry=entry.label,
+            csv=format_csv(document.csv or ""),
         ),
         filename=f"justificante-{reference}.pdf",
         case=case,
@@ -501,6 +513,24 @@ CENSUS = Command(
     follow=follow,
     ask=ask,
     menu="certificate",
+    phrases=(
+        "volante de empadronamiento",
+        "volante de padron",
+        "volante del padron",
+        "certificado de empadronamiento",
+        "certificado de padron",
+        "certificado del padron",
+        "volant d'empadronament",
+        "volant de padro",
+        "volant del padro",
+        "certificat d'empadronament",
+        "certificat de padro",
+        "certificat del padro",
+        "census certificate",
+        "certificate of residence",
+        "residence certificate",
+        "proof of residence",
+    ),
 )
 RECEIPT = Command(words=("justificante", "justificant", "receipt"), handle=receipt, texts={})
 

@@ -105,14 +105,18 @@ class IssuedDocument(models.Model):
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("type"), max_length=30, choices=DocumentKind.choices)
-    #: the secure verification code (Ley 40/2015 art. 42), without separators
-    csv = models.CharField(_("verification code"), max_length=40, unique=True)
+    #: the secure verification code (Ley 40/2015 art. 42), without separators; emptied
+    #: (None) with the PDF when the document is purged
+    csv = models.CharField(_("verification code"), max_length=40, unique=True, null=True)
     #: whom it is about, for the staff list (name only)
     subject = models.CharField(_("issued to"), max_length=300)
     pdf = models.BinaryField(_("PDF"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    #: after this the document is deleted by retention (settings per type)
+    #: after this the document is purged by retention (settings per type, or a council's
+    #: retention rule for issued documents with the type as its category code)
     keep_until = models.DateTimeField(_("kept until"))
+    #: when retention removed the PDF, the code and the name: the row stays, for the audit
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("issued document")
@@ -178,14 +182,22 @@ class AuditKind(models.TextChoices):
     ISSUED = "issued", _("Document issued")
     HANDED_OFF = "handed_off", _("Sent to the office")
     DOCUMENT_CHECKED = "document_checked", _("Document verified on the web")
+    VERIFICATION_FAILED = "verify_failed", _("Unknown or forged code checked on the web")
+    PURGED = "purged", _("Document purged by retention")
     CENSUS_VIEWED = "census_viewed", _("Census record viewed by staff")
     CENSUS_IMPORTED = "census_imported", _("Census imported")
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, in a procedure. Appended, never edited."""
+    """Who did what, when, in a procedure. Appended, never edited.
 
-    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    A code checked on the web that matches no document belongs to no council (``council`` is
+    empty): installation administrators read those.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("what"), max_length=20, choices=AuditKind.choices)
     #: the chat identity, the web client's digest or the staff member's username
     who = models.CharField(_("who"), max_length=255, blank=True)

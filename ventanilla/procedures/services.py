@@ -16,6 +16,7 @@ import structlog
 from babel.dates import format_date, format_datetime
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,10 @@ _FIELDS = (
 
 
 # -- audit -------------------------------------------------------------------------------
+
+
+#: characters of a failed verification's code kept in its audit event
+VERIFY_TYPED_KEPT = 40
 
 
 def audit(
@@ -534,6 +539,45 @@ def _unique_csv() -> str:
         csv = new_csv()
         if not IssuedDocument.objects.filter(csv=csv).exists():
             return csv
+
+
+@transaction.atomic
+def purge_documents(*, documents: QuerySet[IssuedDocument]) -> int:
+    """Remove the PDF, the code and the name of ``documents``; keep that they existed.
+
+    Each purge is audited (``AuditKind.PURGED``); return how many were purged.
+    """
+    now = timezone.now()
+    purged = 0
+    for document in documents.select_for_update().filter(purged_at__isnull=True):
+        document.pdf = b""
+        document.csv = None
+        document.subject = ""
+        document.purged_at = now
+        document.save(update_fields=["pdf", "csv", "subject", "purged_at"])
+        audit(
+            council=document.council,
+            kind=AuditKind.PURGED,
+            who="retention",
+            document=document,
+            detail={"kind": document.kind, "issued_at": document.issued_at.isoformat()},
+        )
+        purged += 1
+    return purged
+
+
+def verification_failed(*, who: str, address: str, typed: str) -> AuditEvent:
+    """Audit a code checked on the web that matches no document (a typo, a forgery, a guess).
+
+    The event belongs to no council (the code names none); it keeps the client's address
+    and the first characters typed, for whoever looks into a run of guesses.
+    """
+    return AuditEvent.objects.create(
+        council=None,
+        kind=AuditKind.VERIFICATION_FAILED,
+        who=who,
+        detail={"address": address, "typed": typed[:VERIFY_TYPED_KEPT]},
+    )
 
 
 def document_checked(*, document: IssuedDocument, who: str) -> None:

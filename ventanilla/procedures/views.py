@@ -2,7 +2,8 @@
 
 Anyone holding a document's full CSV code sees that it is genuine, its type and date, and
 may download the PDF; a wrong code shows nothing. Every look is rate limited per client
-address and audited.
+address and audited, the failed ones too (with the client's address), so that a run of
+guesses can be seen; a look refused by the rate limit writes nothing.
 """
 
 from __future__ import annotations
@@ -56,12 +57,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         refused = _throttled(request)
         if refused is not None:
             return refused
-        return TemplateResponse(
-            request,
-            "procedures/verify.html",
-            {"error": _("No document has this code. Check it and try again."), "typed": typed},
-            status=404,
-        )
+        return _not_found(request, typed)
     return TemplateResponse(request, "procedures/verify.html", {})
 
 
@@ -74,13 +70,19 @@ def _document(request: HttpRequest, code: str) -> IssuedDocument | HttpResponse:
         IssuedDocument.objects.filter(csv=csv).select_related("council").first() if csv else None
     )
     if document is None:
-        return TemplateResponse(
-            request,
-            "procedures/verify.html",
-            {"error": _("No document has this code. Check it and try again."), "typed": code},
-            status=404,
-        )
+        return _not_found(request, code)
     return document
+
+
+def _not_found(request: HttpRequest, typed: str) -> HttpResponse:
+    """Audit a code that matches no document and say so."""
+    services.verification_failed(who=_who(request), address=client_address(request), typed=typed)
+    return TemplateResponse(
+        request,
+        "procedures/verify.html",
+        {"error": _("No document has this code. Check it and try again."), "typed": typed},
+        status=404,
+    )
 
 
 @require_GET
@@ -93,7 +95,7 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(
         request,
         "procedures/verified.html",
-        {"document": found, "code": format_csv(found.csv), "council": found.council},
+        {"document": found, "code": format_csv(found.csv or ""), "council": found.council},
     )
 
 
@@ -115,7 +117,7 @@ def document_file(request: HttpRequest, token: str) -> HttpResponse:
         pk = signer.unsign(token, max_age=DOCUMENT_LINK_TTL)
     except signing.BadSignature:
         raise Http404(_("This link has expired.")) from None
-    document = IssuedDocument.objects.filter(pk=int(pk)).first()
+    document = IssuedDocument.objects.filter(pk=int(pk), purged_at__isnull=True).first()
     if document is None:
         raise Http404(_("This document no longer exists."))
     return _pdf(document)

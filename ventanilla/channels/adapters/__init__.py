@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ventanilla.channels.adapters.base import Adapter, Provider
 from ventanilla.channels.adapters.bluesky import BlueskyAdapter
+from ventanilla.channels.adapters.email import EmailAdapter
 from ventanilla.channels.adapters.instagram import InstagramAdapter
 from ventanilla.channels.adapters.line import LineAdapter
 from ventanilla.channels.adapters.mastodon import MastodonAdapter
@@ -22,7 +23,8 @@ from ventanilla.channels.adapters.whatsapp import WhatsAppAdapter
 if TYPE_CHECKING:
     from ventanilla.channels.models import Channel
 
-#: the providers with a webhook and an API, in the order they are offered
+#: the providers with an adapter (a webhook or the mail gateway, and a way to send), in
+#: the order they are offered
 ADAPTERS: dict[str, type[Adapter]] = {
     adapter.code: adapter
     for adapter in (
@@ -30,6 +32,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
         TelegramAdapter,
         LineAdapter,
         TwilioAdapter,
+        EmailAdapter,
         MessengerAdapter,
         InstagramAdapter,
         MastodonAdapter,

@@ -216,6 +216,10 @@ class InboundMessage:
     callback_id: str = ""  # Telegram callback_query id that must be answered
     edited: bool = False
     extra_urns: tuple[str, ...] = ()  # e.g. WhatsApp username id next to the phone
+    subject: str = ""  # e-mail's Subject
+    #: provider ids of the earlier messages this one answers, oldest first (e-mail's
+    #: References and In-Reply-To): a reply to one of ours joins its case
+    in_reply_to: tuple[str, ...] = ()
     post: PostRef | None = None  # a post on a public network (Mastodon, Bluesky)
 
     def __post_init__(self) -> None:
@@ -248,6 +252,8 @@ class InboundMessage:
             callback_id=_text(self.callback_id, "callback id"),
             edited=bool(self.edited),
             extra_urns=tuple(_identifier(urn, "sender") for urn in self.extra_urns),
+            subject=_text(self.subject, "subject"),
+            in_reply_to=tuple(_identifier(i, "message id") for i in self.in_reply_to),
         )
 
 
@@ -333,6 +339,11 @@ class OutboundMessage:
     template: Template | None = None
     idempotency_key: str = ""  # stable per outbound row (LINE X-Line-Retry-Key needs a UUID)
     reply_token: str = ""  # LINE: use the reply API while the token is fresh
+    reference: str = ""  # the case's reference number, for providers with a subject (e-mail)
+    subject: str = ""  # the subject the resident last wrote under (e-mail)
+    #: the provider ids of the resident's message this answers and of its thread (e-mail's
+    #: In-Reply-To and References), oldest first
+    in_reply_to: tuple[str, ...] = ()
     reply_to: PostRef | None = None  # public networks: the resident's post this answers
     private: bool = False  # public networks: a private message, even in a public thread
 
@@ -477,4 +488,14 @@ class SupportsPolling(Protocol):
 
     def poll(self, client: httpx.Client, cursor: str) -> Polled:
         """Fetch what arrived after ``cursor`` (empty: the latest page); raise SendError."""
+        ...
+
+
+@runtime_checkable
+class KeepsMedia(Protocol):
+    """An adapter that keeps inbound media itself until it is stored (e-mail keeps the raw
+    message its attachments are read from)."""
+
+    def forget_media(self, attachments: list[Attachment]) -> None:
+        """Drop what was kept for ``attachments``, now all stored as files."""
         ...

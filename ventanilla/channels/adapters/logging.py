@@ -12,6 +12,7 @@ resident's number or words in their errors ("The 'To' number +34600... is not va
 from __future__ import annotations
 
 import json
+import logging
 import traceback
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING
@@ -139,6 +140,8 @@ def log_webhook(
     provider: type[Provider], request: WebhookRequest, secrets: Mapping[str, str]
 ) -> None:
     """Log a webhook the provider sent us, redacted, at debug level."""
+    if not logging.getLogger(__name__).isEnabledFor(logging.DEBUG):
+        return  # redacting a body nobody will read is most of a status webhook's cost
     keys = provider.redact_keys
     values = _secret_values(keys, secrets)
     body = request.form or decode_body(request.body, request.header("Content-Type") or "")

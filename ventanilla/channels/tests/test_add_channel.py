@@ -141,3 +141,40 @@ def test_set_webhook_is_refused_for_a_provider_that_cannot_register_one() -> Non
         add_channel("whatsapp", "--name=WhatsApp", *WHATSAPP, "--set-webhook")
 
     assert not Channel.objects.exists()
+
+
+def test_add_channel_stores_the_address_residents_use(settings) -> None:  # type: ignore[no-untyped-def]
+    make_council(slug="villaverde")
+    data = add_channel(
+        "whatsapp", "--name", "WhatsApp", *WHATSAPP, "--public-address", " +34 910 000 001 "
+    )
+    assert data["public_address"] == "+34 910 000 001"
+    assert Channel.objects.get(pk=data["id"]).public_address == "+34 910 000 001"
+
+
+def test_add_channel_email_prints_its_address_and_no_webhook() -> None:
+    make_council(slug="villaverde")
+
+    data = add_channel(
+        "email", "--name", "Buzón del Ayuntamiento", "--address", "Buzon@Ayuntamiento.example"
+    )
+
+    channel = Channel.objects.get(pk=data["id"])
+    assert data["provider"] == "email"
+    assert data["address"] == "buzon@ayuntamiento.example"
+    assert data["webhook_url"] == ""
+    assert channel.options == {
+        "address": "buzon@ayuntamiento.example",
+        "display_name": "Buzón del Ayuntamiento",
+    }
+
+
+def test_add_channel_email_needs_a_free_valid_address() -> None:
+    make_council()
+    with translation.override("en"), pytest.raises(CommandError, match="--address"):
+        add_channel("email", "--name", "Buzón")
+    with translation.override("en"), pytest.raises(CommandError, match="valid address"):
+        add_channel("email", "--name", "Buzón", "--address", "buzon")
+    add_channel("email", "--name", "Buzón", "--address", "buzon@ayuntamiento.example")
+    with translation.override("en"), pytest.raises(CommandError, match="Another e-mail channel"):
+        add_channel("email", "--name", "Otro", "--address", "BUZON@ayuntamiento.example")

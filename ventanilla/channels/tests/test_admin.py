@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -46,3 +48,26 @@ def test_supervisors_see_their_councils_channel_events_read_only() -> None:
     assert client.get("/admin/channels/webhookevent/add/").status_code == 403
     for page in ("pendingstatus", "channelthrottle"):
         assert client.get(f"/admin/channels/{page}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("options", "valid"),
+    [({}, False), ({"address": "buzon"}, False), ({"address": "Buzon@Ayto.example"}, True)],
+)
+def test_an_email_channel_in_the_admin_needs_its_address(options: dict, valid: bool) -> None:  # type: ignore[type-arg]
+    from ventanilla.channels.admin import ChannelForm
+
+    council = make_council()
+    form = ChannelForm(
+        data={
+            "council": council.pk,
+            "provider": "email",
+            "name": "Buzón",
+            "rate_per_second": 10,
+            "options": json.dumps(options),
+            "active": True,
+        }
+    )
+    assert form.is_valid() is valid, form.errors
+    if valid:
+        assert form.cleaned_data["options"]["address"] == "buzon@ayto.example"

@@ -19,6 +19,8 @@ from ventanilla.citizens.urns import InvalidUrn, normalise_urn
             "webchat:6f1c2b0e-8a4d-4a8e-9c59-2f1d7c3f9a10",
             "webchat:6f1c2b0e-8a4d-4a8e-9c59-2f1d7c3f9a10",
         ),
+        ("mailto:Lucia.Garcia@Example.ORG", "mailto:lucia.garcia@example.org"),
+        ("MAILTO: vecina@correo.example ", "mailto:vecina@correo.example"),
     ],
 )
 def test_urns_are_normalised(raw, canonical):
@@ -26,7 +28,18 @@ def test_urns_are_normalised(raw, canonical):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "600111222", "fax:123", "tel:abc", "telegram:luciag", "line:nope", "whatsapp:"]
+    "raw",
+    [
+        "",
+        "600111222",
+        "fax:123",
+        "tel:abc",
+        "telegram:luciag",
+        "line:nope",
+        "whatsapp:",
+        "mailto:lucia",
+        "mailto:a@b@c",
+    ],
 )
 def test_bad_urns_are_refused(raw):
     with pytest.raises(InvalidUrn):

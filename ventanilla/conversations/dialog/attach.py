@@ -29,9 +29,10 @@ NEW = ChoiceId("attach", "new")
 def case_to_follow_up(turn: Turn) -> tuple[Case | None, bool]:
     """Return the resident's open case this message may belong to, and whether it clearly does.
 
-    Clearly: it names the case, or brings only a photo or a place, or it is about the same
-    kind of thing; or, saying nothing of another kind of thing, the case waits for the
-    resident or the message answers our last one about the case.
+    Clearly: it came in the case's thread (an e-mail reply), it names the case, or brings
+    only a photo or a place, or it is about the same kind of thing; or, saying nothing of
+    another kind of thing, the case waits for the resident or the message answers our last
+    one about the case.
     """
     since = timezone.now() - dt.timedelta(days=settings.ATTACH_WINDOW_DAYS)
     cases = list(
@@ -46,6 +47,9 @@ def case_to_follow_up(turn: Turn) -> tuple[Case | None, bool]:
     )
     if not cases:
         return None, False
+    for case in cases:
+        if case.pk == turn.message.case_id:  # an e-mail reply in the case's thread
+            return case, True
     text = " ".join(
         m.text for m in Message.objects.filter(pk__in=[*turn.prior, turn.message.pk]) if m.text
     )

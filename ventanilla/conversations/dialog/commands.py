@@ -15,6 +15,12 @@ message then goes to ``command.follow(turn, waiting)`` instead of the dialog's o
 (the menu, CANCELAR, a person and the other interruptions still work first). ``follow``
 returns whether the message answered; a step it does not renew ends. ``menu`` names the
 main-menu option the command answers (``"certificate"``).
+
+A command may also name ``phrases`` ("volante de empadronamiento", "anular cita"): a short
+message (``PHRASE_MAX_WORDS`` words at most) holding one of them anywhere answers the
+command, so "necesito un volante de empadronamiento" is not filed as an incident. A phrase
+names the procedure unmistakably (never a lone word such as "volante", a steering wheel
+too); the longest phrase found wins, so "anular cita" beats "cita".
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ventanilla.conversations.bot_templates import Default, add_defaults
+from ventanilla.conversations.classify import words as split_words
 from ventanilla.conversations.dialog.state import CommandStep, StepName
 from ventanilla.conversations.dialog.steps import Next, Outcome, Step, stale
 from ventanilla.conversations.dialog.turn import Turn
@@ -37,6 +44,8 @@ FollowUp = Callable[[Turn, CommandStep], bool]
 AskAgain = Callable[[Turn, CommandStep, str], None]
 #: an unanswered follow-up question is dropped after this long
 FOLLOW_UP_TTL = dt.timedelta(minutes=30)
+#: a message longer than this is never taken for a command by a phrase inside it
+PHRASE_MAX_WORDS = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,11 +65,14 @@ class Command:
     ask: AskAgain | None = None
     #: the main-menu option the command answers ("certificate"), if any
     menu: str = ""
+    #: phrases that answer the command anywhere in a short message ("pedir cita")
+    phrases: tuple[str, ...] = ()
 
 
 _by_word: dict[str, Command] = {}
 _by_name: dict[str, Command] = {}
 _by_menu: dict[str, Command] = {}
+_by_phrase: dict[tuple[str, ...], Command] = {}
 
 
 def add(command: Command) -> None:
@@ -72,6 +84,8 @@ def add(command: Command) -> None:
         _by_name[command.name] = command
     if command.menu:
         _by_menu[command.menu] = command
+    for phrase in command.phrases:
+        _by_phrase[tuple(split_words(phrase))] = command
 
 
 def remove(command: Command) -> None:
@@ -82,6 +96,9 @@ def remove(command: Command) -> None:
         del _by_name[command.name]
     if _by_menu.get(command.menu) is command:
         del _by_menu[command.menu]
+    for phrase in command.phrases:
+        if _by_phrase.get(key := tuple(split_words(phrase))) is command:
+            del _by_phrase[key]
 
 
 def find(word: str) -> Command | None:
@@ -89,9 +106,24 @@ def find(word: str) -> Command | None:
     return _by_word.get(word)
 
 
+def find_in(words: list[str]) -> Command | None:
+    """Return the command one of whose phrases a short message of ``words`` holds, if any."""
+    if not words or len(words) > PHRASE_MAX_WORDS:
+        return None
+    found: tuple[int, Command] | None = None
+    for phrase, command in _by_phrase.items():
+        size = len(phrase)
+        if found is not None and size <= found[0]:
+            continue
+        if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+            found = (size, command)
+    return found[1] if found is not None else None
+
+
 def registered() -> list[Command]:
     """Return the commands added, each once, in the order they were added."""
-    return list({id(c): c for c in _by_word.values()}.values())
+    both = [*_by_word.values(), *_by_phrase.values()]
+    return list({id(c): c for c in both}.values())
 
 
 def for_menu(option: str) -> Command | None:

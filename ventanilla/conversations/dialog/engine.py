@@ -118,7 +118,8 @@ def _idle(turn: Turn) -> Outcome | None:
     if waiting_for_person(turn):
         return None  # a person is on it: the message waits for them in the inbox
     references = find_references(turn.text)
-    if references and not turn.prior and not turn.has_media:
+    threaded = turn.message.case_id is not None  # an e-mail reply in its case's thread
+    if references and not turn.prior and not turn.has_media and not threaded:
         # A number anywhere in a sentence asks for that case's status ("¿Cómo va lo de la
         # farola? 2026-000007"), unless it says that the resolved case is still not fixed.
         finished = reopen.case_to_reopen(turn, [turn.message.pk])

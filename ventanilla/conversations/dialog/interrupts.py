@@ -107,6 +107,9 @@ def after_consent(turn: Turn) -> Outcome | None:
             answer_open_cases(turn)
         turn.state.set_step(StepName.IDLE)
         return Next.DONE
+    phrased = commands.find_in(words)  # "anular cita", "necesito un volante de empadronamiento"
+    if phrased is not None and phrased.handle is not None and phrased.handle(turn, words):
+        return Next.DONE
     if first in CANCEL and len(words) <= COMMAND_MAX_WORDS and turn.step in CANCELLABLE_STEPS:
         turn.state.clear_flow()
         show_menu(turn, lead=turn.t("report.cancelled"))

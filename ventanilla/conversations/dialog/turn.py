@@ -90,9 +90,14 @@ class Turn:
         return self.book.text(key, **params)
 
     def reply(
-        self, text: str, choices: Sequence[Choice] = (), *, case: Case | None = None
+        self,
+        text: str,
+        choices: Sequence[Choice] = (),
+        *,
+        case: Case | None = None,
+        secret: str = "",
     ) -> Message:
-        """Queue ``text`` (with ``choices``) to the resident."""
+        """Queue ``text`` (with ``choices``) to the resident; ``secret`` is masked for staff."""
         message = queue_outbound(
             conversation=self.conversation,
             text=text,
@@ -100,6 +105,7 @@ class Turn:
             case=case,
             automatic=True,
             reply_token=self.reply_token,
+            secret=secret,
         )
         self.reply_token = ""  # LINE reply tokens are single use
         self.replied = True

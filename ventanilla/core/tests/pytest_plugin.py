@@ -15,3 +15,6 @@ import pytest
 def pytest_load_initial_conftests() -> None:
     # The tests run the fake providers and the simulator (`ventanilla fakes`).
     os.environ.setdefault("VENTANILLA_FAKES", "1")
+    # A webhook is processed within its request, so that a test sees what it delivered at
+    # once; the tests of the stored-delivery pipeline switch to "worker" themselves.
+    os.environ.setdefault("WEBHOOK_PROCESSING", "inline")

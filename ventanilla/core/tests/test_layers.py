@@ -18,7 +18,7 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"core", "privacy"}),
     frozenset({"cases", "citizens", "channels", "streets"}),
     frozenset({"conversations", "insights"}),
-    frozenset({"inbox", "portal", "webhooks_out", "procedures"}),
+    frozenset({"inbox", "portal", "webhooks_out", "procedures", "appointments"}),
     frozenset({"open311"}),
     frozenset({"demo", "fakes"}),
 )

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ventanilla.cases.tests.factories import make_council
-from ventanilla.demo.channels import configure_demo_channels
+from ventanilla.demo.channels import (
+    DEMO_MAIL_ADDRESS,
+    configure_demo_channels,
+    configure_demo_mailbox,
+)
 from ventanilla.fakes.channels import fake_channels
 from ventanilla.fakes.server import FakeHub
 from ventanilla.fakes.simulator import register_channels
@@ -38,3 +42,11 @@ def test_demo_channels_are_made_once_and_the_fakes_learn_them() -> None:
         f"http://127.0.0.1:8000/hooks/{c.provider}/{c.pk}/" for c in channels
     ]
     assert registered[1].secrets == channels[1].secrets
+
+
+def test_the_demo_mailbox_is_made_once() -> None:
+    council = make_council()
+    first = configure_demo_mailbox(council=council)
+    again = configure_demo_mailbox(council=council)
+    assert again.pk == first.pk
+    assert first.provider == "email" and first.options["address"] == DEMO_MAIL_ADDRESS

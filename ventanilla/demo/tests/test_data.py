@@ -32,6 +32,7 @@ def test_the_simulators_default_residents_own_no_demo_case():
 
     call_command("demo", no_serve=True)
     schemes = {"whatsapp": "whatsapp", "telegram": "telegram", "line": "line", "twilio": "tel"}
+    schemes["email"] = "mailto"
     schemes |= {name: name for name in ("messenger", "instagram", "mastodon")}
     schemes["bluesky"] = "bluesky"
     for provider, resident in DEFAULT_RESIDENTS.items():

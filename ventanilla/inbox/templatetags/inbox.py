@@ -65,6 +65,15 @@ def provider_label(value: str) -> str:
     return str(PROVIDER_LABELS.get(value, value))
 
 
+#: a short mark for each provider, beside its name in the thread (the name is the text)
+PROVIDER_MARKS = {"whatsapp": "WA", "telegram": "TG", "line": "LN", "twilio": "SMS"}
+
+
+@register.filter
+def provider_mark(value: str) -> str:
+    return PROVIDER_MARKS.get(value, value[:3].upper())
+
+
 @register.filter
 def iso(value: dt.datetime | None) -> str:
     return value.isoformat() if value else ""

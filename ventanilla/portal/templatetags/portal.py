@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from ventanilla.portal import contact
 
 register = template.Library()
 
@@ -33,3 +37,13 @@ def rating(value: float | None) -> str:
     if value is None:
         return "—"
     return _("%(value)s of 5") % {"value": number_format(value, 1)}
+
+
+@register.inclusion_tag("portal/_reach_us.html", takes_context=True)
+def reach_us(context: template.Context) -> dict[str, Any]:
+    """The council's channels, for the portal's home and case pages."""
+    council = context.get("council")
+    return {
+        "ways": contact.ways_to_reach(council) if council is not None else [],
+        "request": context.get("request"),
+    }

@@ -13,13 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.urls import reverse
 
+from ventanilla.cases.models import Case
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.cases.workflow import Status
+from ventanilla.channels.services import create_channel
+from ventanilla.demo.channels import DEMO_SECRETS
 from ventanilla.portal import services
 from ventanilla.portal.tests.factories import make_public_category, open_case, record_of
+from ventanilla.portal.views import REPORT_DONE_SALT
+from ventanilla.streets.services import import_streets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -165,3 +171,176 @@ def test_supporting_works_without_javascript(town, open_page, server):
     assert "1 person supports this case." in page.content()
     assert "You support this case." in page.content()
     assert record_of(town[1]).support_count == 1
+
+
+# -- on a phone, and the report form ---------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+#: the elements that stick out of the screen, to say what to fix when the test fails
+WIDER_THAN_THE_SCREEN = """() => Array.from(document.querySelectorAll("body *"))
+  .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(0, 8)
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${e.getBoundingClientRect().right}`)"""
+
+
+@pytest.fixture
+def quick_form(settings):
+    """No minimum fill time: the browser fills the form in faster than a person."""
+    settings.PORTAL_REPORT_MIN_SECONDS = 0
+
+
+@pytest.fixture
+def channels(town):
+    council = town[0].council
+    for provider, address in (
+        ("whatsapp", "+34910000001"),
+        ("telegram", "VillaverdeAyuntamientoBot"),
+        ("line", "@villaverde"),
+        ("twilio", "+34910000000"),
+    ):
+        create_channel(
+            council=council,
+            provider=provider,
+            name=provider,
+            secrets=DEMO_SECRETS[provider],
+            public_address=address,
+        )
+
+
+def test_every_portal_page_fits_a_390_px_screen(town, channels, open_page, server):
+    page = open_page(viewport=PHONE)
+    paths = [
+        reverse("portal:home"),
+        reverse("portal:records"),
+        reverse("portal:record", args=[town[0].reference]),
+        reverse("portal:map"),
+        reverse("portal:ranking"),
+        reverse("portal:statistics"),
+        reverse("portal:open_data"),
+        reverse("portal:privacy"),
+        reverse("portal:report"),
+        reverse("procedures:verify"),
+        reverse("procedures:verify_code", args=["ABCD-EFGH-JKLM"]),
+        reverse("portal:report_done")
+        + "?r="
+        + signing.dumps([town[0].reference, True], salt=REPORT_DONE_SALT),
+    ]
+    too_wide = {}
+    for path in paths:
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = (width, page.evaluate(WIDER_THAN_THE_SCREEN))
+    assert too_wide == {}
+    assert page.csp_errors == []
+
+
+def test_how_to_reach_us_has_no_serious_accessibility_violations(town, channels, open_page, server):
+    page = open_page(bypass_csp=True)
+    found = {}
+    for path in (reverse("portal:home"), reverse("portal:record", args=[town[0].reference])):
+        page.goto(server + path)
+        assert page.locator(".portal-qr").count() == 3
+        found[path] = serious_violations(page)
+    assert found == {path: [] for path in found}
+
+
+@pytest.fixture
+def lamp_post():
+    """A council with one open, public case of street lighting: the duplicate to find."""
+    council = make_council(name="Villaverde")
+    lighting = make_public_category(council=council, name_es="Alumbrado", name_en="Lighting")
+    make_public_category(council=council, name_es="Limpieza", name_en="Cleaning")
+    case = open_case(category=lighting, latitude=40.4169, longitude=-3.7033)
+    services.update_public_summary(case=case, text="Farola apagada en la plaza")
+    return case
+
+
+def fill_report(page: Any, *, category: str = "Lighting") -> None:
+    page.select_option("#id_category", label=category)
+    page.fill("#id_description", "La farola de la plaza no se enciende por la noche")
+    # the map opens on the council's cases: its middle is where the open case is
+    page.locator("#report-map").click()
+
+
+def test_the_report_form_offers_a_nearby_case_first_then_opens_a_case(
+    lamp_post, open_page, server, quick_form
+):
+    page = open_page(viewport=PHONE)
+    page.goto(server + reverse("portal:report"))
+    fill_report(page)
+    nearby = page.locator("#report-nearby")
+    nearby.wait_for(state="visible")
+    assert lamp_post.reference in nearby.inner_text()
+    assert nearby.get_by_role("button", name=f"Support {lamp_post.reference}").is_visible()
+    assert Case.objects.count() == 1  # nothing opened while the resident looks
+    page.fill("#id_contact", "lucia@example.org")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/report/sent/**")
+    shown = page.locator("#reference-number").inner_text()
+    new = Case.objects.exclude(pk=lamp_post.pk).get()
+    assert shown == new.reference
+    assert new.category == lamp_post.category
+    assert abs(new.latitude - 40.4169) < 0.0005 and abs(new.longitude + 3.7033) < 0.0005
+    assert page.csp_errors == []
+
+
+def test_the_resident_supports_the_nearby_case_instead(lamp_post, open_page, server, quick_form):
+    page = open_page()
+    page.goto(server + reverse("portal:report"))
+    fill_report(page)
+    page.get_by_role("button", name=f"Support {lamp_post.reference}").click()
+    page.wait_for_url(f"**{reverse('portal:record', args=[lamp_post.reference])}")
+    assert "Thank you: your support has been counted." in page.content()
+    assert record_of(lamp_post).support_count == 1
+    assert Case.objects.count() == 1
+
+
+def test_another_category_in_the_same_place_is_not_a_duplicate(
+    lamp_post, open_page, server, quick_form
+):
+    page = open_page()
+    page.goto(server + reverse("portal:report"))
+    fill_report(page, category="Cleaning")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#report-nearby").is_hidden()
+
+
+def test_the_report_form_works_without_javascript(lamp_post, open_page, server, quick_form):
+    # without the map, the street directory gives the place
+    import_streets(
+        council=lamp_post.council, lines=["street,lat,lon\n", "Plaza Mayor,40.4169,-3.7033\n"]
+    )
+    page = open_page(java_script_enabled=False)
+    page.goto(server + reverse("portal:report"))
+    assert page.locator("#report-map").is_hidden()
+    page.select_option("#id_category", label="Lighting")
+    page.fill("#id_description", "La farola de la plaza no se enciende")
+    page.fill("#id_address", "Plaza Mayor")
+    page.get_by_role("button", name="Send the report").click()
+    # the nearby case comes first, after the first send
+    offered = page.locator("#report-duplicates-server")
+    assert lamp_post.reference in offered.inner_text()
+    assert Case.objects.count() == 1
+    page.get_by_role("button", name="It is a new problem: send my report").click()
+    page.wait_for_url("**/report/sent/**")
+    reference = page.locator("#reference-number").inner_text()
+    assert Case.objects.get(reference=reference).address == "Plaza Mayor"
+
+
+def test_the_report_form_has_no_serious_accessibility_violations(lamp_post, open_page, server):
+    page = open_page(bypass_csp=True)
+    page.goto(server + reverse("portal:report"))
+    found = {"empty": serious_violations(page)}
+    fill_report(page)
+    page.locator("#report-nearby").wait_for(state="visible")
+    found["with a nearby case"] = serious_violations(page)
+    page.goto(server + reverse("portal:report"))
+    page.get_by_role("button", name="Send the report").click()  # the browser checks required
+    page.evaluate("document.getElementById('report-form').noValidate = true")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert page.locator(".error").count() > 0
+    found["with errors"] = serious_violations(page)
+    assert found == {"empty": [], "with a nearby case": [], "with errors": []}

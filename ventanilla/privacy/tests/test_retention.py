@@ -89,6 +89,7 @@ def test_dry_run_says_what_would_change_and_changes_nothing(town_with_history):
         "attachments": 0,
         "phone_numbers": 0,
         "closed_cases": 0,
+        "issued_documents": 0,
     }
     lamp_message.refresh_from_db()
     assert lamp_message.text == "La farola de Jacinta no luce"
@@ -122,6 +123,7 @@ def test_after_the_councils_period_everything_personal_goes_and_counts_survive(
             "attachments": 1,
             "phone_numbers": 2,
             "closed_cases": 2,
+            "issued_documents": 0,
         }
         assert Message.objects.exclude(text="").exists()
 

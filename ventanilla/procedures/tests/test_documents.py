@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 
 import pytest
+import time_machine
 import zxingcpp
 from django.core.cache import cache
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from ventanilla.conversations.tests.chat import local
 from ventanilla.procedures import services
 from ventanilla.procedures.codes import CSV_ALPHABET, format_csv
 from ventanilla.procedures.documents import verification_url
@@ -131,3 +133,23 @@ def test_guessing_codes_is_rate_limited(town, client):
     statuses = [client.get(f"/verify/{'0' * 24}{n}/").status_code for n in range(31)]
     assert statuses[:30] == [404] * 30
     assert statuses[30] == 429
+
+
+def test_each_failed_verification_is_audited_with_address_and_time(town, client):
+    document = issue(town.council)
+    forged = document.csv[:-1] + ("A" if document.csv[-1] != "A" else "B")
+    with time_machine.travel(local(2026, 3, 10, 12, 0), tick=False):
+        client.get(f"/verify/{forged}/", REMOTE_ADDR="203.0.113.7")
+        client.get("/verify/", {"code": "not-a-code"}, REMOTE_ADDR="203.0.113.7")
+        client.get(f"/verify/{document.csv}/", REMOTE_ADDR="203.0.113.7")  # genuine: checked
+
+    failed = AuditEvent.objects.filter(kind=AuditKind.VERIFICATION_FAILED).order_by("id")
+    assert [(e.detail["address"], e.detail["typed"], e.at) for e in failed] == [
+        ("203.0.113.7", forged, local(2026, 3, 10, 12, 0)),
+        ("203.0.113.7", "not-a-code", local(2026, 3, 10, 12, 0)),
+    ]
+    assert {e.council for e in failed} == {None} and all(e.who.startswith("web:") for e in failed)
+    # past the rate limit nothing more is written: guessing cannot flood the audit log
+    for n in range(40):
+        client.get(f"/verify/{'0' * 24}{n % 10}/", REMOTE_ADDR="198.51.100.9")
+    assert failed.filter(detail__address="198.51.100.9").count() == 30

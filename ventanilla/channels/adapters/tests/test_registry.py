@@ -41,7 +41,11 @@ def test_each_provider_lives_in_the_folder_named_by_its_code(code: str) -> None:
     assert (FOLDER / code / "adapter.py").is_file()
 
 
-@pytest.mark.parametrize("cls", list(ADAPTERS.values()), ids=list(ADAPTERS))
+#: the adapters that call a provider's HTTP API with credentials of their own
+HTTP_ADAPTERS = {code: cls for code, cls in ADAPTERS.items() if code != "email"}
+
+
+@pytest.mark.parametrize("cls", list(HTTP_ADAPTERS.values()), ids=list(HTTP_ADAPTERS))
 def test_each_adapter_declares_its_facts(cls: type) -> None:
     assert cls.default_api_base.startswith("https://")
     assert cls.required_secrets and isinstance(cls.required_secrets, tuple)
@@ -76,3 +80,10 @@ def test_the_web_chat_has_facts_but_no_adapter() -> None:
         adapter_class("webchat")
     with pytest.raises(UnknownProvider):
         provider_class("fax")
+
+
+def test_email_sends_through_the_installations_mail_server_without_secrets_of_its_own() -> None:
+    email = adapter_class("email")
+    assert email.urn_schemes == (Scheme.MAILTO,)
+    assert email.required_secrets == () and email.default_api_base == ""
+    assert {"from", "to", "subject"} <= {key.lower() for key in email.redact_keys}

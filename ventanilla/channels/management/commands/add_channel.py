@@ -54,7 +54,20 @@ class Command(BaseCommand):
             needed = _("Needed by: %(providers)s.") % {"providers": ", ".join(users)}
             parser.add_argument(option(name), dest=name, default="", help=needed)
         parser.add_argument(
+            "--address",
+            default="",
+            help=_("E-mail: the address residents write to (the mail gateway receives it)."),
+        )
+        parser.add_argument(
             "--api-base", default="", help=_("Provider API base URL (a local fake in tests).")
+        )
+        parser.add_argument(
+            "--public-address",
+            default="",
+            help=_(
+                "What residents use to reach the channel, shown on the portal: phone number, "
+                "bot username, LINE ID or e-mail address."
+            ),
         )
         parser.add_argument(
             "--rate", type=float, default=None, help=_("Messages per second (default 10).")
@@ -87,7 +100,10 @@ class Command(BaseCommand):
             )
         if options["set_webhook"] and provider not in WEBHOOK_SETUP:
             raise no_webhook_setup()
+        if provider == Provider.EMAIL and not options["address"]:
+            raise CommandError(_("%(provider)s needs --address.") % {"provider": provider})
         secrets = {name: options[name] for name in wanted}
+        extra = {"address": options["address"]} if provider == Provider.EMAIL else {}
         with transaction.atomic():
             try:
                 channel = services.create_channel(
@@ -97,6 +113,8 @@ class Command(BaseCommand):
                     secrets=secrets,
                     api_base=options["api_base"],
                     rate_per_second=options["rate"],
+                    public_address=options["public_address"],
+                    options=extra,
                 )
             except services.ChannelConfigError as error:
                 raise CommandError(str(error)) from None
@@ -129,7 +147,13 @@ class Command(BaseCommand):
             "rate_per_second": channel.rate_per_second,
             "webhook_path": channel.webhook_path,
             "webhook_url": channel.webhook_url,
+            "public_address": channel.public_address,
         }
+        if channel.provider == Provider.EMAIL:
+            # e-mail has no webhook: the mail gateway receives for this address
+            data.update(
+                address=channel.options["address"], webhook_path="", webhook_url="", api_base=""
+            )
         if as_json:
             self.stdout.write(json.dumps(data))
             return
@@ -137,4 +161,10 @@ class Command(BaseCommand):
             _("Channel %(id)s created: %(name)s (%(provider)s).")
             % {"id": channel.pk, "name": channel.name, "provider": channel.get_provider_display()}
         )
+        if channel.provider == Provider.EMAIL:
+            self.stdout.write(
+                _("Mail for %(address)s is received by `ventanilla mail_gateway`.")
+                % {"address": channel.options["address"]}
+            )
+            return
         self.stdout.write(_("Webhook URL: %(url)s") % {"url": channel.webhook_url})

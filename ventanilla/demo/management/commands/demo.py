@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ventanilla.channels.models import Channel
 from ventanilla.core.models import Council
-from ventanilla.demo.channels import configure_demo_channels
+from ventanilla.demo.channels import configure_demo_channels, configure_demo_mailbox
 from ventanilla.demo.data import load_demo
 
 
@@ -32,14 +32,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--fakes-port", type=int, default=8025)
+        parser.add_argument("--mail-port", type=int, default=2525, help="The mail gateway.")
+        parser.add_argument(
+            "--smtp-sink-port", type=int, default=1025, help="The fake mail server replies go to."
+        )
         parser.add_argument("--no-serve", action="store_true", help="Only load the data.")
 
-    def handle(self, *args: Any, port: int, fakes_port: int, no_serve: bool, **opts: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        port: int,
+        fakes_port: int,
+        no_serve: bool,
+        mail_port: int,
+        smtp_sink_port: int,
+        **opts: Any,
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         council, accounts = load_demo()
         fakes_url = f"http://127.0.0.1:{fakes_port}"
         web_url = f"http://127.0.0.1:{port}"
         channels = self.configure_channels(council, fakes_url, web_url)
+        mailbox = configure_demo_mailbox(council=council)
         self.stdout.write(self.style.SUCCESS(f"Demo council: {council.name}"))
         self.stdout.write("Staff accounts (user / password / role):")
         for account in accounts:
@@ -56,12 +70,31 @@ class Command(BaseCommand):
             "VENTANILLA_FAKES_URL": fakes_url,
             # Never DEBUG: its pages show settings and it would serve files without a login.
             "DEBUG": "0",
+            # Replies by e-mail go to the fakes' mail server, which records them.
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_sink_port),
         }
         cli = [sys.executable, "-m", "ventanilla"]
         processes = [
-            subprocess.Popen([*cli, "fakes", "--port", str(fakes_port), "--web", web_url], env=env)
+            subprocess.Popen(
+                [
+                    *cli,
+                    "fakes",
+                    "--port",
+                    str(fakes_port),
+                    "--web",
+                    web_url,
+                    "--smtp-port",
+                    str(smtp_sink_port),
+                    "--mail-gateway",
+                    f"127.0.0.1:{mail_port}",
+                ],
+                env=env,
+            )
             if channels
             else None,
+            subprocess.Popen([*cli, "mail_gateway", "--port", str(mail_port)], env=env),
             subprocess.Popen(
                 [*cli, "serve", "--port", str(port), "--workers", "2", "--no-collectstatic"],
                 env=env,
@@ -80,6 +113,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin:              {web_url}/admin/")
             if channels:
                 self.stdout.write(f"Citizen simulator:  {fakes_url}/")
+            self.stdout.write(
+                f"E-mail:             {mailbox.options['address']} "
+                f"(SMTP 127.0.0.1:{mail_port}; replies recorded at 127.0.0.1:{smtp_sink_port})"
+            )
             self.stdout.write("Press Ctrl-C to stop.")
             while all(p.poll() is None for p in running):
                 time.sleep(0.5)

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from ventanilla.channels.models import Channel, Provider
 from ventanilla.fakes.channels import fake_channels
+from ventanilla.fakes.mail import start_sink
 from ventanilla.fakes.server import default_hub, start
-from ventanilla.fakes.simulator import Simulator, register_channels
+from ventanilla.fakes.simulator import MailSide, Simulator, register_channels
 
 
 class Command(BaseCommand):
@@ -30,11 +32,33 @@ class Command(BaseCommand):
             default="",
             help=_("Where Ventanilla receives webhooks (default: PUBLIC_URL)."),
         )
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=0,
+            help=_("Also run a mail server on this port that records what Ventanilla sends."),
+        )
+        parser.add_argument(
+            "--mail-gateway",
+            default="127.0.0.1:2525",
+            help=_("Where the simulator's residents send e-mail (ventanilla mail_gateway)."),
+        )
 
     def handle(self, *args: Any, host: str, port: int, web: str, **options: Any) -> None:
         web_url = (web or settings.PUBLIC_URL).rstrip("/")
         hub = default_hub()
-        Simulator(hub).install()
+        mail, sink_server = None, None
+        mailbox = Channel.objects.active().filter(provider=Provider.EMAIL).order_by("pk").first()
+        if options["smtp_port"]:
+            sink_server, sink = start_sink(host=host, port=options["smtp_port"])
+            self.stdout.write(
+                _("Fake mail server at %(host)s:%(port)s")
+                % {"host": host, "port": options["smtp_port"]}
+            )
+            if mailbox is not None:
+                gateway_host, _sep, gateway_port = options["mail_gateway"].rpartition(":")
+                mail = MailSide(sink, gateway_host, int(gateway_port), mailbox.options["address"])
+        Simulator(hub, mail=mail).install()
         server, hub = start(host, port, hub)
         fakes_url = f"http://{host}:{server.server_port}"
         channels = fake_channels(fakes_url=fakes_url)
@@ -58,3 +82,5 @@ class Command(BaseCommand):
         finally:
             server.shutdown()
             server.server_close()
+            if sink_server is not None:
+                sink_server.stop()

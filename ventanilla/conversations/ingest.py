@@ -1,0 +1,324 @@
+"""Store first, process in batches: how a verified webhook becomes messages and statuses.
+
+The webhook view (``conversations.webhooks``) does as little as it can before it answers
+the provider: it verifies the signature, checks that the body parses, and stores the
+request as a ``WebhookDelivery`` (one INSERT; the same body to the same channel is stored
+once). Everything else happens here, in the workers:
+
+- ``process_due`` claims a batch of due deliveries (``FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL, so workers share the table without waiting on each other) and processes
+  them in one transaction: residents' messages stored and handed to the dialog, statuses
+  applied, channel events recorded (``conversations.inbound.receive``, unchanged).
+- A worker killed in the middle of a batch commits nothing: its deliveries are still
+  pending for the next worker, and the messages they carry are stored once.
+- A delivery whose processing raises is put back with a growing delay; after
+  ``WEBHOOK_MAX_ATTEMPTS`` it is marked failed and kept (the admin lists it and can retry).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import queue
+import threading
+from typing import Any
+
+import structlog
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from ventanilla.channels.adapters import adapter_for
+from ventanilla.channels.adapters.base import WebhookRequest
+from ventanilla.channels.models import Channel
+from ventanilla.conversations import inbound
+from ventanilla.conversations.models import DeliveryState, WebhookDelivery
+
+log = structlog.get_logger(__name__)
+
+#: deliveries one worker takes per transaction
+BATCH = 100
+#: headers worth keeping with a stored delivery (parsers read none of the others)
+KEPT_HEADERS = ("content-type", "x-twilio-signature", "x-line-signature", "x-hub-signature-256")
+
+
+def digest_of(webhook: WebhookRequest) -> str:
+    """Return what makes a delivery the same delivery: its URL and its body."""
+    return hashlib.sha256(webhook.url.encode() + b"\n" + webhook.body).hexdigest()
+
+
+def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | None:
+    """Store a verified request as a pending delivery; return None if it was already stored.
+
+    One INSERT in autocommit: the row is durable when this returns, before the provider is
+    answered.
+    """
+    headers = {
+        name.lower(): value
+        for name, value in webhook.headers.items()
+        if name.lower() in KEPT_HEADERS
+    }
+    request: dict[str, Any] = {
+        "method": webhook.method,
+        "url": webhook.url,
+        "headers": headers,
+        "query": dict(webhook.query),
+        "form": dict(webhook.form),
+    }
+    row = WebhookDelivery(
+        channel=channel, digest=digest_of(webhook), request=request, body=webhook.body
+    )
+    if settings.WEBHOOK_GROUP_COMMIT and shares_commits():
+        # Give this thread's connection back to the pool first: the writer may need it.
+        connection.close()
+        return writer.write(row)
+    try:
+        if connection.in_atomic_block:  # a savepoint, so that a duplicate spoils nothing
+            with transaction.atomic():
+                row.save(force_insert=True)
+        else:  # autocommit: one statement, no BEGIN/COMMIT
+            row.save(force_insert=True)
+    except IntegrityError:
+        return None  # the provider sent the same delivery again
+    return row
+
+
+def shares_commits() -> bool:
+    """Whether this request may hand its row to the process's writer thread.
+
+    Only on PostgreSQL (SQLite has one writer at a time anyway, and a test's in-memory
+    database is one connection) and outside a transaction (the row must not depend on it).
+    """
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+class _Ticket:
+    __slots__ = ("created", "done", "error", "row")
+
+    def __init__(self, row: WebhookDelivery) -> None:
+        self.row = row
+        self.done = threading.Event()
+        self.created = False
+        self.error: BaseException | None = None
+
+
+class GroupWriter:
+    """Group commit: the webhooks that arrive together in one process share one INSERT.
+
+    Each request thread hands its row to the writer thread and waits; the writer inserts
+    every row waiting (up to ``GROUP_MAX``) in one statement, in one commit, and wakes them.
+    A request is answered only after its row is committed, so an acknowledged delivery is
+    never lost; but a burst costs one commit per group, not one per webhook.
+    """
+
+    GROUP_MAX = 500
+    FIELDS = (
+        "channel",
+        "digest",
+        "received_at",
+        "request",
+        "body",
+        "state",
+        "attempts",
+        "not_before",
+        "last_error",
+    )
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def write(self, row: WebhookDelivery) -> WebhookDelivery | None:
+        """Insert ``row`` with whatever else is waiting; return it, or None if a duplicate."""
+        ticket = _Ticket(row)
+        self._ensure_running()
+        self._queue.put(ticket)
+        if not ticket.done.wait(timeout=settings.WEBHOOK_WRITE_TIMEOUT):
+            raise TimeoutError("the delivery writer did not answer in time")
+        if ticket.error is not None:
+            raise ticket.error
+        return row if ticket.created else None
+
+    def _ensure_running(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="delivery-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            group = [self._queue.get()]
+            while len(group) < self.GROUP_MAX:
+                try:
+                    group.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._insert(group)
+            except BaseException as error:  # every waiting request must hear about it
+                for ticket in group:
+                    ticket.error = error
+                connection.close()  # a broken connection is not reused
+            finally:
+                for ticket in group:
+                    ticket.done.set()
+            if self._queue.empty():
+                connection.close()  # idle: the connection goes back to the pool
+
+    def _insert(self, group: list[_Ticket]) -> None:
+        meta = WebhookDelivery._meta
+        fields = [meta.get_field(name) for name in self.FIELDS]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(str(field.column)) for field in fields)  # type: ignore[union-attr]
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # Only names from the model and placeholders go into the text; values are parameters.
+        rows = ", ".join([one] * len(group))
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
+        sql += "ON CONFLICT (channel_id, digest) DO NOTHING RETURNING id, channel_id, digest"
+        params: list[Any] = []
+        for ticket in group:
+            for field in fields:
+                value = getattr(ticket.row, field.attname)  # type: ignore[union-attr]
+                params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                inserted = {(channel, digest): pk for pk, channel, digest in cursor.fetchall()}
+        for ticket in group:
+            key = (ticket.row.channel_id, ticket.row.digest)
+            if key in inserted:  # the first of two identical rows in one group wins
+                ticket.row.pk = inserted.pop(key)
+                ticket.created = True
+
+
+writer = GroupWriter()
+
+
+def as_webhook(delivery: WebhookDelivery) -> WebhookRequest:
+    request = delivery.request
+    return WebhookRequest(
+        method=request.get("method", "POST"),
+        url=request.get("url", ""),
+        headers=request.get("headers", {}),
+        body=bytes(delivery.body),
+        query=request.get("query", {}),
+        form=request.get("form", {}),
+    )
+
+
+def process(delivery: WebhookDelivery) -> inbound.Received:
+    """Parse a stored delivery again and store what it carries (inside the caller's transaction)."""
+    channel = delivery.channel
+    parsed = adapter_for(channel).parse(as_webhook(delivery))
+    return inbound.receive(channel=channel, parsed=parsed)
+
+
+def batch_size() -> int:
+    # SQLite has one writer at a time: short batches keep the web process's inserts waiting
+    # for milliseconds, not seconds.
+    return BATCH if connection.vendor == "postgresql" else 20
+
+
+def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
+    """Process up to ``limit`` due deliveries in one transaction; return how many were taken."""
+    now = now or timezone.now()
+    limit = limit or batch_size()
+    with transaction.atomic():
+        batch = list(
+            WebhookDelivery.objects.due(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel__council")
+            .order_by("not_before", "id")[:limit]
+        )
+        for delivery in batch:
+            _process_one(delivery, now=now)
+    return len(batch)
+
+
+def _process_one(delivery: WebhookDelivery, *, now: dt.datetime) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: a failure undoes this delivery only
+            process(delivery)
+    except Exception as error:
+        delivery.attempts += 1
+        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+            delivery.state = DeliveryState.FAILED
+            log.error(
+                "webhook_delivery_failed",
+                delivery=delivery.pk,
+                channel=delivery.channel_id,
+                error=type(error).__name__,
+            )
+        else:
+            delay = min(2**delivery.attempts, 300)
+            delivery.not_before = now + dt.timedelta(seconds=delay)
+            log.warning(
+                "webhook_delivery_retry",
+                delivery=delivery.pk,
+                channel=delivery.channel_id,
+                attempts=delivery.attempts,
+                error=type(error).__name__,
+            )
+        delivery.save(update_fields=["attempts", "last_error", "state", "not_before"])
+        return
+    delivery.state = DeliveryState.DONE
+    delivery.processed_at = now
+    delivery.save(update_fields=["state", "processed_at"])
+
+
+def process_now(delivery: WebhookDelivery) -> None:
+    """Process one stored delivery at once (``WEBHOOK_PROCESSING=inline``)."""
+    with transaction.atomic():
+        locked = (
+            WebhookDelivery.objects.select_for_update()
+            .select_related("channel__council")
+            .filter(pk=delivery.pk, state=DeliveryState.PENDING)
+            .first()
+        )
+        if locked is not None:
+            _process_one(locked, now=timezone.now())
+
+
+@transaction.atomic
+def retry(*, delivery: WebhookDelivery) -> None:
+    """Put a failed delivery back in the queue (from the admin)."""
+    WebhookDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.FAILED).update(
+        state=DeliveryState.PENDING, attempts=0, not_before=timezone.now(), last_error=""
+    )
+
+
+def prune_processed(*, now: dt.datetime | None = None) -> int:
+    """Delete processed deliveries older than ``WEBHOOK_DELIVERIES_KEEP_HOURS``; return how many.
+
+    Failed deliveries stay until someone retries them: they may be the only copy of what a
+    resident sent.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.WEBHOOK_DELIVERIES_KEEP_HOURS)
+    deleted, _ = WebhookDelivery.objects.filter(
+        state=DeliveryState.DONE, received_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+@task(queue_name="bulk")
+def prune_deliveries() -> int:
+    """Delete processed deliveries past their keeping period (a periodic job)."""
+    return prune_processed()
+
+
+def drain() -> int:
+    """Process what is due, batch after batch, for the worker loop; return how many."""
+    total, size = 0, batch_size()
+    while True:
+        taken = process_due(limit=size)
+        total += taken
+        if taken < size:
+            return total

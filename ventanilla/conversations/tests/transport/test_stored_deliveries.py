@@ -1,0 +1,262 @@
+"""Store first, process in batches: a webhook is answered once stored; workers do the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from ventanilla.conversations import inbound as inbound_module
+from ventanilla.conversations import ingest
+from ventanilla.conversations.models import (
+    DeliveryState,
+    Direction,
+    Message,
+    WebhookDelivery,
+)
+from ventanilla.core.tests.test_worker import make_worker
+from ventanilla.fakes.tests.harness import PROVIDERS, Fakes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _stored_first(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.WEBHOOK_PROCESSING = "worker"
+
+
+def texts(channel) -> list[str]:  # type: ignore[no-untyped-def]
+    inbound = Message.objects.filter(channel=channel, direction=Direction.IN).order_by("pk")
+    return [message.text for message in inbound]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_webhook_is_answered_once_stored_and_a_worker_turns_it_into_a_message(
+    provider: str, fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel(provider)
+
+    answer = fakes.resident_says(channel, text="Hay un bache en la plaza")
+
+    assert answer["status"] == 200
+    assert texts(channel) == []  # answered before anything but the delivery was written
+    stored = WebhookDelivery.objects.get(channel=channel)
+    assert stored.state == DeliveryState.PENDING
+
+    assert ingest.drain() == 1
+    assert texts(channel) == ["Hay un bache en la plaza"]
+    assert len(received) == 1  # handed to the dialog once
+    stored.refresh_from_db()
+    assert stored.state == DeliveryState.DONE
+
+
+def test_the_worker_loop_drains_stored_deliveries_between_tasks(
+    fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel("telegram")
+    for n in range(3):
+        fakes.resident_says(channel, text=f"aviso {n}")
+
+    make_worker().run()
+
+    assert texts(channel) == ["aviso 0", "aviso 1", "aviso 2"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_the_same_delivery_twice_is_stored_once(
+    provider: str, fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel(provider)
+    delivery = fakes.webhook(channel, text="Hola")
+
+    assert [fakes.post(delivery).status_code for _ in range(3)] == [200, 200, 200]
+
+    assert WebhookDelivery.objects.filter(channel=channel).count() == 1
+    ingest.drain()
+    assert texts(channel) == ["Hola"]
+
+
+def test_a_delivery_that_keeps_failing_is_kept_marked_and_can_be_retried(
+    fakes: Fakes, received: list[int], settings, monkeypatch
+) -> None:
+    settings.WEBHOOK_MAX_ATTEMPTS = 3
+    channel = fakes.channel("whatsapp")
+    fakes.resident_says(channel, text="No me cogen el teléfono")
+    real_receive = inbound_module.receive
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr(inbound_module, "receive", broken)
+    stored = WebhookDelivery.objects.get(channel=channel)
+    later = timezone.now()
+    for attempt in range(1, 4):
+        later += dt.timedelta(minutes=10)
+        ingest.process_due(now=later)
+        stored.refresh_from_db()
+        assert stored.attempts == attempt
+    assert stored.state == DeliveryState.FAILED
+    assert "the database said no" in stored.last_error
+    assert ingest.process_due(now=later + dt.timedelta(days=1)) == 0  # failed: not taken again
+    assert texts(channel) == []
+
+    monkeypatch.setattr(inbound_module, "receive", real_receive)
+    ingest.retry(delivery=stored)
+    ingest.drain()
+    assert texts(channel) == ["No me cogen el teléfono"]
+
+
+def test_a_failing_delivery_waits_longer_each_time_and_does_not_hold_up_the_others(
+    fakes: Fakes, received: list[int], monkeypatch
+) -> None:
+    channel = fakes.channel("telegram")
+    fakes.resident_says(channel, text="primero")
+    fakes.resident_says(channel, text="segundo")
+    real_receive = inbound_module.receive
+
+    def first_fails(**kwargs):  # type: ignore[no-untyped-def]
+        if kwargs["parsed"].messages[0].text == "primero":
+            raise RuntimeError("boom")
+        return real_receive(**kwargs)
+
+    monkeypatch.setattr(inbound_module, "receive", first_fails)
+    now = timezone.now()
+    ingest.process_due(now=now)
+
+    assert texts(channel) == ["segundo"]
+    first = WebhookDelivery.objects.get(channel=channel, state=DeliveryState.PENDING)
+    assert first.not_before == now + dt.timedelta(seconds=2)
+    assert ingest.process_due(now=now + dt.timedelta(seconds=1)) == 0
+
+
+def test_a_worker_stopped_in_the_middle_of_a_batch_commits_nothing_and_the_next_takes_it(
+    fakes: Fakes, received: list[int], monkeypatch
+) -> None:
+    channel = fakes.channel("whatsapp")
+    for n in range(5):
+        fakes.resident_says(channel, text=f"mensaje {n}")
+    real_receive = inbound_module.receive
+    calls = []
+
+    def dies_on_the_third(**kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise SystemExit("killed")  # not an Exception: nothing catches it, as with a kill
+        return real_receive(**kwargs)
+
+    monkeypatch.setattr(inbound_module, "receive", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        ingest.process_due()
+
+    assert texts(channel) == []
+    assert WebhookDelivery.objects.filter(state=DeliveryState.PENDING).count() == 5
+    assert received == []
+
+    monkeypatch.setattr(inbound_module, "receive", real_receive)
+    ingest.drain()
+    assert texts(channel) == [f"mensaje {n}" for n in range(5)]
+    assert len(received) == 5
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
+    reason="a worker process shares the test database only on PostgreSQL",
+)
+def test_a_worker_killed_with_sigkill_mid_batch_loses_and_doubles_nothing(
+    fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel("telegram")
+    total = 400
+    for n in range(total):
+        fakes.post(fakes.webhook(channel, text=f"n{n}"))
+    assert WebhookDelivery.objects.filter(channel=channel).count() == total
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/" + connection.settings_dict["NAME"],
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "ventanilla", "worker", "--queues", "none"]
+    worker = subprocess.Popen(command, env=env)  # noqa: S603 - our own command
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done = WebhookDelivery.objects.filter(state=DeliveryState.DONE).count()
+        if 0 < done < total:
+            break
+        time.sleep(0.01)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    killed_at = WebhookDelivery.objects.filter(state=DeliveryState.DONE).count()
+
+    ingest.drain()  # the next worker
+
+    assert killed_at < total
+    assert Message.objects.filter(channel=channel).count() == total
+    assert sorted(texts(channel)) == sorted(f"n{n}" for n in range(total))
+
+
+def test_webhooks_skip_the_sites_middleware_and_pages_keep_it(fakes: Fakes) -> None:
+    from ventanilla.wsgi import application
+
+    channel = fakes.channel("telegram")
+    delivery = fakes.webhook(channel, text="Hola")
+
+    def call(path: str, method: str = "GET", body: bytes = b"", headers=None):  # type: ignore[no-untyped-def]
+        environ: dict = {}
+        setup_testing_defaults(environ)
+        environ.update(
+            PATH_INFO=path,
+            REQUEST_METHOD=method,
+            CONTENT_LENGTH=str(len(body)),
+            HTTP_HOST="testserver",
+        )
+        for name, value in (headers or {}).items():
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+        environ["CONTENT_TYPE"] = (headers or {}).get("Content-Type", "")
+        environ["wsgi.input"] = io.BytesIO(body)
+        answer: dict = {}
+
+        def start_response(status, response_headers, exc_info=None):  # type: ignore[no-untyped-def]
+            answer["status"], answer["headers"] = status, dict(response_headers)
+
+        b"".join(application(environ, start_response))
+        return answer
+
+    hook = call(channel.webhook_path, "POST", delivery.body, delivery.headers)
+    page = call("/inbox/login/")
+
+    assert hook["status"].startswith("200")
+    assert "Set-Cookie" not in hook["headers"] and "Content-Language" not in hook["headers"]
+    assert "Content-Security-Policy" not in hook["headers"]
+    assert WebhookDelivery.objects.filter(channel=channel).count() == 1
+    assert page["status"].startswith("200")
+    assert "Content-Security-Policy" in page["headers"]
+    assert "Content-Language" in page["headers"]
+    assert call("/hooks/\x00/1/")["status"].startswith("400")
+
+
+def test_processed_deliveries_are_pruned_failed_and_pending_ones_stay(
+    fakes: Fakes, received: list[int], settings
+) -> None:
+    settings.WEBHOOK_DELIVERIES_KEEP_HOURS = 24
+    channel = fakes.channel("telegram")
+    for n in range(3):
+        fakes.resident_says(channel, text=f"m{n}")
+    ingest.drain()
+    fakes.resident_says(channel, text="pending")
+    old = timezone.now() - dt.timedelta(hours=25)
+    WebhookDelivery.objects.update(received_at=old)
+    WebhookDelivery.objects.filter(
+        pk=WebhookDelivery.objects.filter(state="done").first().pk
+    ).update(state=DeliveryState.FAILED)
+
+    assert ingest.prune_processed() == 2
+    assert sorted(WebhookDelivery.objects.values_list("state", flat=True)) == ["failed", "pending"]
