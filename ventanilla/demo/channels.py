@@ -55,6 +55,10 @@ DEMO_ADDRESSES = {
     Provider.TELEGRAM: "VentanillaDemoBot",
     Provider.LINE: "@ventanilla-demo",
     Provider.TWILIO: "+34910000000",
+    Provider.MESSENGER: "m.me/ventanilla.demo",
+    Provider.INSTAGRAM: "@ventanilla.demo",
+    Provider.MASTODON: "@ayuntamiento@villaverde.social",
+    Provider.BLUESKY: "@ayuntamiento.bsky.social",
 }
 DEMO_NAMES = {
     Provider.WHATSAPP: "WhatsApp (demo)",
