@@ -72,6 +72,9 @@ def fakes(
     # Provider state outlives /_control/reset: a resident who texted STOP in an earlier test
     # would still be unsubscribed from the Twilio fake.
     hub.providers["twilio"].opted_out.clear()  # type: ignore[attr-defined]
+    for polled in ("mastodon", "bluesky"):  # residents' posts wait in the fake until polled
+        if polled in hub.providers:
+            hub.providers[polled].reset()  # type: ignore[attr-defined]
     settings.PUBLIC_URL = live_server.url
     with httpx.Client(timeout=30) as client:
         helper = Fakes(url=url, hub=hub, live_url=live_server.url, client=client)

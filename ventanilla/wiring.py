@@ -17,7 +17,14 @@ from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
-from ventanilla.conversations import ingest, link, notifications, rights, staff_traffic
+from ventanilla.conversations import (
+    ingest,
+    link,
+    notifications,
+    public_posts,
+    rights,
+    staff_traffic,
+)
 from ventanilla.conversations import privacy as conversations_privacy
 from ventanilla.conversations import reactions as conversations
 from ventanilla.conversations.dialog import commands
@@ -29,6 +36,7 @@ from ventanilla.crews import tasks as crews_tasks
 from ventanilla.insights import rollup as insights_rollup
 from ventanilla.portal import chat
 from ventanilla.portal import privacy as portal_privacy
+from ventanilla.portal import social as portal_social
 from ventanilla.portal import sync as portal_sync
 from ventanilla.privacy import retention, subjects
 from ventanilla.privacy import tasks as privacy_tasks
@@ -55,6 +63,8 @@ def connect() -> None:
     commands.add(broadcasts_chat.SUBSCRIBE)
     commands.add(broadcasts_chat.UNSUBSCRIBE)
     commands.add(broadcasts_chat.RELAY)  # "AVISO ...": a neighbourhood alert, moderated
+    # A "+1" posted in a case's public thread (Mastodon, Bluesky) supports its public record.
+    public_posts.add_support_counter(portal_social.support_from_public_post)
     # Every new case is entered in the registry, with the moment it arrived.
     cases.case_opened.add(procedures.case_opened)
     # ... and its resident is told the legal term, where its category has one (art. 21.4).

@@ -61,6 +61,15 @@ class Category(TranslatedName):
         _("first response deadline (working hours)"), default=8
     )
     public_by_default = models.BooleanField(_("cases are public by default"), default=True)
+    resolution_in_public_thread = models.BooleanField(
+        _("announce the resolution in the public thread"),
+        default=True,
+        help_text=_(
+            "When a case that began as a public post (Mastodon, Bluesky) is resolved, say so "
+            "in the post's thread, with the link to the case's public page. Otherwise the "
+            "resident is told in a private message."
+        ),
+    )
     keywords = models.TextField(
         _("keywords"), blank=True, help_text=_("Words that suggest this category, one per line.")
     )

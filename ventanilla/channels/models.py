@@ -26,6 +26,10 @@ class Provider(models.TextChoices):
     TWILIO = "twilio", _("SMS (Twilio)")
     WEBCHAT = "webchat", _("Web chat")
     EMAIL = "email", _("E-mail")
+    MESSENGER = "messenger", "Facebook Messenger"
+    INSTAGRAM = "instagram", "Instagram"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
 
 
 class ChannelQuerySet(models.QuerySet["Channel"]):

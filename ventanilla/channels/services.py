@@ -117,6 +117,18 @@ def email_channel_for(address: str) -> Channel | None:
     )
 
 
+@transaction.atomic
+def remember_cursor(*, channel: Channel, cursor: str) -> None:
+    """Keep where the next poll of a polled channel (Mastodon, Bluesky) starts."""
+    locked = Channel.objects.select_for_update().get(pk=channel.pk)
+    options = dict(locked.options or {})
+    if options.get("poll_cursor") == cursor:
+        return
+    options["poll_cursor"] = cursor
+    Channel.objects.filter(pk=channel.pk).update(options=options)
+    channel.options = options
+
+
 # -- channel events --------------------------------------------------------------------
 
 

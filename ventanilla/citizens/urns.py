@@ -19,12 +19,22 @@ class Scheme(StrEnum):
     TEL = "tel"
     WEBCHAT = "webchat"
     MAILTO = "mailto"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
 
 
 SCHEMES = frozenset(Scheme)
 _TELEGRAM = re.compile(r"^-?\d{1,20}$")
 _LINE = re.compile(r"^U[0-9a-f]{32}$")
 _WHATSAPP_USER = re.compile(r"^user:[A-Za-z0-9._-]{1,200}$")
+#: Meta's page- and Instagram-scoped ids are digits
+_META_ID = re.compile(r"^\d{1,40}$")
+#: a fediverse account, ``user@instance`` (the ``acct`` of a remote account)
+_FEDIVERSE = re.compile(r"^[A-Za-z0-9_.-]{1,100}@[A-Za-z0-9.-]{1,200}$")
+#: an AT Protocol DID (``did:plc:...`` or ``did:web:...``)
+_DID = re.compile(r"^did:(plc|web):[A-Za-z0-9._:%-]{1,200}$")
 
 
 class InvalidUrn(ValueError):
@@ -95,4 +105,12 @@ def normalise_urn(urn: str) -> str:
         raise InvalidUrn(f"not a Telegram id: {urn!r}")
     if scheme == Scheme.LINE and not _LINE.match(path):
         raise InvalidUrn(f"not a LINE user id: {urn!r}")
+    if scheme in (Scheme.MESSENGER, Scheme.INSTAGRAM) and not _META_ID.match(path):
+        raise InvalidUrn(f"not a Meta user id: {urn!r}")
+    if scheme == Scheme.MASTODON:
+        if not _FEDIVERSE.match(path.lstrip("@")):
+            raise InvalidUrn(f"not a fediverse account: {urn!r}")
+        return f"{scheme}:{path.lstrip('@').lower()}"
+    if scheme == Scheme.BLUESKY and not _DID.match(path):
+        raise InvalidUrn(f"not an AT Protocol DID: {urn!r}")
     return f"{scheme}:{path}"

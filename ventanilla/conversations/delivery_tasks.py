@@ -31,8 +31,10 @@ from ventanilla.channels.adapters.base import (
     Choice,
     KeepsMedia,
     Location,
+    MalformedPayload,
     OutboundAttachment,
     OutboundMessage,
+    PostRef,
     SendError,
     Template,
 )
@@ -180,7 +182,8 @@ def outbound_for(message: Message) -> OutboundMessage:
         attachment = _attachment(payload.get("attachment"))
         location = _location(payload.get("location"))
         template = _template(payload.get("template"))
-    except (KeyError, TypeError, ValueError) as exc:
+        reply_to = PostRef(**payload["reply_to"]) if payload.get("reply_to") else None
+    except (KeyError, TypeError, ValueError, MalformedPayload) as exc:
         reason = _("The message's extras cannot be read (%(error)s).") % {"error": exc}
         raise SendError(reason, retryable=False, code="invalid") from None
     text = message.text
@@ -199,6 +202,8 @@ def outbound_for(message: Message) -> OutboundMessage:
         reference=message.case.reference if message.case is not None else "",
         subject=subject,
         in_reply_to=thread,
+        reply_to=reply_to,
+        private=bool(payload.get("private")),
     )
 
 

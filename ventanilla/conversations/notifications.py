@@ -20,7 +20,7 @@ from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.reactions import CaseChanged
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.policy import OutboundRefused
-from ventanilla.conversations import dialog
+from ventanilla.conversations import dialog, publicity
 from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.models import Conversation, Message
 from ventanilla.conversations.services import queue_outbound
@@ -40,6 +40,8 @@ NOTIFY_STATUSES = frozenset(
     }
 )
 #: a status with its own words; the others use "update.status"
+#: the news a public post's thread hears (unless its category says otherwise)
+PUBLIC_RESOLUTION_STATUSES = frozenset({Status.RESOLVED})
 UPDATE_KEYS: dict[str, str] = {
     Status.WAITING_RESIDENT: "update.waiting_resident",
     Status.RESOLVED: "update.resolved",
@@ -149,9 +151,23 @@ def tell_status(
     if message.strip():
         text += "\n" + book.text("update.comment", comment=message.strip())
     automatic = not message.strip()
+    private = False
+    if status in PUBLIC_RESOLUTION_STATUSES and publicity.is_public(
+        publicity.thread_post(conversation)
+    ):
+        # a public post's resolution is said in its thread, with the public record's page
+        if case.category.resolution_in_public_thread:
+            text += "\n" + publicity.case_page_url(case.reference)
+        else:
+            private = True
     try:
         return queue_outbound(
-            conversation=conversation, text=text, case=case, automatic=automatic, author=author
+            conversation=conversation,
+            text=text,
+            case=case,
+            automatic=automatic,
+            author=author,
+            private=private,
         )
     except OutboundRefused:
         name = (conversation.channel.options or {}).get(TEMPLATE_OPTION)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
 
@@ -23,6 +23,7 @@ from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen, move_identity
 from ventanilla.citizens.urns import normalise_urn
+from ventanilla.conversations import publicity
 from ventanilla.conversations.delivery_tasks import send_message
 from ventanilla.conversations.models import (
     SECRET_MASK,
@@ -82,6 +83,7 @@ def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
                         ("edited", inbound.edited),
                         ("subject", inbound.subject),
                         ("thread", list(inbound.in_reply_to)),
+                        ("post", asdict(inbound.post) if inbound.post else None),
                     )
                     if value
                 },
@@ -155,6 +157,7 @@ def queue_outbound(
     attachment: dict[str, str] | None = None,
     template: dict[str, Any] | None = None,
     reply_token: str = "",
+    private: bool = False,
     secret: str = "",
 ) -> Message:
     """Create an outbound message row and, once committed, the task that sends it.
@@ -163,6 +166,10 @@ def queue_outbound(
     read it; the resident receives it, and the row forgets it once sent.
 
     Raise ``OutboundRefused`` when the provider would refuse it (WhatsApp's 24-hour window).
+
+    On a public network the message answers the resident's latest post in its thread. A
+    public answer that the redaction would change is not published: it goes as a private
+    message (``private``), and the thread is told so without details.
     """
     check_outbound_allowed(
         channel=conversation.channel,
@@ -170,6 +177,19 @@ def queue_outbound(
         template=template,
     )
     payload: dict[str, Any] = {}
+    post = publicity.thread_post(conversation)
+    if post is not None:
+        payload["reply_to"] = post
+        # a question with options (the survey, the dialog's menus) or a one-time code is
+        # for the resident alone: privately
+        private = private or bool(choices) or bool(secret)
+        verdict = publicity.check(conversation=conversation, text=text, private=private)
+        if verdict.refused:
+            private = True
+            notice = publicity.moved_private_notice(conversation)
+            _create_outbound(conversation, notice, {"reply_to": post}, case, None, True)
+    if private:
+        payload["private"] = True
     if choices:
         payload["choices"] = [{"id": c.id, "label": c.label} for c in choices]
     if attachment:
@@ -183,6 +203,20 @@ def queue_outbound(
             raise ValueError("the secret must appear in the text")
         text = text.replace(secret, SECRET_MASK)
         payload["secret"] = encrypt_text(secret)
+    message = _create_outbound(conversation, text, payload, case, author, automatic)
+    if case is not None and not automatic:
+        record_first_response(case=case, by=author)
+    return message
+
+
+def _create_outbound(
+    conversation: Conversation,
+    text: str,
+    payload: dict[str, Any],
+    case: Any,
+    author: Actor,
+    automatic: bool,
+) -> Message:
     message = Message.objects.create(
         council=conversation.council,
         conversation=conversation,
@@ -195,8 +229,6 @@ def queue_outbound(
         author=author,
         is_automatic=automatic,
     )
-    if case is not None and not automatic:
-        record_first_response(case=case, by=author)
     transaction.on_commit(partial(send_message.enqueue, message.pk))
     publish_on_commit(
         council_id=conversation.council_id,

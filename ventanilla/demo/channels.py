@@ -33,6 +33,21 @@ DEMO_SECRETS: dict[str, dict[str, str]] = {
         "auth_token": "demo-twilio-auth-token",
         "from_number": "+34910000000",
     },
+    Provider.MESSENGER: {
+        "page_id": "104837291038475",
+        "access_token": "demo-messenger-page-token",
+        "app_secret": "demo-messenger-app-secret",
+        "verify_token": "demo-messenger-verify-token",
+    },
+    Provider.INSTAGRAM: {
+        "page_id": "17841405822304914",
+        "access_token": "demo-instagram-page-token",
+        "app_secret": "demo-instagram-app-secret",
+        "verify_token": "demo-instagram-verify-token",
+    },
+    # polled, not called: ``ventanilla demo`` runs ``poll_social`` next to the worker
+    Provider.MASTODON: {"access_token": "demo-mastodon-access-token"},
+    Provider.BLUESKY: {"identifier": "ayuntamiento.bsky.social", "app_password": "demo-bsky-pass"},
 }
 #: what residents of the demo council are told to write to (shown on the portal)
 DEMO_ADDRESSES = {
@@ -40,12 +55,20 @@ DEMO_ADDRESSES = {
     Provider.TELEGRAM: "VentanillaDemoBot",
     Provider.LINE: "@ventanilla-demo",
     Provider.TWILIO: "+34910000000",
+    Provider.MESSENGER: "m.me/ventanilla.demo",
+    Provider.INSTAGRAM: "@ventanilla.demo",
+    Provider.MASTODON: "@ayuntamiento@villaverde.social",
+    Provider.BLUESKY: "@ayuntamiento.bsky.social",
 }
 DEMO_NAMES = {
     Provider.WHATSAPP: "WhatsApp (demo)",
     Provider.TELEGRAM: "Telegram (demo)",
     Provider.LINE: "LINE (demo)",
     Provider.TWILIO: "SMS (demo)",
+    Provider.MESSENGER: "Messenger (demo)",
+    Provider.INSTAGRAM: "Instagram (demo)",
+    Provider.MASTODON: "Mastodon (demo)",
+    Provider.BLUESKY: "Bluesky (demo)",
 }
 
 

@@ -38,22 +38,38 @@ from django.utils.translation import gettext as _
 
 from ventanilla.fakes.line import line_user_id
 from ventanilla.fakes.mail import MailSink
+from ventanilla.fakes.meta import scoped_id
 from ventanilla.fakes.server import FakeChannel, FakeHub, FakeRequest, FakeResponse
 from ventanilla.fakes.telegram import png_image, telegram_user_id
 
 PAGE = Path(__file__).with_name("simulator.html")
-PROVIDERS = ("whatsapp", "telegram", "line", "twilio", "email")
+PROVIDERS = (
+    "whatsapp",
+    "telegram",
+    "line",
+    "twilio",
+    "email",
+    "messenger",
+    "instagram",
+    "mastodon",
+    "bluesky",
+)
 DEFAULT_RESIDENTS = {
     "whatsapp": "34600111222",
     "telegram": "123456789",
     "line": "vecina-lucia",
     "twilio": "+34600111222",
     "email": "vecina.lucia@correo.example",
+    "messenger": "vecina-lucia",
+    "instagram": "vecina-lucia",
+    "mastodon": "lucia",
+    "bluesky": "lucia",
 }
 WHATSAPP_SEND = re.compile(r"^/v\d+\.\d+/[^/]+/messages$")
 TELEGRAM_SEND = re.compile(r"^/bot[^/]+/(send\w+)$", re.IGNORECASE)
 LINE_SEND = re.compile(r"^/v2/bot/message/(push|reply)$")
 TWILIO_SEND = re.compile(r"^/2010-04-01/Accounts/[^/]+/Messages\.json$")
+META_SEND = re.compile(r"^/v\d+\.\d+/me/messages$")
 
 
 @dataclass
@@ -97,6 +113,14 @@ def resident_key(provider: str, resident: str) -> str:
         return line_user_id(resident.strip())
     if provider == "twilio":
         return "+" + resident.strip().lstrip("+")
+    if provider in ("messenger", "instagram"):
+        return scoped_id(resident.strip())
+    if provider == "mastodon":
+        name = resident.strip().lstrip("@")
+        return name if "@" in name else f"{name}@barrio.social"
+    if provider == "bluesky":
+        name = resident.strip().lstrip("@")
+        return name if "." in name else f"{name}.bsky.social"
     return resident
 
 
@@ -164,8 +188,25 @@ class Simulator:
         channel = self.hub.find_channel(provider, None)
         if fake is None or channel is None or not resident:
             return FakeResponse.json({"error": "no channel for this provider"}, status=404)
-        keys = ("name", "text", "image", "location", "choice")
+        keys = ("name", "text", "image", "location", "choice", "visibility")
         wanted = {key: spec[key] for key in keys if spec.get(key)}
+        if getattr(fake, "polled", False):  # Mastodon, Bluesky: posted, found by the next poll
+            with self.lock, self.hub.lock:
+                self.sent.append(
+                    {
+                        "provider": provider,
+                        "resident": resident_key(provider, resident),
+                        "after": len(self.hub.received),
+                        "at": time.time(),
+                        "text": str(spec.get("text") or ""),
+                        "image": False,
+                        "location": None,
+                        "choice": "",
+                        "status": 200,
+                    }
+                )
+            fake.queue_inbound(channel, {"from": resident, **wanted})  # type: ignore[attr-defined]
+            return FakeResponse.json({"status": 200})
         delivery = fake.resident_message(channel, {"from": resident, **wanted})
         if provider == "line":
             self.remember_reply_tokens(delivery.body)
@@ -291,6 +332,10 @@ class Simulator:
                 return line_outgoing(record, self.reply_tokens)
             if provider == "twilio":
                 return twilio_outgoing(record)
+            if provider in ("messenger", "instagram"):
+                return meta_outgoing(record)
+            if provider in ("mastodon", "bluesky"):
+                return post_outgoing(record)
         except (ValueError, TypeError, KeyError, AttributeError):
             return []
         return []
@@ -341,6 +386,10 @@ class Simulator:
             "line": "LINE",
             "twilio": _("SMS (Twilio)"),
             "email": _("E-mail"),
+            "messenger": "Messenger",
+            "instagram": "Instagram",
+            "mastodon": "Mastodon",
+            "bluesky": "Bluesky",
         }
 
 
@@ -468,3 +517,37 @@ def _place(data: dict[str, Any], name_key: str) -> dict[str, Any]:
         "name": str(data.get(name_key) or ""),
         "address": str(data.get("address") or ""),
     }
+
+
+def meta_outgoing(record: dict[str, Any]) -> list[Outgoing]:
+    if not META_SEND.match(record["path"]):
+        return []
+    body = json.loads(record["body"])
+    message = body["message"]
+    choices = [
+        {"id": q["payload"], "label": q["title"]} for q in message.get("quick_replies") or []
+    ]
+    attachment = (message.get("attachment") or {}).get("payload") or {}
+    return [
+        Outgoing(
+            to=str(body["recipient"]["id"]),
+            text=message.get("text", ""),
+            choices=choices,
+            image=attachment.get("url", ""),
+        )
+    ]
+
+
+def post_outgoing(record: dict[str, Any]) -> list[Outgoing]:
+    """Read a Mastodon status or a Bluesky post: ``@handle text`` (private messages aside)."""
+    body = json.loads(record["body"])
+    if record["path"] == "/api/v1/statuses":
+        text = str(body.get("status") or "")
+    elif record["path"] == "/xrpc/com.atproto.repo.createRecord":
+        text = str((body.get("record") or {}).get("text") or "")
+    else:
+        return []
+    handle, _, rest = text.partition(" ")
+    if not handle.startswith("@"):
+        return []
+    return [Outgoing(to=handle[1:], text=rest)]

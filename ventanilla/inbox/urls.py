@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ventanilla.inbox import publication, resident_views, rights, views
+from ventanilla.inbox import public_threads, publication, resident_views, rights, views
 
 app_name = "inbox"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("audit/", views.access_log, name="access_log"),
     path("cases/<str:reference>/", views.case_detail, name="case"),
     path("cases/<str:reference>/reply/", views.case_reply, name="reply"),
+    path(
+        "cases/<str:reference>/reply/preview/",
+        public_threads.reply_preview,
+        name="reply_preview",
+    ),
     path("cases/<str:reference>/assign/", views.case_assign, name="assign"),
     path("cases/<str:reference>/transfer/", views.case_transfer, name="transfer"),
     path("cases/<str:reference>/category/", views.case_category, name="category"),

@@ -44,6 +44,7 @@ from ventanilla.cases.models import Case
 from ventanilla.cases.services import CaseError
 from ventanilla.cases.workflow import IllegalTransition
 from ventanilla.channels.policy import OutboundRefused
+from ventanilla.conversations import publicity
 from ventanilla.conversations.models import Attachment
 from ventanilla.core.actors import Actor, actor_of
 from ventanilla.inbox import forms as inbox_forms
@@ -205,6 +206,8 @@ def case_context(
         "other_cases": selectors.other_cases_of(scope, case),
         "conversation": conversation,
         "window": window,
+        # a case from a public post: replies go to its public thread (inbox/public_threads.py)
+        "public_post": publicity.thread_post(conversation) if conversation else None,
         "canned_groups": selectors.canned_groups(scope.council, case) if scope.can_act else [],
         "forms": context_forms,
         "previous_reference": previous,

@@ -21,7 +21,7 @@ from ventanilla.channels.models import Channel
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 from ventanilla.insights import statistics as insights_statistics
-from ventanilla.portal import charts, exports, selectors, services, throttle
+from ventanilla.portal import charts, exports, selectors, services, social, throttle
 from ventanilla.portal.forms import PeriodForm, RecordFilterForm, ReportForm
 from ventanilla.portal.models import PublicRecord, Support
 from ventanilla.portal.statistics import Statistics, statistics
@@ -117,6 +117,7 @@ def _detail(request: HttpRequest, record: PublicRecord, *, status: int = 200) ->
             "photos": selectors.photos(record),
             "supported": supported,
             "grid_metres": int(settings.PUBLIC_GRID_METRES),
+            "public_post_url": social.public_post_url(record.case_id),
         },
         status=status,
     )

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ventanilla.channels.adapters.base import Adapter, Provider
+from ventanilla.channels.adapters.bluesky import BlueskyAdapter
 from ventanilla.channels.adapters.email import EmailAdapter
+from ventanilla.channels.adapters.instagram import InstagramAdapter
 from ventanilla.channels.adapters.line import LineAdapter
+from ventanilla.channels.adapters.mastodon import MastodonAdapter
+from ventanilla.channels.adapters.messenger import MessengerAdapter
 from ventanilla.channels.adapters.telegram import TelegramAdapter
 from ventanilla.channels.adapters.twilio import TwilioAdapter
 from ventanilla.channels.adapters.webchat import WebChatAdapter
@@ -23,7 +27,17 @@ if TYPE_CHECKING:
 #: the order they are offered
 ADAPTERS: dict[str, type[Adapter]] = {
     adapter.code: adapter
-    for adapter in (WhatsAppAdapter, TelegramAdapter, LineAdapter, TwilioAdapter, EmailAdapter)
+    for adapter in (
+        WhatsAppAdapter,
+        TelegramAdapter,
+        LineAdapter,
+        TwilioAdapter,
+        EmailAdapter,
+        MessengerAdapter,
+        InstagramAdapter,
+        MastodonAdapter,
+        BlueskyAdapter,
+    )
 }
 #: the providers the send task sends through: the adapters, and the web chat (which has no
 #: webhook: its residents post to the chat page, and their page fetches what is sent)

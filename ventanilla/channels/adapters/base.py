@@ -164,6 +164,42 @@ class Location:
 
 
 @dataclass(frozen=True)
+class PostRef:
+    """A resident's post on a public network (Mastodon, Bluesky), for a reply in its thread.
+
+    ``visibility`` is ``public`` or ``unlisted`` (anyone may read it and the council's reply)
+    or ``direct`` (a private message). Bluesky's strong references need the content ids
+    (``cid``) of the post and of the thread's first post (``root_id``, ``root_cid``).
+    """
+
+    id: str
+    url: str = ""
+    visibility: str = "public"
+    author: str = ""  # the handle a reply mentions ("vecina@town.social", "vecina.bsky.social")
+    cid: str = ""
+    root_id: str = ""
+    root_cid: str = ""
+    parent_id: str = ""  # the post this one answers (the council's, another resident's)
+
+    def __post_init__(self) -> None:
+        _mend(
+            self,
+            id=_identifier(self.id, "post id"),
+            parent_id=_text(self.parent_id, "parent post id"),
+            url=_text(self.url, "post address"),
+            visibility=_text(self.visibility, "visibility"),
+            author=_text(self.author, "author"),
+            cid=_text(self.cid, "content id"),
+            root_id=_text(self.root_id, "thread id"),
+            root_cid=_text(self.root_cid, "thread content id"),
+        )
+
+    @property
+    def public(self) -> bool:
+        return self.visibility != "direct"
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     """One message a resident sent."""
 
@@ -184,8 +220,11 @@ class InboundMessage:
     #: provider ids of the earlier messages this one answers, oldest first (e-mail's
     #: References and In-Reply-To): a reply to one of ours joins its case
     in_reply_to: tuple[str, ...] = ()
+    post: PostRef | None = None  # a post on a public network (Mastodon, Bluesky)
 
     def __post_init__(self) -> None:
+        if self.post is not None and not isinstance(self.post, PostRef):
+            raise MalformedPayload("bad post")
         location = self.location
         if location is not None:
             if valid_place(location):
@@ -305,6 +344,8 @@ class OutboundMessage:
     #: the provider ids of the resident's message this answers and of its thread (e-mail's
     #: In-Reply-To and References), oldest first
     in_reply_to: tuple[str, ...] = ()
+    reply_to: PostRef | None = None  # public networks: the resident's post this answers
+    private: bool = False  # public networks: a private message, even in a public thread
 
 
 @dataclass(frozen=True)
@@ -430,6 +471,23 @@ class SupportsWebhookSetup(Protocol):
 
     def set_webhook(self, client: httpx.Client, url: str) -> None:
         """Register ``url`` as the webhook; raise SendError when the provider refuses."""
+        ...
+
+
+@dataclass
+class Polled:
+    """What one poll of a provider brought, and where the next poll starts."""
+
+    parsed: ParsedWebhook
+    cursor: str
+
+
+@runtime_checkable
+class SupportsPolling(Protocol):
+    """An adapter whose messages are fetched rather than pushed (Mastodon, Bluesky)."""
+
+    def poll(self, client: httpx.Client, cursor: str) -> Polled:
+        """Fetch what arrived after ``cursor`` (empty: the latest page); raise SendError."""
         ...
 
 

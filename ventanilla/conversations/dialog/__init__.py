@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ventanilla.cases.models import Case
+from ventanilla.conversations import public_posts, publicity
 from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.dialog import survey
 from ventanilla.conversations.dialog.engine import current_step, run_turn
@@ -60,7 +61,10 @@ def handle(*, conversation: Conversation, message: Message) -> None:
     before = conversation.state
     try:
         with transaction.atomic():
-            run_turn(conversation, message)
+            if publicity.is_public(publicity.post_of(message)):
+                public_posts.answer(conversation=conversation, message=message)
+            else:
+                run_turn(conversation, message)
     except Exception:
         log.exception("dialog_turn_failed", message=message.pk, conversation=conversation.pk)
         conversation.state = before

@@ -28,7 +28,8 @@ def test_demo_channels_are_made_once_and_the_fakes_learn_them() -> None:
         council=council, fakes_url="http://127.0.0.1:8026", web_url="http://127.0.0.1:8000"
     )
 
-    assert [c.provider for c in first] == PROVIDERS
+    social = ["messenger", "instagram", "mastodon", "bluesky"]
+    assert [c.provider for c in first] == PROVIDERS + social
     assert [c.pk for c in again] == [c.pk for c in first]
     assert again[0].api_base == "http://127.0.0.1:8026/whatsapp"
     channels = fake_channels(fakes_url="http://127.0.0.1:8026")

@@ -27,13 +27,18 @@ def test_the_simulators_default_residents_own_no_demo_case():
     """The README's walk-through: a message from the simulator's defaults opens a new case."""
     from ventanilla.citizens.models import Identity
     from ventanilla.citizens.urns import normalise_urn
+    from ventanilla.fakes.bluesky import did_of
     from ventanilla.fakes.simulator import DEFAULT_RESIDENTS, resident_key
 
     call_command("demo", no_serve=True)
     schemes = {"whatsapp": "whatsapp", "telegram": "telegram", "line": "line", "twilio": "tel"}
     schemes["email"] = "mailto"
+    schemes |= {name: name for name in ("messenger", "instagram", "mastodon")}
+    schemes["bluesky"] = "bluesky"
     for provider, resident in DEFAULT_RESIDENTS.items():
-        urn = normalise_urn(f"{schemes[provider]}:{resident_key(provider, resident)}")
+        key = resident_key(provider, resident)
+        key = did_of(key) if provider == "bluesky" else key
+        urn = normalise_urn(f"{schemes[provider]}:{key}")
         owners = Identity.objects.filter(urn=urn).values("citizen")
         assert not Case.objects.filter(citizen__in=owners).exists(), (provider, urn)
 

@@ -31,7 +31,9 @@ from ventanilla.channels import services
 from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation
 from ventanilla.core.models import Council
+from ventanilla.fakes.bluesky import did_of
 from ventanilla.fakes.line import line_user_id
+from ventanilla.fakes.meta import scoped_id
 from ventanilla.fakes.server import Delivery, FakeChannel, FakeHub
 from ventanilla.fakes.telegram import telegram_user_id
 from ventanilla.fakes.twilio import twilio_signature
@@ -51,6 +53,20 @@ SECRETS: dict[str, dict[str, str]] = {
         "auth_token": "twilio-auth-token",
         "from_number": "+34910000000",
     },
+    "messenger": {
+        "page_id": "104837291038475",
+        "access_token": "fb-page-access-token",
+        "app_secret": "fb-app-secret",
+        "verify_token": "fb-verify-token",
+    },
+    "mastodon": {"access_token": "mastodon-access-token"},
+    "bluesky": {"identifier": "ayuntamiento.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"},
+    "instagram": {
+        "page_id": "17841405822304914",
+        "access_token": "ig-page-access-token",
+        "app_secret": "ig-app-secret",
+        "verify_token": "ig-verify-token",
+    },
 }
 #: how the fake is told who the resident is, and the URN Ventanilla stores for them
 RESIDENT = {
@@ -58,12 +74,20 @@ RESIDENT = {
     "telegram": "123456789",
     "line": "vecina-lucia",
     "twilio": "+34600111222",
+    "messenger": "vecina-lucia",
+    "instagram": "vecina-lucia",
+    "mastodon": "lucia",
+    "bluesky": "lucia.bsky.social",
 }
 URN = {
     "whatsapp": "whatsapp:34600111222",
     "telegram": "telegram:123456789",
     "line": f"line:{line_user_id('vecina-lucia')}",
     "twilio": "tel:+34600111222",
+    "messenger": f"messenger:{scoped_id('vecina-lucia')}",
+    "instagram": f"instagram:{scoped_id('vecina-lucia')}",
+    "mastodon": "mastodon:lucia@barrio.social",
+    "bluesky": f"bluesky:{did_of('lucia.bsky.social')}",
 }
 assert telegram_user_id(RESIDENT["telegram"]) == 123456789
 
@@ -226,7 +250,7 @@ def signed(
         return urlencode(body).encode(), headers
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
-    if channel.provider == "whatsapp":
+    if channel.provider in ("whatsapp", "messenger", "instagram"):
         digest = hmac.new(secrets["app_secret"].encode(), raw, hashlib.sha256).hexdigest()
         headers["X-Hub-Signature-256"] = f"sha256={digest}"
     elif channel.provider == "line":

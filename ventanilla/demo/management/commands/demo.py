@@ -104,6 +104,8 @@ class Command(BaseCommand):
                 env=env,
             ),
             subprocess.Popen([*cli, "worker"], env=env),
+            # Mastodon and Bluesky call nobody: their mentions are fetched every few seconds
+            subprocess.Popen([*cli, "poll_social", "--every", "3"], env=env) if channels else None,
         ]
         running = [p for p in processes if p is not None]
         # Stop cleanly on SIGTERM too (a service manager, `timeout`, a closed terminal).

@@ -1,0 +1,5 @@
+"""Instagram direct messages through Meta's Graph API (Messenger Platform for Instagram)."""
+
+from ventanilla.channels.adapters.instagram.adapter import InstagramAdapter
+
+__all__ = ["InstagramAdapter"]
