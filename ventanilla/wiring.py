@@ -21,6 +21,7 @@ from ventanilla.conversations import (
     ingest,
     link,
     notifications,
+    polling,
     public_posts,
     rights,
     staff_traffic,
@@ -138,6 +139,12 @@ def connect() -> None:
     schedule.jobs.add(
         schedule.Job(
             "crews-deadlines", crews_tasks.notify_deadlines, every=dt.timedelta(minutes=15)
+        )
+    )
+    # Mastodon and Bluesky mentions are fetched, not pushed: every minute, by a worker.
+    schedule.jobs.add(
+        schedule.Job(
+            "poll-public-channels", polling.poll_public_channels, every=dt.timedelta(minutes=1)
         )
     )
     # Stored webhooks are processed by the workers between tasks, in batches.

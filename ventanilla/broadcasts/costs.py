@@ -5,6 +5,10 @@ provider and category at the unit price valid on its day (``UnitPrice``; the bui
 defaults of ``estimate.DEFAULT_PRICES`` when none is configured): a WhatsApp template or a
 free-form message inside the window, an SMS by its segments (GSM-7 or UCS-2), others per
 message. The comparison prices every one of them as SMS segments of its text.
+
+Messages to the council's own staff and crews (``crews.StaffMessage``: work orders, staff
+notices, internal messages) are priced the same way, in rows of their own: they are what
+councils used to pay as SMS between official phones.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ventanilla.broadcasts.estimate import DEFAULT_PRICES
 from ventanilla.broadcasts.models import PriceCategory, UnitPrice
@@ -22,15 +27,24 @@ from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.segments import count_segments
 from ventanilla.conversations.models import DeliveryStatus, Direction, Message
 from ventanilla.core.models import Council
+from ventanilla.crews.models import StaffMessage
 
 CHARGED = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.READ)
 SMS = Provider.TWILIO.value
+RESIDENTS, STAFF = "residents", "staff"
+AUDIENCES = {RESIDENTS: _("Residents"), STAFF: _("Staff (internal)")}
+STAFF_CHARGED = (
+    StaffMessage.Status.SENT,
+    StaffMessage.Status.DELIVERED,
+    StaffMessage.Status.READ,
+)
 
 
 @dataclass
 class CostRow:
     month: str  # "2026-03"
     channel: Channel
+    audience: str = RESIDENTS  # or STAFF: messages to the council's own staff and crews
     messages: int = 0
     units: int = 0  # what is billed: templates, segments or messages
     cost: Decimal = Decimal("0")
@@ -40,6 +54,10 @@ class CostRow:
     @property
     def saving(self) -> Decimal:
         return self.as_sms - self.cost
+
+    @property
+    def audience_label(self) -> str:
+        return str(AUDIENCES[self.audience])
 
 
 class PriceBook:
@@ -81,23 +99,35 @@ def cost_report(council: Council | None, start: dt.date, end: dt.date) -> list[C
         created_at__date__gte=start,
         created_at__date__lte=end,
     )
+    staff = StaffMessage.objects.filter(
+        direction=StaffMessage.Direction.OUT,
+        status__in=STAFF_CHARGED,
+        created_at__date__gte=start,
+        created_at__date__lte=end,
+    )
     if council is not None:
         messages = messages.filter(council=council)
+        staff = staff.filter(council=council)
     channels = {c.pk: c for c in Channel.objects.all()}
-    rows: dict[tuple[str, int], CostRow] = {}
-    for channel_id, created_at, text, payload in messages.values_list(
-        "channel_id", "created_at", "text", "payload"
-    ).iterator(chunk_size=2000):
-        channel = channels[channel_id]
-        day = created_at.astimezone(tz).date()
-        key = (f"{day:%Y-%m}", channel_id)
-        row = rows.setdefault(key, CostRow(key[0], channel))
-        segments = max(1, count_segments(text or "").segments)
-        category = category_of(channel.provider, payload or {})
-        units = segments if category == PriceCategory.SEGMENT else 1
-        row.messages += 1
-        row.units += units
-        row.cost += units * book.price(channel.provider, category, day)
-        row.sms_segments += segments
-        row.as_sms += segments * book.price(SMS, PriceCategory.SEGMENT, day)
-    return sorted(rows.values(), key=lambda r: (r.month, r.channel.name, r.channel.pk))
+    rows: dict[tuple[str, str, int], CostRow] = {}
+    fields = ("channel_id", "created_at", "text", "payload")
+    for audience, source in ((RESIDENTS, messages), (STAFF, staff)):
+        for channel_id, created_at, text, payload in source.values_list(*fields).iterator(
+            chunk_size=2000
+        ):
+            channel = channels[channel_id]
+            day = created_at.astimezone(tz).date()
+            key = (f"{day:%Y-%m}", audience, channel_id)
+            row = rows.setdefault(key, CostRow(key[0], channel, audience))
+            segments = max(1, count_segments(text or "").segments)
+            category = category_of(channel.provider, payload or {})
+            units = segments if category == PriceCategory.SEGMENT else 1
+            row.messages += 1
+            row.units += units
+            row.cost += units * book.price(channel.provider, category, day)
+            row.sms_segments += segments
+            row.as_sms += segments * book.price(SMS, PriceCategory.SEGMENT, day)
+    return sorted(
+        rows.values(),
+        key=lambda r: (r.month, r.audience != RESIDENTS, r.channel.name, r.channel.pk),
+    )

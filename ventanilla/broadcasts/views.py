@@ -341,6 +341,7 @@ def cost_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
     writer.writerow(
         [
             "month",
+            "audience",
             "channel",
             "provider",
             "messages",
@@ -355,6 +356,7 @@ def cost_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
         writer.writerow(
             [
                 row.month,
+                row.audience,
                 row.channel.name,
                 row.channel.provider,
                 row.messages,

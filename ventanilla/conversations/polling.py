@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import httpx
 import structlog
+from django_tasks import task
 
 from ventanilla.channels import services as channel_services
 from ventanilla.channels.adapters import ADAPTERS, adapter_for
-from ventanilla.channels.adapters.base import SupportsPolling
+from ventanilla.channels.adapters.base import SendError, SupportsPolling
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import inbound
 
@@ -49,3 +50,16 @@ def polled_channels() -> list[Channel]:
         .select_related("council")
         .order_by("pk")
     )
+
+
+@task(queue_name="default")
+def poll_public_channels() -> int:
+    """Poll every active Mastodon and Bluesky channel once (a periodic job); return new."""
+    new = 0
+    with httpx.Client(timeout=30) as client:
+        for channel in polled_channels():
+            try:
+                new += len(poll_channel(channel=channel, client=client).stored)
+            except SendError as error:  # the provider is down or refused: next round
+                log.warning("channel_poll_failed", channel=channel.pk, reason=error.reason)
+    return new

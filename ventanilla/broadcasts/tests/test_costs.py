@@ -17,6 +17,8 @@ from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import conversation_for
 from ventanilla.conversations.tests.chat import make_channel
 from ventanilla.core.tests.signin import sign_in
+from ventanilla.crews.models import StaffMessage
+from ventanilla.crews.tests.factories import make_crew, make_identity
 
 pytestmark = pytest.mark.django_db
 
@@ -92,5 +94,59 @@ def test_the_cost_page_and_csv(prices):
     page = client.get("/alerts/costs/").content.decode()
     assert "Cost: 0.06 €. As SMS: 0.06 €. Saved: 0.00 €." in page  # the March price
     csv = client.get("/alerts/costs.csv").content.decode().splitlines()
-    assert csv[0] == "month,channel,provider,messages,units,cost,sms_segments,as_sms,saving"
+    assert csv[0] == (
+        "month,audience,channel,provider,messages,units,cost,sms_segments,as_sms,saving"
+    )
     assert csv[1].endswith(",twilio,1,1,0.06,1,0.06,0.00")
+    assert ",residents," in csv[1]
+
+
+def to_staff(identity, text, *, status="delivered"):  # type: ignore[no-untyped-def]
+    return StaffMessage.objects.create(
+        council=identity.council,
+        identity=identity,
+        channel=identity.channel,
+        direction="out",
+        text=text,
+        status=status,
+    )
+
+
+def test_messages_to_staff_and_crews_are_counted_against_sms_in_rows_of_their_own(prices):
+    council = make_council()
+    telegram = make_channel(council, "telegram")
+    whatsapp = make_channel(council, "whatsapp")
+    crew = make_crew(council=council)
+    on_telegram = make_identity(channel=telegram, crew=crew)
+    on_whatsapp = make_identity(channel=whatsapp, crew=crew, urn="whatsapp:34600999001")
+    with time_machine.travel(dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC), tick=False):
+        sent(telegram, "telegram:5", SHORT)  # a resident: free; as SMS 0.05
+        to_staff(on_telegram, GSM_200)  # a work order: free; as SMS 2 × 0.05
+        to_staff(on_telegram, SHORT, status="failed")  # not charged
+        to_staff(on_whatsapp, UCS_71)  # inside the window: free; as SMS 2 × 0.05
+    with time_machine.travel(dt.datetime(2026, 3, 20, 12, tzinfo=dt.UTC), tick=False):
+        to_staff(on_telegram, SHORT)  # free; as SMS 0.06 (the new price)
+
+    rows = cost_report(council, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+    table = [(r.audience, r.channel.provider, r.messages, r.cost, r.as_sms) for r in rows]
+    assert table == [
+        ("residents", "telegram", 1, Decimal("0"), Decimal("0.05")),
+        ("staff", "telegram", 2, Decimal("0"), Decimal("0.16")),
+        ("staff", "whatsapp", 1, Decimal("0"), Decimal("0.10")),
+    ]
+    internal = [r for r in rows if r.audience == "staff"]
+    assert sum(r.saving for r in internal) == Decimal("0.26")  # what SMS between phones cost
+
+
+def test_the_cost_page_shows_internal_messages_apart(prices):
+    council = make_council()
+    telegram = make_channel(council, "telegram")
+    to_staff(make_identity(channel=telegram, crew=make_crew(council=council)), SHORT)
+    ana, _ = make_supervisors(council)
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), ana)
+
+    page = client.get("/alerts/costs/").content.decode()
+
+    assert "Staff (internal)" in page
+    assert "Cost: 0.00 €. As SMS: 0.06 €. Saved: 0.06 €." in page

@@ -19,7 +19,7 @@ from ventanilla.cases.tests.factories import make_staff
 from ventanilla.cases.workflow import Status
 from ventanilla.channels.models import Channel
 from ventanilla.conversations.models import Conversation, Direction, Message
-from ventanilla.conversations.polling import poll_channel
+from ventanilla.conversations.polling import poll_channel, poll_public_channels
 from ventanilla.conversations.tests.chat import make_town
 from ventanilla.fakes.simulator import Simulator
 from ventanilla.fakes.tests.harness import Fakes, run_tasks
@@ -254,3 +254,16 @@ def test_poll_social_fetches_every_polled_channel_once(fakes: Fakes, town: Any) 
     call_command("poll_social", stdout=out)  # the cursor moved: nothing twice
     assert Message.objects.filter(direction=Direction.IN).count() == 2
     assert Channel.objects.get(pk=mastodon.pk).options["poll_cursor"]
+
+
+def test_the_workers_poll_the_public_channels_without_a_process_of_their_own(
+    fakes: Fakes, town: Any
+) -> None:
+    channel = fakes.channel("mastodon", council=town.council)
+    fakes.resident_says(channel, text=LAMP, visibility="public")
+
+    assert poll_public_channels.call() == 1
+    run_tasks()
+
+    assert Case.objects.get().description == LAMP
+    assert poll_public_channels.call() == 0  # the cursor moved on

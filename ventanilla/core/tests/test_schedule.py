@@ -94,6 +94,8 @@ def test_the_installation_schedules_retention_and_its_own_pruning():
         "ventanilla.privacy.tasks.apply_retention_daily",
         "ventanilla.core.tasks.prune_task_rows",
         "ventanilla.core.tasks.prune_old_live_events",
+        "ventanilla.conversations.ingest.prune_deliveries",
+        "ventanilla.conversations.polling.poll_public_channels",
     } <= paths
 
 
