@@ -103,3 +103,15 @@ def test_the_moderation_page_proposes_a_text_without_the_sender_and_relays_it(wo
         4,
     )
     assert "No alert is waiting." in client(ana).get("/alerts/relay/").content.decode()
+
+
+def test_supervisors_reach_the_alerts_from_the_inbox_menu_and_agents_do_not_see_it(world):
+    council, topic, sms, ana, bernat = world
+    agent = make_staff(council=council, role=Role.AGENT)
+
+    supervisor_menu = client(ana).get("/inbox/").content.decode()
+    agent_menu = client(agent).get("/inbox/").content.decode()
+
+    assert 'href="/alerts/"' in supervisor_menu
+    assert 'href="/alerts/"' not in agent_menu
+    assert 'href="/appointments/"' in supervisor_menu and 'href="/appointments/"' in agent_menu
