@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -188,7 +189,11 @@ def bounded_counts(querysets: Sequence[QuerySet[Any]], limit: int) -> list[int]:
     parts: list[str] = []
     params: list[Any] = []
     for queryset in querysets:
-        sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        try:
+            sql, part_params = queryset.order_by().values("pk")[:limit].query.sql_with_params()
+        except EmptyResultSet:  # a filter that matches nothing (an agent without departments)
+            parts.append("0")
+            continue
         # ``sql`` is Django's own compilation, its values kept apart in ``part_params``.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded)")  # noqa: S608
         params.extend(part_params)
