@@ -33,7 +33,7 @@ def poll_channel(*, channel: Channel, client: httpx.Client) -> inbound.Received:
     received = inbound.receive(channel=channel, parsed=polled.parsed)
     if polled.cursor != cursor:
         channel_services.remember_cursor(channel=channel, cursor=polled.cursor)
-    log.info(
+    (log.info if received.stored else log.debug)(
         "channel_polled",
         channel=channel.pk,
         provider=channel.provider,
