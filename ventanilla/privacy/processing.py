@@ -95,6 +95,12 @@ ACTIVITIES: tuple[Activity, ...] = (
             "conversations.Attachment.filename",
             "conversations.Attachment.caption",
             "conversations.Attachment.media_ref",
+            # a provider's webhook as it came, kept until processed (hours; failed ones until
+            # staff retry them)
+            "conversations.WebhookDelivery.request",
+            "conversations.WebhookDelivery.body",
+            "conversations.WebhookDelivery.last_error",
+            "portal.FormReport.photo",  # the photo sent with the portal's report form
         ),
         retention=(DataType.MESSAGE_TEXT, DataType.ATTACHMENTS),
         recipients=_("The messaging providers the council uses, as processors: %(providers)s."),
@@ -173,6 +179,8 @@ ACTIVITIES: tuple[Activity, ...] = (
 #: text columns that hold no personal data (configuration, provider ids, codes, hashes)
 NOT_PERSONAL: frozenset[str] = frozenset(
     {
+        "conversations.WebhookDelivery.digest",
+        "conversations.WebhookDelivery.state",
         "conversations.Message.direction",
         "conversations.Message.provider_message_id",
         "conversations.Message.status",

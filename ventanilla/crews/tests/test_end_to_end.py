@@ -179,7 +179,7 @@ def test_reminder_and_escalation_come_at_the_right_office_time(
     with time_machine.travel(local(2026, 3, 13, 13, 0), tick=False):  # Friday afternoon
         run_tasks()
     reminder = text_of(crew_phone.outs()[crew_before:])
-    assert "Reminder" in reminder and setting.case.reference in reminder
+    assert "Recordatorio" in reminder and setting.case.reference in reminder
     assert boss.outs()[boss_before:] == []
 
     with time_machine.travel(local(2026, 3, 16, 9, 59), tick=False):

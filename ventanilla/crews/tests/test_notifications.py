@@ -67,7 +67,7 @@ def test_a_residents_answer_reaches_the_assignee(town, channel):
     last = resident.conversation.messages.filter(direction="in").last()
     attach_messages_to_case(case=case, messages=[last])
 
-    assert any("answered" in text and case.reference in text for text in told(agent))
+    assert any("ha respondido" in text and case.reference in text for text in told(agent))
 
 
 def test_a_handoff_request_reaches_staff_who_asked(town, channel):
@@ -110,4 +110,8 @@ def test_at_risk_and_overdue_are_told_once_each(town, channel, settings):
     assert notify_deadlines(now=case.due_at + hour) == 1
 
     texts = [t for t in told(agent) if case.reference in t and "assigned" not in t]
-    assert [("due soon" in t, "overdue" in t) for t in texts] == [(True, False), (False, True)]
+    # staff are told in their council's language (Spanish here)
+    assert [("vence pronto" in t, "ha vencido" in t) for t in texts] == [
+        (True, False),
+        (False, True),
+    ]

@@ -105,7 +105,7 @@ def test_done_without_a_photo_asks_for_one(town, channel):
     case.refresh_from_db()
     assert case.status != Status.RESOLVED
     assert WorkOrder.objects.get().state == WorkOrder.State.SENT
-    assert "photo" in StaffMessage.objects.filter(direction="out").last().text
+    assert "foto" in StaffMessage.objects.filter(direction="out").last().text  # in Spanish
 
 
 def test_a_work_order_needs_an_open_case_and_a_linked_phone(town, channel):
