@@ -22,6 +22,7 @@ import hashlib
 import queue
 import threading
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import structlog
 from django.conf import settings
@@ -39,6 +40,7 @@ log = structlog.get_logger(__name__)
 
 #: deliveries one worker takes per transaction
 BATCH = 100
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 #: headers worth keeping with a stored delivery (parsers read none of the others)
 KEPT_HEADERS = ("content-type", "x-twilio-signature", "x-line-signature", "x-hub-signature-256")
 
@@ -59,13 +61,9 @@ def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | Non
         for name, value in webhook.headers.items()
         if name.lower() in KEPT_HEADERS
     }
-    request: dict[str, Any] = {
-        "method": webhook.method,
-        "url": webhook.url,
-        "headers": headers,
-        "query": dict(webhook.query),
-        "form": dict(webhook.form),
-    }
+    # The query and a form body are read again from the URL and the body when the delivery
+    # is processed: a NUL a provider sent cannot be stored in PostgreSQL's JSON.
+    request: dict[str, Any] = {"method": webhook.method, "url": webhook.url, "headers": headers}
     row = WebhookDelivery(
         channel=channel, digest=digest_of(webhook), request=request, body=webhook.body
     )
@@ -201,14 +199,21 @@ writer = GroupWriter()
 
 
 def as_webhook(delivery: WebhookDelivery) -> WebhookRequest:
+    """Return the stored request as the adapter saw it in the webhook view."""
     request = delivery.request
+    url = request.get("url", "")
+    headers = request.get("headers", {})
+    body = bytes(delivery.body)
+    form: dict[str, str] = {}
+    if body and str(headers.get("content-type", "")).startswith(FORM_CONTENT_TYPE):
+        form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
     return WebhookRequest(
         method=request.get("method", "POST"),
-        url=request.get("url", ""),
-        headers=request.get("headers", {}),
-        body=bytes(delivery.body),
-        query=request.get("query", {}),
-        form=request.get("form", {}),
+        url=url,
+        headers=headers,
+        body=body,
+        query=dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)),
+        form=form,
     )
 
 
