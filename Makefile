@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Developers: refresh the es/ca/en catalogues after changing strings, then translate and compile.
+# (a throwaway key and an in-memory database: nothing is written inside the package)
 messages: $(STAMP)
-	cd ventanilla && ../$(BIN)/ventanilla makemessages -l es -l ca -l en --no-obsolete --ignore 'static/*'
-	cd ventanilla && ../$(BIN)/ventanilla compilemessages
+	cd ventanilla && SECRET_KEY=makemessages DATABASE_URL=sqlite:///:memory: ../$(BIN)/ventanilla makemessages -l es -l ca -l en --no-obsolete --ignore 'static/*'
+	cd ventanilla && SECRET_KEY=makemessages DATABASE_URL=sqlite:///:memory: ../$(BIN)/ventanilla compilemessages
 
 ## The whole system with demo data: web, worker, fake providers and citizen simulator.
 demo: install
