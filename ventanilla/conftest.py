@@ -61,7 +61,11 @@ def fake_server() -> Iterator[tuple[str, FakeHub]]:
 
 @pytest.fixture
 def fakes(
-    fake_server: tuple[str, FakeHub], live_server: Any, settings: Any, monkeypatch: Any
+    fake_server: tuple[str, FakeHub],
+    django_db_setup: Any,  # before the live server: it must share the test database
+    live_server: Any,
+    settings: Any,
+    monkeypatch: Any,
 ) -> Iterator[Fakes]:
     url, hub = fake_server
     with hub.lock:

@@ -162,7 +162,9 @@ class Server:
 
 
 @pytest.fixture
-def server(live_server, settings, monkeypatch):
+def server(django_db_setup, live_server, settings, monkeypatch):
+    # ``django_db_setup`` first: the session's live server, if this starts it, must see the
+    # test database (in memory on SQLite) to share its connection with its threads.
     # A stream whose page has gone notices it at its next keep-alive: make that soon, so no
     # stream outlives its test and reads a database being flushed.
     monkeypatch.setattr(live, "KEEPALIVE_SECONDS", 0.5)

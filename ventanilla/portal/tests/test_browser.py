@@ -58,7 +58,7 @@ def chromium():
 
 
 @pytest.fixture
-def server(live_server, settings):
+def server(django_db_setup, live_server, settings):
     """The live server; on in-memory SQLite its threads share one connection, so one at a time."""
     settings.TILES_URL = "/static/leaflet/images/layers.png?{z}/{x}/{y}"
     httpd = live_server.thread.httpd
