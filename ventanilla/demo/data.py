@@ -19,7 +19,7 @@ from ventanilla.cases.models import Case, Category, Department, Role, Staff
 from ventanilla.cases.workflow import Status
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.core.models import Council, Holiday
-from ventanilla.demo import history
+from ventanilla.demo import history, municipal_services
 from ventanilla.inbox.models import CannedReply
 from ventanilla.portal.models import PublicRecord
 from ventanilla.portal.services import update_public_summary
@@ -378,6 +378,8 @@ def load_demo() -> tuple[Council, list[DemoAccount]]:
         CannedReply.objects.get_or_create(
             council=council, language=language, title=title, defaults={"text": text}
         )
+    # Alert topics, an office taking appointments and two crews, to try those flows at once.
+    municipal_services.load_services(council)
     if not Case.objects.of(council).exists():
         _load_cases(council, categories)
         _load_late_cases(council, categories)
