@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from ventanilla.conversations import inbound
 from ventanilla.conversations.models import Message
@@ -25,6 +27,19 @@ def _media_root(settings, tmp_path):
     settings.AXES_ENABLED = False
     # The default hasher costs about a second per user here; tests are not about hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def whole_schema_after() -> Iterator[None]:
+    """For a test that migrates an app backwards: put every app's migrations back after it.
+
+    Going back undoes the later migrations of every app that depends on it too; without
+    this, the tests after it would find those apps' tables gone.
+    """
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture

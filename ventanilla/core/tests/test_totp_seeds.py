@@ -34,15 +34,6 @@ def test_the_seed_is_not_in_the_database_in_clear():
     assert not stored.verify_token(code(stored))  # a code is accepted once
 
 
-@pytest.fixture
-def whole_schema_after():
-    """Put every app's migrations back afterwards: going back to BEFORE undid later ones."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_plain_seeds_are_encrypted_by_the_migration(whole_schema_after):
     user = get_user_model().objects.create_user("pau", password="a-long-test-password")

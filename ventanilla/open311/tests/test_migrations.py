@@ -11,7 +11,7 @@ AFTER = [("open311", "0001_initial"), ("portal", "0002_open311_moves_to_its_own_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_keys_and_submissions_made_by_the_portal_app_survive_the_move():
+def test_keys_and_submissions_made_by_the_portal_app_survive_the_move(whole_schema_after):
     council = make_council()
     case = make_case(category=make_category(council=council))
     executor = MigrationExecutor(connection)
