@@ -2,20 +2,26 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from ventanilla.appointments.models import Slot
+from ventanilla.broadcasts.models import Topic
 from ventanilla.cases.models import Case, Category, Department, Staff
 from ventanilla.core.models import Council
+from ventanilla.crews.models import Crew
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def counts():
-    return [m.objects.count() for m in (Council, Department, Category, Staff, Case)]
+    models = (Council, Department, Category, Staff, Case, Topic, Crew, Slot)
+    return [m.objects.count() for m in models]
 
 
 def test_demo_data_loads_twice_without_failing_or_duplicating(capsys):
     call_command("demo", no_serve=True)
     first = counts()
     assert first[2] == 12 and first[4] >= 5
+    # alerts, crews and appointments can be tried at once: topics, crews, free slots
+    assert first[5] == 3 and first[6] == 2 and first[7] > 0
     call_command("demo", no_serve=True)
     assert counts() == first
     printed = capsys.readouterr().out
