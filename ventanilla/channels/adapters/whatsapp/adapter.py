@@ -7,8 +7,6 @@ number behind a username, ``whatsapp:user:<business-scoped user id>``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal, cast
@@ -30,12 +28,12 @@ from ventanilla.channels.adapters.base import (
     ParsedWebhook,
     SendError,
     SendResult,
-    SignatureError,
     StatusUpdate,
     WebhookRequest,
     provider_time,
 )
 from ventanilla.channels.adapters.logging import log_exchange, log_webhook
+from ventanilla.channels.adapters.meta import meta_handshake, verify_meta_signature
 from ventanilla.citizens.urns import Scheme
 
 log = structlog.get_logger(__name__)
@@ -83,27 +81,11 @@ class WhatsAppAdapter:
 
     def handshake(self, request: WebhookRequest) -> HandshakeResponse:
         """Echo ``hub.challenge`` when Meta subscribes with our verify token."""
-        token = request.query.get("hub.verify_token", "")
-        expected = self.config.secrets.get("verify_token", "")
-        if (
-            request.query.get("hub.mode") == "subscribe"
-            and expected
-            and hmac.compare_digest(token.encode(), expected.encode())
-        ):
-            return HandshakeResponse(200, request.query.get("hub.challenge", ""))
-        return HandshakeResponse(403, "Forbidden")
+        return meta_handshake(request, self.config.secrets.get("verify_token", ""))
 
     def verify(self, request: WebhookRequest) -> None:
         """Check ``X-Hub-Signature-256`` against the raw body and the app secret."""
-        header = request.header("X-Hub-Signature-256") or ""
-        secret = self.config.secrets.get("app_secret", "")
-        if not secret:
-            raise SignatureError("no app secret configured")
-        if len(header) != 71 or not header.startswith("sha256="):
-            raise SignatureError("missing or malformed X-Hub-Signature-256")
-        digest = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(header[7:].lower(), digest):
-            raise SignatureError("bad X-Hub-Signature-256")
+        verify_meta_signature(request, self.config.secrets.get("app_secret", ""))
 
     def parse(self, request: WebhookRequest) -> ParsedWebhook:
         """Translate every entry and change; skip ids repeated within the request."""
