@@ -52,8 +52,8 @@ def connect() -> None:
     """Add every reaction (idempotent: adding twice changes nothing)."""
     # A message from a staff member's linked phone (or "VINCULAR 123456") is staff's: it
     # never enters the resident dialog nor opens a case; its read receipts are staff's too.
-    staff_traffic.inbound.add(crews.claim_inbound)
-    staff_traffic.statuses.add(crews.claim_status)
+    staff_traffic.inbound.add(crews.claim_inbounds)
+    staff_traffic.statuses.add(crews.claim_statuses)
     commands.add(chat.SUPPORT)  # "apoyo 2026-000123" in the chat supports a public case
     commands.add(procedures_chat.CENSUS)  # "volante" / the menu: the census certificate
     commands.add(procedures_chat.RECEIPT)  # "justificante 2026-000123": the registry receipt

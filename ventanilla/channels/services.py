@@ -8,6 +8,7 @@ is stored by ``conversations.inbound`` and ``conversations.delivery``, which cal
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
@@ -177,6 +178,25 @@ def keep_pending_status(*, channel: Channel, update: StatusUpdate) -> PendingSta
             channel=channel, created_at__lt=timezone.now() - PENDING_STATUS_TTL
         ).delete()
     return row
+
+
+def keep_pending_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> None:
+    """Keep many early statuses in one insert; drop the ones kept too long."""
+    with transaction.atomic():
+        PendingStatus.objects.bulk_create(
+            PendingStatus(
+                channel=channel,
+                provider_message_id=update.provider_message_id,
+                status=update.status,
+                error_code=update.error_code[:50],
+                error_title=update.error_title,
+                at=update.at,
+            )
+            for update in updates
+        )
+        PendingStatus.objects.filter(
+            channel=channel, created_at__lt=timezone.now() - PENDING_STATUS_TTL
+        ).delete()
 
 
 def has_pending_statuses(*, channel_id: int, provider_message_id: str) -> bool:

@@ -16,7 +16,7 @@ from ventanilla.core.models import Council
 log = structlog.get_logger(__name__)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # callers that recover from its errors have their own
 def find_or_create_citizen(
     *, council: Council, urn: str, name: str = "", language: str = ""
 ) -> Citizen:

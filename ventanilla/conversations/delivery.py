@@ -7,7 +7,9 @@ records the provider's id. Every change refreshes the staff pages that show the 
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
+from collections.abc import Sequence
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,6 +18,7 @@ import structlog
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Case, DateTimeField, Value, When
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -50,29 +53,7 @@ def apply_status(*, channel: Channel, update: StatusUpdate) -> None:
     A status for a message whose send call has not returned yet (so it has no provider id)
     is kept as a PendingStatus and applied when the send task records the id.
     """
-    with transaction.atomic():
-        message_id = (
-            Message.objects.filter(
-                channel=channel,
-                direction=Direction.OUT,
-                provider_message_id=update.provider_message_id,
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if message_id is not None:
-            _advance(message_id, update)
-            return
-        channel_services.keep_pending_status(channel=channel, update=update)
-        # The send may have recorded its id between our look-up and our commit: look again
-        # once both are visible (the send task does the same after its own commit).
-        transaction.on_commit(
-            partial(
-                apply_pending_statuses,
-                channel_id=channel.pk,
-                provider_message_id=update.provider_message_id,
-            )
-        )
+    apply_statuses(channel=channel, updates=[update])
 
 
 def apply_pending_statuses(*, channel_id: int, provider_message_id: str) -> int:
@@ -102,6 +83,92 @@ def apply_pending_statuses(*, channel_id: int, provider_message_id: str) -> int:
         for update in pending:
             _advance(message.pk, update)
     return len(pending)
+
+
+def apply_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> int:
+    """Apply many statuses of one channel at once (a batch of stored webhooks); return how
+    many messages moved.
+
+    The set-based form of :func:`apply_status`: one look-up for every message, one
+    conditional UPDATE per status reached, one per timestamp column. A message only moves
+    forward, whatever order the statuses come in; a failure is applied one by one (it is
+    rare and carries its reason). Statuses for messages without a provider id yet are kept
+    as PendingStatus rows in one insert, and looked at again once they are committed.
+    """
+    if not updates:
+        return 0
+    with transaction.atomic():
+        wanted = {update.provider_message_id for update in updates}
+        rows = Message.objects.filter(
+            channel=channel, direction=Direction.OUT, provider_message_id__in=wanted
+        ).values_list("provider_message_id", "pk", "status", "conversation_id")
+        found = {row[0]: (row[1], DeliveryStatus(row[2])) for row in rows}
+        conversation_of = {row[1]: row[3] for row in rows}
+        reached: dict[int, DeliveryStatus] = {}  # message -> furthest status reported
+        stamps: dict[str, dict[int, dt.datetime]] = {}  # column -> message -> first time
+        early: list[StatusUpdate] = []
+        moved = 0
+        now = timezone.now()
+        for update in updates:
+            if update.provider_message_id not in found:
+                early.append(update)
+                continue
+            pk, stored = found[update.provider_message_id]
+            status = DeliveryStatus(update.status)
+            if status == DeliveryStatus.FAILED:
+                moved += _advance(pk, update)
+                continue
+            if STATUS_RANK[status] > STATUS_RANK[reached.get(pk, stored)]:
+                reached[pk] = status
+            columns = [_TIMESTAMP_FIELD[status]] if status in _TIMESTAMP_FIELD else []
+            if status == DeliveryStatus.READ:
+                columns.append("delivered_at")  # read implies delivered
+            for column in columns:
+                stamps.setdefault(column, {}).setdefault(pk, update.at or now)
+        by_status: dict[DeliveryStatus, list[int]] = {}
+        for pk, status in reached.items():
+            by_status.setdefault(status, []).append(pk)
+        for status, pks in by_status.items():
+            earlier = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+            # Conditional: a status applied meanwhile by another worker is never undone.
+            moved += Message.objects.filter(pk__in=pks, status__in=earlier).update(status=status)
+        for column, times in stamps.items():
+            value = Case(
+                *(When(pk=pk, then=Value(at)) for pk, at in times.items()),
+                output_field=DateTimeField(),
+            )
+            Message.objects.filter(pk__in=times, **{f"{column}__isnull": True}).update(
+                **{column: value}
+            )
+        for pk in sorted(reached):
+            publish_on_commit(
+                council_id=channel.council_id,
+                kind="message",
+                data={"conversation": conversation_of[pk], "message": pk},
+            )
+        if early:
+            channel_services.keep_pending_statuses(channel=channel, updates=early)
+            # A send may record its id between our look-up and our commit: look again once
+            # both are visible (the send does the same after its own commit).
+            transaction.on_commit(
+                partial(
+                    apply_pending_statuses_of,
+                    channel_id=channel.pk,
+                    provider_message_ids=sorted({u.provider_message_id for u in early}),
+                )
+            )
+    return moved
+
+
+def apply_pending_statuses_of(*, channel_id: int, provider_message_ids: Sequence[str]) -> int:
+    """Apply kept statuses for those of these provider ids that now name a sent message."""
+    sent = Message.objects.filter(
+        channel_id=channel_id, direction=Direction.OUT, provider_message_id__in=provider_message_ids
+    ).values_list("provider_message_id", flat=True)
+    return sum(
+        apply_pending_statuses(channel_id=channel_id, provider_message_id=provider_id)
+        for provider_id in sent
+    )
 
 
 def _advance(message_id: int, update: StatusUpdate) -> bool:

@@ -7,6 +7,7 @@ dialog's answer) starts only after the commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -14,12 +15,17 @@ import structlog
 from django.db import DataError, transaction
 
 from ventanilla.channels import services as channel_services
-from ventanilla.channels.adapters.base import ChannelEvent, InboundMessage, ParsedWebhook
+from ventanilla.channels.adapters.base import (
+    ChannelEvent,
+    InboundMessage,
+    ParsedWebhook,
+    StatusUpdate,
+)
 from ventanilla.channels.models import Channel, WebhookEvent
 from ventanilla.citizens.services import opt_out_resident
 from ventanilla.citizens.urns import InvalidUrn
 from ventanilla.conversations import delivery_tasks, staff_traffic
-from ventanilla.conversations.delivery import apply_status
+from ventanilla.conversations.delivery import apply_statuses
 from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import record_inbound
 from ventanilla.conversations.tasks import enqueue_dialog
@@ -48,30 +54,54 @@ def receive(*, channel: Channel, parsed: ParsedWebhook) -> Received:
     answer it: exactly once per provider message id.
     """
     received = Received()
-    for inbound in parsed.messages:
-        if staff_traffic.inbound.claimed(channel, inbound):
-            received.staff += 1  # a staff phone: never a resident's message
+    staff = staff_traffic.inbound.claimed(channel, parsed.messages) if parsed.messages else set()
+    received.staff += len(staff)  # staff phones: never a resident's message
+    for index, inbound in enumerate(parsed.messages):
+        if index in staff:
             continue
         message = _store_inbound(channel, inbound)
         if message is None:
             received.duplicates += 1
         else:
             received.stored.append(message.pk)
-    for update in parsed.statuses:
-        if staff_traffic.statuses.claimed(channel, update):
-            received.staff += 1
-            continue
-        try:
-            apply_status(channel=channel, update=update)
-            received.statuses += 1
-        except (DataError, ValueError):
-            log.warning("webhook_status_refused", channel=channel.pk, provider=channel.provider)
+    statuses = receive_statuses(channel=channel, updates=parsed.statuses)
+    received.statuses += statuses.statuses
+    received.staff += statuses.staff
     for event in parsed.events:
         try:
             if record_channel_event(channel=channel, event=event) is not None:
                 received.events += 1
         except (DataError, ValueError):
             log.warning("webhook_event_refused", channel=channel.pk, provider=channel.provider)
+    return received
+
+
+def receive_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> Received:
+    """Apply delivery statuses of one channel, many webhooks' worth at once.
+
+    Statuses about messages sent to staff go to their claim; the rest move residents'
+    messages forward with set-based updates (``delivery.apply_statuses``).
+    """
+    received = Received()
+    if not updates:
+        return received
+    staff = staff_traffic.statuses.claimed(channel, updates)
+    received.staff = len(staff)
+    ours = [update for index, update in enumerate(updates) if index not in staff]
+    try:
+        with transaction.atomic():
+            apply_statuses(channel=channel, updates=ours)
+        received.statuses = len(ours)
+        return received
+    except (DataError, ValueError):
+        pass  # one of them cannot be stored: apply them one by one and skip that one
+    for update in ours:
+        try:
+            with transaction.atomic():
+                apply_statuses(channel=channel, updates=[update])
+            received.statuses += 1
+        except (DataError, ValueError):
+            log.warning("webhook_status_refused", channel=channel.pk, provider=channel.provider)
     return received
 
 

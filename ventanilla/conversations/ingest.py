@@ -7,8 +7,9 @@ once). Everything else happens here, in the workers:
 
 - ``process_due`` claims a batch of due deliveries (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL, so workers share the table without waiting on each other) and processes
-  them in one transaction: residents' messages stored and handed to the dialog, statuses
-  applied, channel events recorded (``conversations.inbound.receive``, unchanged).
+  them in one transaction: residents' messages stored and handed to the dialog, channel
+  events recorded (``conversations.inbound.receive``), and the batch's statuses applied
+  together with set-based updates (``conversations.inbound.receive_statuses``).
 - A worker killed in the middle of a batch commits nothing: its deliveries are still
   pending for the next worker, and the messages they carry are stored once.
 - A delivery whose processing raises is put back with a growing delay; after
@@ -31,10 +32,11 @@ from django.utils import timezone
 from django_tasks import task
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.adapters.base import WebhookRequest
+from ventanilla.channels.adapters.base import ParsedWebhook, WebhookRequest
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import inbound
 from ventanilla.conversations.models import DeliveryState, WebhookDelivery
+from ventanilla.core import events
 
 log = structlog.get_logger(__name__)
 
@@ -231,19 +233,96 @@ def batch_size() -> int:
 
 
 def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
-    """Process up to ``limit`` due deliveries in one transaction; return how many were taken."""
+    """Process up to ``limit`` due deliveries in one transaction; return how many were taken.
+
+    Each delivery's messages and events are stored in a savepoint of their own (a failure
+    undoes that delivery only). The statuses of the whole batch are applied together, per
+    channel, with set-based updates; if that fails, each delivery's statuses are applied on
+    their own, so one bad delivery does not hold back the others. The deliveries done are
+    marked in one UPDATE, and the live events of the batch are written in one INSERT.
+    """
     now = now or timezone.now()
     limit = limit or batch_size()
-    with transaction.atomic():
+    with events.batched(), transaction.atomic():
         batch = list(
             WebhookDelivery.objects.due(now)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("channel__council")
             .order_by("not_before", "id")[:limit]
         )
+        statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
+        done: list[int] = []
         for delivery in batch:
-            _process_one(delivery, now=now)
+            try:
+                parsed = adapter_for(delivery.channel).parse(as_webhook(delivery))
+                if parsed.messages or parsed.events:
+                    with transaction.atomic():  # a savepoint: a failure undoes this one only
+                        inbound.receive(
+                            channel=delivery.channel,
+                            parsed=ParsedWebhook(messages=parsed.messages, events=parsed.events),
+                        )
+            except Exception as error:
+                _failed(delivery, error, now=now)
+                continue
+            if parsed.statuses:
+                statuses.setdefault(delivery.channel_id, []).append((delivery, parsed))
+            else:
+                done.append(delivery.pk)
+        for group in statuses.values():
+            done.extend(_apply_statuses(group, now=now))
+        WebhookDelivery.objects.filter(pk__in=done).update(
+            state=DeliveryState.DONE, processed_at=now
+        )
     return len(batch)
+
+
+def _apply_statuses(
+    group: list[tuple[WebhookDelivery, ParsedWebhook]], *, now: dt.datetime
+) -> list[int]:
+    """Apply the statuses of one channel's deliveries; return the ids of those done."""
+    channel = group[0][0].channel
+    try:
+        with transaction.atomic():
+            updates = [update for _, parsed in group for update in parsed.statuses]
+            inbound.receive_statuses(channel=channel, updates=updates)
+        return [delivery.pk for delivery, _ in group]
+    except Exception:
+        log.warning("webhook_status_batch_failed", channel=channel.pk, deliveries=len(group))
+    done: list[int] = []
+    for delivery, parsed in group:
+        try:
+            with transaction.atomic():
+                inbound.receive_statuses(channel=channel, updates=parsed.statuses)
+        except Exception as error:
+            _failed(delivery, error, now=now)
+            continue
+        done.append(delivery.pk)
+    return done
+
+
+def _failed(delivery: WebhookDelivery, error: Exception, *, now: dt.datetime) -> None:
+    """Put a delivery back with a growing delay, or mark it failed after the last attempt."""
+    delivery.attempts += 1
+    delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        delivery.state = DeliveryState.FAILED
+        log.error(
+            "webhook_delivery_failed",
+            delivery=delivery.pk,
+            channel=delivery.channel_id,
+            error=type(error).__name__,
+        )
+    else:
+        delay = min(2**delivery.attempts, 300)
+        delivery.not_before = now + dt.timedelta(seconds=delay)
+        log.warning(
+            "webhook_delivery_retry",
+            delivery=delivery.pk,
+            channel=delivery.channel_id,
+            attempts=delivery.attempts,
+            error=type(error).__name__,
+        )
+    delivery.save(update_fields=["attempts", "last_error", "state", "not_before"])
 
 
 def _process_one(delivery: WebhookDelivery, *, now: dt.datetime) -> None:
@@ -251,27 +330,7 @@ def _process_one(delivery: WebhookDelivery, *, now: dt.datetime) -> None:
         with transaction.atomic():  # a savepoint: a failure undoes this delivery only
             process(delivery)
     except Exception as error:
-        delivery.attempts += 1
-        delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            delivery.state = DeliveryState.FAILED
-            log.error(
-                "webhook_delivery_failed",
-                delivery=delivery.pk,
-                channel=delivery.channel_id,
-                error=type(error).__name__,
-            )
-        else:
-            delay = min(2**delivery.attempts, 300)
-            delivery.not_before = now + dt.timedelta(seconds=delay)
-            log.warning(
-                "webhook_delivery_retry",
-                delivery=delivery.pk,
-                channel=delivery.channel_id,
-                attempts=delivery.attempts,
-                error=type(error).__name__,
-            )
-        delivery.save(update_fields=["attempts", "last_error", "state", "not_before"])
+        _failed(delivery, error, now=now)
         return
     delivery.state = DeliveryState.DONE
     delivery.processed_at = now

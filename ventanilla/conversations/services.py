@@ -44,7 +44,7 @@ def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = 
     citizen = find_or_create_citizen(council=channel.council, urn=urn, name=name, language=language)
     conversation, _ = Conversation.objects.get_or_create(
         channel=channel,
-        urn=citizen.identities.get(urn=normalise_urn(urn)).urn,
+        urn=normalise_urn(urn),  # as the resident's identity holds it
         defaults={"council": channel.council, "citizen": citizen},
     )
     return conversation

@@ -6,7 +6,10 @@ works across several web processes on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -16,14 +19,44 @@ from django.utils import timezone
 
 from ventanilla.core.models import LiveEvent
 
+_batch = threading.local()
+
 
 def publish_on_commit(*, council_id: int, kind: str, data: dict[str, Any]) -> None:
-    """Record a live event once the current transaction commits."""
+    """Record a live event once the current transaction commits.
+
+    Inside :func:`batched`, committed events are kept and written together when it ends.
+    """
 
     def publish() -> None:
-        LiveEvent.objects.create(council_id=council_id, kind=kind, data=data)
+        event = LiveEvent(council_id=council_id, kind=kind, data=data)
+        kept: list[LiveEvent] | None = getattr(_batch, "events", None)
+        if kept is None:
+            event.save()
+        else:
+            kept.append(event)
 
     transaction.on_commit(publish)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Write the live events committed in this block in one insert when it ends.
+
+    For batch work (a worker applying hundreds of stored webhooks in one transaction): only
+    events whose transaction committed are kept (Django drops the commit hooks of a rolled
+    back savepoint), and pages see them a moment later, all at once.
+    """
+    if getattr(_batch, "events", None) is not None:
+        yield  # already batching: the outer block writes them
+        return
+    _batch.events = []
+    try:
+        yield
+    finally:
+        kept, _batch.events = _batch.events, None
+        if kept:
+            LiveEvent.objects.bulk_create(kept)
 
 
 def prune_live_events() -> int:

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -103,15 +104,26 @@ def create_link_code(
 
 def identity_for(*, channel: Channel, urn: str) -> StaffIdentity | None:
     """Return the staff identity writing as ``urn`` on ``channel``, if it is one."""
-    try:
-        canonical = normalise_urn(urn)
-    except InvalidUrn:
-        return None
-    return (
-        StaffIdentity.objects.select_related("crew", "user")
-        .filter(channel=channel, urn=canonical)
-        .first()
-    )
+    return identities_for(channel=channel, urns=[urn]).get(urn)
+
+
+def identities_for(*, channel: Channel, urns: Sequence[str]) -> dict[str, StaffIdentity]:
+    """Return the staff identities among ``urns`` on ``channel`` (one query), by given URN."""
+    canonical: dict[str, str] = {}
+    for urn in urns:
+        try:
+            canonical[urn] = normalise_urn(urn)
+        except InvalidUrn:
+            continue
+    if not canonical:
+        return {}
+    found = {
+        identity.urn: identity
+        for identity in StaffIdentity.objects.select_related("crew", "user").filter(
+            channel=channel, urn__in=set(canonical.values())
+        )
+    }
+    return {urn: found[value] for urn, value in canonical.items() if value in found}
 
 
 def _link_code_in(text: str) -> str | None:
@@ -163,21 +175,33 @@ def unlink_identity(*, identity: StaffIdentity) -> None:
 
 
 def claim_inbound(channel: Channel, inbound: InboundMessage) -> bool:
-    """Take a message from a staff identity (or a link code); return whether it was staff's.
+    """Take a message from a staff identity (or a link code); return whether it was staff's."""
+    return bool(claim_inbounds(channel, [inbound]))
 
-    Called by ``conversations.inbound.receive`` before a message becomes a resident's.
+
+def claim_inbounds(channel: Channel, inbounds: Sequence[InboundMessage]) -> set[int]:
+    """Take the messages from staff identities (or with a link code); return their positions.
+
+    Called by ``conversations.inbound.receive`` (through ``staff_traffic``) before messages
+    become a resident's: one look-up for the whole batch.
     """
-    identity = identity_for(channel=channel, urn=inbound.urn)
-    if identity is None:
+    identities = identities_for(channel=channel, urns=[inbound.urn for inbound in inbounds])
+    taken: set[int] = set()
+    for index, inbound in enumerate(inbounds):
+        identity = identities.get(inbound.urn)
+        if identity is not None:
+            record_staff_inbound(identity=identity, inbound=inbound)
+            taken.add(index)
+            continue
         code = _link_code_in(inbound.text) if inbound.text else None
         if code is None:
-            return False
+            continue
         try:
-            return link_identity(channel=channel, urn=inbound.urn, code=code) is not None
+            if link_identity(channel=channel, urn=inbound.urn, code=code) is not None:
+                taken.add(index)
         except InvalidUrn:
-            return False
-    record_staff_inbound(identity=identity, inbound=inbound)
-    return True
+            continue
+    return taken
 
 
 @transaction.atomic
@@ -215,19 +239,29 @@ def record_staff_inbound(
 
 def claim_status(channel: Channel, update: StatusUpdate) -> bool:
     """Apply a delivery status to a message sent to staff; return whether it was one."""
-    message = (
-        StaffMessage.objects.filter(
+    return bool(claim_statuses(channel, [update]))
+
+
+def claim_statuses(channel: Channel, updates: Sequence[StatusUpdate]) -> set[int]:
+    """Apply the statuses of messages sent to staff; return their positions (one look-up)."""
+    wanted = {update.provider_message_id for update in updates if update.provider_message_id}
+    if not wanted:
+        return set()
+    messages = {
+        message.provider_message_id: message
+        for message in StaffMessage.objects.filter(
             channel=channel,
             direction=StaffMessage.Direction.OUT,
-            provider_message_id=update.provider_message_id,
-        )
-        .only("pk", "status")
-        .first()
-    )
-    if message is None:
-        return False
-    apply_staff_status(message=message, status=str(update.status), at=update.at)
-    return True
+            provider_message_id__in=wanted,
+        ).only("pk", "status", "provider_message_id")
+    }
+    taken: set[int] = set()
+    for index, update in enumerate(updates):
+        message = messages.get(update.provider_message_id)
+        if message is not None:
+            apply_staff_status(message=message, status=str(update.status), at=update.at)
+            taken.add(index)
+    return taken
 
 
 _RANK = {"queued": 0, "held": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}

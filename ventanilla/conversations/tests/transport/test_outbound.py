@@ -15,10 +15,10 @@ from urllib.parse import parse_qs
 import pytest
 import time_machine
 from django.db import connection
-from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
+from ventanilla.channels import services as channel_services
 from ventanilla.channels.adapters.base import Choice
 from ventanilla.channels.models import ChannelThrottle, PendingStatus
 from ventanilla.channels.policy import OutboundRefused
@@ -202,20 +202,19 @@ def test_a_status_that_arrives_before_the_send_returned_is_applied(
 ) -> None:
     chat = talking(fakes, provider)
     early: list[str] = []
+    keep = channel_services.keep_pending_statuses
 
-    def on_pending(sender: Any, instance: PendingStatus, created: bool, **kwargs: Any) -> None:
-        early.append(instance.status)
+    def kept(*, channel: Any, updates: Any) -> None:
+        early.extend(update.status for update in updates)
+        keep(channel=channel, updates=updates)
 
-    post_save.connect(on_pending, sender=PendingStatus, weak=False)
+    monkeypatch.setattr(channel_services, "keep_pending_statuses", kept)
     # The fake now delivers its statuses before it answers the send call.
     monkeypatch.setattr(
         fakes.hub, "deliver_later", lambda ds, delay: [fakes.hub.deliver(d) for d in ds]
     )
-    try:
-        message = queue_outbound(conversation=chat, text="Recibido")
-        run_tasks()
-    finally:
-        post_save.disconnect(on_pending, sender=PendingStatus)
+    message = queue_outbound(conversation=chat, text="Recibido")
+    run_tasks()
 
     assert early  # they did arrive before the provider id was known
     message = reload(message)

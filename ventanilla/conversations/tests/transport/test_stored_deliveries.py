@@ -15,16 +15,21 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from ventanilla.channels.models import PendingStatus
 from ventanilla.conversations import inbound as inbound_module
 from ventanilla.conversations import ingest
 from ventanilla.conversations.models import (
+    Conversation,
     DeliveryState,
+    DeliveryStatus,
     Direction,
     Message,
     WebhookDelivery,
 )
+from ventanilla.conversations.services import queue_outbound
+from ventanilla.core.models import LiveEvent
 from ventanilla.core.tests.test_worker import make_worker
-from ventanilla.fakes.tests.harness import PROVIDERS, Fakes
+from ventanilla.fakes.tests.harness import PROVIDERS, Fakes, run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -260,3 +265,68 @@ def test_processed_deliveries_are_pruned_failed_and_pending_ones_stay(
 
     assert ingest.prune_processed() == 2
     assert sorted(WebhookDelivery.objects.values_list("state", flat=True)) == ["failed", "pending"]
+
+
+def test_a_batch_of_statuses_moves_every_message_forward_in_a_few_queries(
+    fakes: Fakes, received: list[int], django_assert_max_num_queries
+) -> None:
+    channel = fakes.channel("whatsapp")
+    residents = [f"346001{n:05d}" for n in range(12)]
+    for number in residents:  # each resident writes first: the 24-hour window is open
+        fakes.resident_says(channel, text="Hola", **{"from": number})
+    ingest.drain()
+    sent = [
+        queue_outbound(conversation=conversation, text="Recibido")
+        for conversation in Conversation.objects.filter(channel=channel).order_by("pk")
+    ]
+    run_tasks()
+    assert len(fakes.held) == 3 * len(sent)  # sent, delivered and read for each
+
+    # The provider delivers them in any order: "read" first, "sent" last.
+    assert set(fakes.flush(order=lambda deliveries: deliveries[::-1])) == {200}
+    statuses = 3 * len(sent)
+    assert WebhookDelivery.objects.filter(state=DeliveryState.PENDING).count() == statuses
+    events_before = LiveEvent.objects.filter(kind="message").count()
+
+    with django_assert_max_num_queries(25):  # a fixed few, not several per status (540 before)
+        assert ingest.process_due(limit=100) == statuses
+
+    for message in Message.objects.filter(pk__in=[m.pk for m in sent]):
+        assert message.status == DeliveryStatus.READ
+        assert message.delivered_at is not None
+        assert message.read_at is not None
+    assert not WebhookDelivery.objects.filter(state=DeliveryState.PENDING).exists()
+    # every message's ticks refreshed the staff pages once, in one write
+    assert LiveEvent.objects.filter(kind="message").count() == events_before + len(sent)
+
+
+def test_a_status_for_a_message_not_sent_yet_waits_and_a_late_one_never_goes_back(
+    fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel("whatsapp")
+    fakes.resident_says(channel, text="Hola")
+    ingest.drain()
+    message = queue_outbound(conversation=Conversation.objects.get(channel=channel), text="Hecho")
+    run_tasks()
+    deliveries = list(fakes.held)
+    fakes.flush()  # sent, delivered, read: stored
+    ingest.drain()
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.READ
+
+    # The same statuses again (the provider re-sent them), and one for a message we do
+    # not know yet: the first change nothing, the second waits for its send.
+    for delivery in deliveries:
+        fakes.hub.deliver(delivery)
+    whatsapp = fakes.hub.providers["whatsapp"]
+    unknown = whatsapp.status_delivery(
+        fakes.fake_channel(channel), "wamid.NOT-SENT-YET", "delivered", {"to": "34600111222"}
+    )
+    fakes.hub.deliver(unknown)
+    ingest.drain()
+
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.READ
+    assert list(PendingStatus.objects.values_list("provider_message_id", "status")) == [
+        ("wamid.NOT-SENT-YET", "delivered")
+    ]
