@@ -93,7 +93,7 @@ def relay_figures(council: Council) -> dict[str, int]:
     }
 
 
-def _council(request: HttpRequest) -> Council:
+def council_of(request: HttpRequest) -> Council:
     council = council_for_request(request)
     if council is None:
         raise Http404(_("No council is configured."))
@@ -102,7 +102,7 @@ def _council(request: HttpRequest) -> Council:
 
 @require_GET
 def alerts_page(request: HttpRequest) -> HttpResponse:
-    council = _council(request)
+    council = council_of(request)
     return TemplateResponse(
         request,
         "broadcasts/public.html",
@@ -153,7 +153,7 @@ def _xml(element: ET.Element, content_type: str) -> HttpResponse:
 
 @require_GET
 def cap(request: HttpRequest, key: str) -> HttpResponse:
-    council = _council(request)
+    council = council_of(request)
     found = [item for item in public_alerts(council) if item.key == key]
     if not found:
         raise Http404(_("There is no public alert with this identifier."))
@@ -163,7 +163,7 @@ def cap(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def atom(request: HttpRequest) -> HttpResponse:
     """The feed of current alerts, each entry linking to its CAP document."""
-    council = _council(request)
+    council = council_of(request)
     items = public_alerts(council)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
 
