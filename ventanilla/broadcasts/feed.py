@@ -9,6 +9,7 @@ sent an alert nor anyone's number appear: relayed alerts carry the operator's te
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -18,8 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Kind, Status
+from ventanilla.broadcasts.services import alert_of_photo_token, relay_photo
+from ventanilla.conversations.models import Attachment
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 
@@ -190,3 +194,37 @@ def atom(request: HttpRequest) -> HttpResponse:
         add(entry, "summary", item.text)
         add(entry, "link", rel="alternate", type="application/cap+xml", href=url)
     return _xml(feed, "application/atom+xml")
+
+
+#: a relayed photo is served at most this wide or high
+PHOTO_MAX_PIXELS = 1600
+
+
+def photo_without_metadata(attachment: Attachment) -> bytes:
+    """Return the photo re-encoded as JPEG: no EXIF (no GPS position, no camera), turned
+    upright, at most ``PHOTO_MAX_PIXELS``."""
+    with attachment.file.open("rb") as handle, Image.open(handle) as original:
+        image = ImageOps.exif_transpose(original).convert("RGB")
+    image.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=85)
+    return output.getvalue()
+
+
+def photo_response(attachment: Attachment | None) -> HttpResponse:
+    if attachment is None:
+        raise Http404(_("There is no photo here."))
+    try:
+        data = photo_without_metadata(attachment)
+    except (UnidentifiedImageError, OSError):
+        raise Http404(_("There is no photo here.")) from None
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+def relayed_photo(request: HttpRequest, token: str) -> HttpResponse:
+    """The copy of a relayed alert's photo, while the alert is current (signed link)."""
+    alert = alert_of_photo_token(token)
+    return photo_response(relay_photo(alert) if alert is not None else None)

@@ -225,6 +225,11 @@ class Alert(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     photos = models.PositiveSmallIntegerField(_("photos"), default=0)
+    photo_relayed = models.BooleanField(
+        _("photo relayed"),
+        default=False,
+        help_text=_("The operator kept the resident's photo: the alert links to a copy of it."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.PENDING
     )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("subscribe/", subscribe_views.subscribe, name="subscribe"),
     path("unsubscribe/", subscribe_views.unsubscribe, name="unsubscribe"),
     path("code/", subscribe_views.code, name="code"),
+    path("photo/<str:token>/", feed.relayed_photo, name="photo"),
     path("<str:key>.cap.xml", feed.cap, name="cap"),
 ]

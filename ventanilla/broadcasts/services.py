@@ -21,7 +21,9 @@ from typing import Any
 
 import structlog
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +50,7 @@ from ventanilla.citizens.services import (
 )
 from ventanilla.citizens.urns import InvalidUrn, normalise_phone
 from ventanilla.conversations.bot_templates import TemplateBook
-from ventanilla.conversations.models import SECRET_MASK, Conversation, Message
+from ventanilla.conversations.models import SECRET_MASK, Attachment, Conversation, Message
 from ventanilla.conversations.services import (
     BulkOutbound,
     bulk_conversations,
@@ -415,6 +417,38 @@ def submit_alert(
     )
 
 
+PHOTO_SALT = "broadcasts.relay-photo"
+
+
+def relay_photo(alert: Alert) -> Attachment | None:
+    """Return the resident's first stored photo of ``alert``, if any."""
+    if alert.message_id is None:
+        return None
+    return (
+        Attachment.objects.filter(message_id=alert.message_id, content_type__startswith="image/")
+        .exclude(file="")
+        .order_by("pk")
+        .first()
+    )
+
+
+def photo_url(alert: Alert) -> str:
+    """Return the public address of the relayed copy of ``alert``'s photo (signed)."""
+    token = signing.dumps(alert.pk, salt=PHOTO_SALT)
+    return settings.PUBLIC_URL + reverse("public_alerts:photo", args=[token])
+
+
+def alert_of_photo_token(token: str) -> Alert | None:
+    """Return the relayed, current alert whose photo ``token`` names, or None."""
+    try:
+        pk = signing.loads(token, salt=PHOTO_SALT)
+    except signing.BadSignature:
+        return None
+    return Alert.objects.filter(
+        pk=pk, status=AlertStatus.RELAYED, photo_relayed=True, expires_at__gt=timezone.now()
+    ).first()
+
+
 def _tell_sender(alert: Alert, key: str) -> None:
     conversation = alert.conversation
     text = TemplateBook.for_conversation(conversation).text(key)
@@ -440,12 +474,15 @@ def relay_alert(
     topic: Topic,
     district: Any = None,
     expires_at: dt.datetime | None = None,
+    keep_photo: bool = False,
 ) -> Alert:
     """Relay a resident's alert, as the operator wrote it, to ``topic``'s subscribers.
 
     Only subscribers in ``district`` when one is given. The operator approves it by
     relaying; the text goes through redaction with the sender's names, so neither their
-    number nor their name reaches anyone. The sender is told.
+    number nor their name reaches anyone. With ``keep_photo`` the resident's first photo
+    goes too, as a link to a copy without its metadata (``photo_url``) at the end of the
+    text (WhatsApp templates, outside the 24-hour window, stay text). The sender is told.
     """
     row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
     if row.status != AlertStatus.PENDING:
@@ -458,11 +495,13 @@ def relay_alert(
     if not clean.strip():
         raise BroadcastError(_("Write the text to relay."))
     council = topic.council
+    row.photo_relayed = keep_photo and relay_photo(row) is not None
+    sent_text = f"{clean}\n{photo_url(row)}" if row.photo_relayed else clean
     broadcast = Broadcast.objects.create(
         council=council,
         topic=topic,
         kind=Kind.RELAY,
-        texts={council.language_codes[0]: clean},
+        texts={council.language_codes[0]: sent_text},
         status=Status.APPROVED,
         approved_by=by,
         approved_at=timezone.now(),
