@@ -90,6 +90,15 @@ class ChannelChoice(forms.ModelChoiceField):
         return str(_("SMS (text message)"))
 
 
+class TopicChoices(forms.ModelMultipleChoiceField):
+    """Topics by their name in the visitor's language."""
+
+    language = ""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name(self.language))
+
+
 class PhoneFormMixin(forms.Form):
     """The channel, the phone number and the language the code and the alerts go in."""
 
@@ -109,7 +118,7 @@ class PhoneFormMixin(forms.Form):
 
     def setup(self, council: Council, channels: list[Channel], language: str) -> None:
         self.council = council
-        self.language = language
+        self.reading = language
         channel = self.fields["channel"]
         assert isinstance(channel, forms.ModelChoiceField)
         channel.queryset = Channel.objects.filter(pk__in=[c.pk for c in channels])
@@ -132,7 +141,7 @@ class PhoneFormMixin(forms.Form):
 
 
 class PortalSubscribeForm(PhoneFormMixin):
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicChoices(
         label=_("Alerts about"),
         queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -157,7 +166,8 @@ class PortalSubscribeForm(PhoneFormMixin):
         topics.queryset = Topic.objects.filter(council=council, active=True).prefetch_related(
             "districts"
         )
-        topics.label_from_instance = lambda topic: topic.name(language)  # type: ignore[method-assign]
+        if isinstance(topics, TopicChoices):
+            topics.language = language
         limited = Topic.districts.through.objects.filter(topic__council=council, topic__active=True)
         district.queryset = District.objects.filter(
             council=council, pk__in=limited.values("district_id")
@@ -175,7 +185,7 @@ class PortalSubscribeForm(PhoneFormMixin):
                 self.add_error(
                     "district" if "district" in self.fields else None,
                     _("“%(topic)s” is sent only in: %(districts)s. Choose one of them.")
-                    % {"topic": topic.name(self.language), "districts": names},
+                    % {"topic": topic.name(self.reading), "districts": names},
                 )
         return data
 
