@@ -831,13 +831,18 @@ def _subscribe_from_portal(row: PortalCode) -> str:
     for topic, district in _portal_topics(row):
         name = topic.name(book.language)
         notice = book.text("alerts.subscribed", topic=name, word=name.upper())
-        subscribe(
-            topic=topic,
-            conversation=conversation,
-            source=Source.PORTAL,
-            notice=notice,
-            district=district,
-        )
+        try:
+            with transaction.atomic():
+                subscribe(
+                    topic=topic,
+                    conversation=conversation,
+                    source=Source.PORTAL,
+                    notice=notice,
+                    district=district,
+                )
+        except BroadcastError:  # the topic's districts changed while the code travelled
+            log.info("portal_subscription_skipped", topic=topic.pk)
+            continue
         notices.append(notice)
     text = "\n".join(notices)
     if text:
