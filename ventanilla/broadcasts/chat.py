@@ -11,11 +11,17 @@ BAJA alone is the dialog's global opt-out, which stops every topic as well.
 from __future__ import annotations
 
 from ventanilla.broadcasts import selectors, services
-from ventanilla.broadcasts.models import Source
+from ventanilla.broadcasts.models import Source, Topic
 from ventanilla.cases.references import find_references
 from ventanilla.conversations.bot_templates import Default
-from ventanilla.conversations.dialog.commands import Command
+from ventanilla.conversations.dialog.choices import ChoiceId
+from ventanilla.conversations.dialog.commands import Command, await_reply
+from ventanilla.conversations.dialog.state import CommandStep
 from ventanilla.conversations.dialog.turn import Turn
+from ventanilla.conversations.language import fold
+from ventanilla.insights.models import District
+
+DISTRICT_CHOICE = "alertd"
 
 D = Default
 TEXTS: dict[str, Default] = {
@@ -67,6 +73,23 @@ TEXTS: dict[str, Default] = {
         "UNSUBSCRIBE {word}.",
         ("council", "topic", "word"),
     ),
+    "alerts.portal_code": D(
+        "The one-time code asked on the portal's alerts page, sent to the number given.",
+        "{council}: su código para gestionar los avisos es {code}. Caduca en 10 minutos. Si "
+        "no lo ha pedido, ignore este mensaje.",
+        "{council}: el vostre codi per gestionar els avisos és {code}. Caduca d'aquí a 10 "
+        "minuts. Si no l'heu demanat, ignoreu aquest missatge.",
+        "{council}: your code to manage your alerts is {code}. It expires in 10 minutes. If "
+        "you did not ask for it, ignore this message.",
+        ("council", "code"),
+    ),
+    "alerts.district_ask": D(
+        "ALTA of a topic sent only to some districts: the resident picks theirs.",
+        "Los avisos de «{topic}» son por barrios. ¿De cuál quiere recibirlos?",
+        "Els avisos de «{topic}» són per barris. De quin els voleu rebre?",
+        'The "{topic}" alerts are sent by district. Which one do you want them for?',
+        ("topic",),
+    ),
     "alerts.relay_received": D(
         "A resident sent AVISO …: it waits for an operator before anyone sees it.",
         "Gracias. Un operador del Ayuntamiento revisará su aviso antes de difundirlo a los "
@@ -112,21 +135,58 @@ TEXTS: dict[str, Default] = {
 
 
 def subscribe(turn: Turn, words: list[str]) -> bool:
-    """Answer "ALTA <topic>" (subscribe) and the menu's alerts option (list the topics)."""
+    """Answer "ALTA <topic>" (subscribe) and the menu's alerts option (list the topics).
+
+    A topic sent only to some districts asks which one first (``follow``).
+    """
     topic = selectors.topic_named(turn.council, words[1:])
     if topic is None:
         if len(words) > 1:
             return False  # "alta ..." that names no topic: let the dialog go on
         return show_topics(turn)
+    source = Source.MENU if not words else Source.CHAT
+    districts = list(topic.districts.order_by("name"))
+    if districts:
+        _ask_district(turn, topic, districts, source)
+        return True
+    _subscribe(turn, topic, source, None)
+    return True
+
+
+def _subscribe(turn: Turn, topic: Topic, source: str, district: District | None) -> None:
     word = topic.name(turn.language).upper()
     notice = turn.t("alerts.subscribed", topic=topic.name(turn.language), word=word)
     services.subscribe(
         topic=topic,
         conversation=turn.conversation,
-        source=Source.MENU if not words else Source.CHAT,
+        source=source,
         notice=notice,
+        district=district,
     )
     turn.reply(notice)
+
+
+def _ask_district(turn: Turn, topic: Topic, districts: list[District], source: str) -> None:
+    choices = [ChoiceId(DISTRICT_CHOICE, str(d.pk)).offer(d.name[:20]) for d in districts]
+    turn.reply(turn.t("alerts.district_ask", topic=topic.name(turn.language)), choices)
+    await_reply(turn, SUBSCRIBE, "district", {"topic": topic.pk, "source": source})
+
+
+def follow(turn: Turn, waiting: CommandStep) -> bool:
+    """Take the district tapped (or its name written); anything else goes on as usual."""
+    topic = Topic.objects.filter(council=turn.council, pk=waiting.data.get("topic") or 0).first()
+    if topic is None:
+        return False
+    districts = topic.districts.all()
+    choice = turn.choice
+    if choice is not None and choice.kind == DISTRICT_CHOICE and choice.number is not None:
+        district = districts.filter(pk=choice.number).first()
+    else:
+        said = " ".join(fold(w) for w in turn.words)
+        district = next((d for d in districts if fold(d.name) == said), None)
+    if district is None:
+        return False
+    _subscribe(turn, topic, str(waiting.data.get("source") or Source.CHAT), district)
     return True
 
 
@@ -181,6 +241,8 @@ SUBSCRIBE = Command(
     handle=subscribe,
     texts=TEXTS,
     menu="alerts",
+    name="alerts-subscribe",
+    follow=follow,
 )
 UNSUBSCRIBE = Command(
     words=("baja", "baixa", "unsubscribe", "desuscribir"), handle=unsubscribe, texts={}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -131,3 +132,59 @@ def cost_report(council: Council | None, start: dt.date, end: dt.date) -> list[C
         rows.values(),
         key=lambda r: (r.month, r.audience != RESIDENTS, r.channel.name, r.channel.pk),
     )
+
+
+@dataclass
+class CouncilCosts:
+    """One council's rows and its totals (the installation operator sees one per council)."""
+
+    council: Council
+    rows: list[CostRow]
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((r.cost for r in self.rows), Decimal("0"))
+
+    @property
+    def as_sms(self) -> Decimal:
+        return sum((r.as_sms for r in self.rows), Decimal("0"))
+
+    @property
+    def saving(self) -> Decimal:
+        return self.as_sms - self.cost
+
+
+def by_council(rows: list[CostRow]) -> list[CouncilCosts]:
+    """Group ``rows`` by the council of their channel, councils by name."""
+    groups: dict[int, CouncilCosts] = {}
+    councils = Council.objects.in_bulk({r.channel.council_id for r in rows})
+    for row in rows:
+        council = councils[row.channel.council_id]
+        groups.setdefault(council.pk, CouncilCosts(council, [])).rows.append(row)
+    return sorted(groups.values(), key=lambda g: (g.council.name, g.council.pk))
+
+
+CSV_HEADER = (
+    "month", "audience", "channel", "provider", "messages", "units", "cost", "sms_segments",
+    "as_sms", "saving",
+)  # fmt: skip
+
+
+def csv_rows(rows: list[CostRow], *, with_council: bool) -> Iterator[list[object]]:
+    """Yield the CSV of ``rows``, its header first; ``with_council`` adds the council's slug."""
+    councils = Council.objects.in_bulk({r.channel.council_id for r in rows}) if with_council else {}
+    yield [*(["council"] if with_council else []), *CSV_HEADER]
+    for row in rows:
+        yield [
+            *([councils[row.channel.council_id].slug] if with_council else []),
+            row.month,
+            row.audience,
+            row.channel.name,
+            row.channel.provider,
+            row.messages,
+            row.units,
+            f"{row.cost:.2f}",
+            row.sms_segments,
+            f"{row.as_sms:.2f}",
+            f"{row.saving:.2f}",
+        ]

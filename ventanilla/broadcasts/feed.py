@@ -9,6 +9,7 @@ sent an alert nor anyone's number appear: relayed alerts carry the operator's te
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
@@ -18,8 +19,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Kind, Status
+from ventanilla.broadcasts.services import alert_of_photo_token, relay_photo
+from ventanilla.conversations.models import Attachment
 from ventanilla.core.councils import council_for_request
 from ventanilla.core.models import Council
 
@@ -93,7 +97,7 @@ def relay_figures(council: Council) -> dict[str, int]:
     }
 
 
-def _council(request: HttpRequest) -> Council:
+def council_of(request: HttpRequest) -> Council:
     council = council_for_request(request)
     if council is None:
         raise Http404(_("No council is configured."))
@@ -102,7 +106,7 @@ def _council(request: HttpRequest) -> Council:
 
 @require_GET
 def alerts_page(request: HttpRequest) -> HttpResponse:
-    council = _council(request)
+    council = council_of(request)
     return TemplateResponse(
         request,
         "broadcasts/public.html",
@@ -153,7 +157,7 @@ def _xml(element: ET.Element, content_type: str) -> HttpResponse:
 
 @require_GET
 def cap(request: HttpRequest, key: str) -> HttpResponse:
-    council = _council(request)
+    council = council_of(request)
     found = [item for item in public_alerts(council) if item.key == key]
     if not found:
         raise Http404(_("There is no public alert with this identifier."))
@@ -163,7 +167,7 @@ def cap(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def atom(request: HttpRequest) -> HttpResponse:
     """The feed of current alerts, each entry linking to its CAP document."""
-    council = _council(request)
+    council = council_of(request)
     items = public_alerts(council)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
 
@@ -190,3 +194,37 @@ def atom(request: HttpRequest) -> HttpResponse:
         add(entry, "summary", item.text)
         add(entry, "link", rel="alternate", type="application/cap+xml", href=url)
     return _xml(feed, "application/atom+xml")
+
+
+#: a relayed photo is served at most this wide or high
+PHOTO_MAX_PIXELS = 1600
+
+
+def photo_without_metadata(attachment: Attachment) -> bytes:
+    """Return the photo re-encoded as JPEG: no EXIF (no GPS position, no camera), turned
+    upright, at most ``PHOTO_MAX_PIXELS``."""
+    with attachment.file.open("rb") as handle, Image.open(handle) as original:
+        image = ImageOps.exif_transpose(original).convert("RGB")
+    image.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=85)
+    return output.getvalue()
+
+
+def photo_response(attachment: Attachment | None) -> HttpResponse:
+    if attachment is None:
+        raise Http404(_("There is no photo here."))
+    try:
+        data = photo_without_metadata(attachment)
+    except (UnidentifiedImageError, OSError):
+        raise Http404(_("There is no photo here.")) from None
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+def relayed_photo(request: HttpRequest, token: str) -> HttpResponse:
+    """The copy of a relayed alert's photo, while the alert is current (signed link)."""
+    alert = alert_of_photo_token(token)
+    return photo_response(relay_photo(alert) if alert is not None else None)

@@ -169,12 +169,26 @@ class Broadcast(models.Model):
 
 
 class Recipient(models.Model):
-    """One message of a broadcast: the outbound Message row and what it was."""
+    """One message of a broadcast: the outbound Message row and what it was.
 
-    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="+")
-    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    A broadcast writes 100,000 of these at once, with the keys it has just created: the
+    database does not check each key again (``db_constraint=False``, which on PostgreSQL
+    halves the time to queue a broadcast); deleting a broadcast, a channel or a message
+    still deletes its rows here (Django's cascade).
+    """
+
+    broadcast = models.ForeignKey(
+        Broadcast,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # the (broadcast, channel) index serves it
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     message = models.OneToOneField(
-        "conversations.Message", on_delete=models.CASCADE, related_name="+"
+        "conversations.Message", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     template = models.BooleanField(_("sent as a template"), default=False)
 
@@ -211,6 +225,11 @@ class Alert(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     photos = models.PositiveSmallIntegerField(_("photos"), default=0)
+    photo_relayed = models.BooleanField(
+        _("photo relayed"),
+        default=False,
+        help_text=_("The operator kept the resident's photo: the alert links to a copy of it."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.PENDING
     )
@@ -273,3 +292,38 @@ class UnitPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.category} {self.amount} ({self.valid_from})"
+
+
+class CodePurpose(models.TextChoices):
+    SUBSCRIBE = "subscribe", _("Subscribe")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+
+
+class PortalCode(models.Model):
+    """A one-time code the portal's alerts page sent to a phone number: 6 digits, 10 minutes,
+    3 attempts. What is asked (the topics and their districts, or what to leave) waits here
+    until the code comes back; the code is kept only as a keyed digest.
+    """
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=CodePurpose.choices)
+    #: [{"topic": id, "district": id or None}, ...]; empty with ``everything`` (leave all)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    everything = models.BooleanField(_("every topic and message"), default=False)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    code_digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("code expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal code")
+        verbose_name_plural = _("portal codes")
+
+    def __str__(self) -> str:
+        return f"code {self.pk} ({self.purpose})"

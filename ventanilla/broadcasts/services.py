@@ -10,13 +10,20 @@ rate, only in the slots replies to residents leave free.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
 import structlog
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +31,9 @@ from ventanilla.broadcasts.models import (
     Alert,
     AlertStatus,
     Broadcast,
+    CodePurpose,
     Kind,
+    PortalCode,
     Recipient,
     Source,
     Status,
@@ -33,20 +42,27 @@ from ventanilla.broadcasts.models import (
 )
 from ventanilla.channels.adapters import provider_class
 from ventanilla.channels.models import Channel, Provider
-from ventanilla.channels.policy import OutboundRefused
-from ventanilla.citizens.services import bulk_find_or_create_citizens
+from ventanilla.channels.policy import OutboundRefused, reply_window
+from ventanilla.citizens.services import (
+    bulk_find_or_create_citizens,
+    set_language,
+    set_opt_out,
+)
 from ventanilla.citizens.urns import InvalidUrn, normalise_phone
 from ventanilla.conversations.bot_templates import TemplateBook
-from ventanilla.conversations.models import Conversation, Message
+from ventanilla.conversations.models import SECRET_MASK, Attachment, Conversation, Message
 from ventanilla.conversations.services import (
     BulkOutbound,
     bulk_conversations,
+    conversation_for,
     queue_outbound,
     queue_outbound_bulk,
     withdraw_queued,
 )
+from ventanilla.core import throttle
 from ventanilla.core.bulk import db_value, insert_rows
 from ventanilla.core.models import Council
+from ventanilla.insights.models import District
 from ventanilla.privacy.redaction import redact
 
 log = structlog.get_logger(__name__)
@@ -65,9 +81,23 @@ class ApprovalError(BroadcastError):
 
 @transaction.atomic
 def subscribe(
-    *, topic: Topic, conversation: Conversation, source: str, notice: str
+    *,
+    topic: Topic,
+    conversation: Conversation,
+    source: str,
+    notice: str,
+    district: District | None = None,
 ) -> Subscription:
-    """Subscribe the resident's channel identity to ``topic`` (again, if they had left)."""
+    """Subscribe the resident's channel identity to ``topic`` (again, if they had left).
+
+    A topic limited to districts needs one of its districts (``district``); subscribing
+    again with another district moves the subscription there.
+    """
+    limited = set(topic.districts.values_list("pk", flat=True))
+    if limited and (district is None or district.pk not in limited):
+        raise BroadcastError(_("Choose one of the topic's districts."))
+    if not limited:
+        district = None
     subscription, created = Subscription.objects.select_for_update().get_or_create(
         topic=topic,
         conversation=conversation,
@@ -76,14 +106,16 @@ def subscribe(
             "citizen_id": conversation.citizen_id,
             "source": source,
             "notice": notice,
+            "district": district,
         },
     )
-    if not created and subscription.ended_at is not None:
+    if not created and (subscription.ended_at is not None or subscription.district != district):
         subscription.ended_at = None
         subscription.created_at = timezone.now()
         subscription.source = source
         subscription.notice = notice
-        subscription.save(update_fields=["ended_at", "created_at", "source", "notice"])
+        subscription.district = district
+        subscription.save(update_fields=["ended_at", "created_at", "source", "notice", "district"])
     return subscription
 
 
@@ -385,6 +417,38 @@ def submit_alert(
     )
 
 
+PHOTO_SALT = "broadcasts.relay-photo"
+
+
+def relay_photo(alert: Alert) -> Attachment | None:
+    """Return the resident's first stored photo of ``alert``, if any."""
+    if alert.message_id is None:
+        return None
+    return (
+        Attachment.objects.filter(message_id=alert.message_id, content_type__startswith="image/")
+        .exclude(file="")
+        .order_by("pk")
+        .first()
+    )
+
+
+def photo_url(alert: Alert) -> str:
+    """Return the public address of the relayed copy of ``alert``'s photo (signed)."""
+    token = signing.dumps(alert.pk, salt=PHOTO_SALT)
+    return settings.PUBLIC_URL + reverse("public_alerts:photo", args=[token])
+
+
+def alert_of_photo_token(token: str) -> Alert | None:
+    """Return the relayed, current alert whose photo ``token`` names, or None."""
+    try:
+        pk = signing.loads(token, salt=PHOTO_SALT)
+    except signing.BadSignature:
+        return None
+    return Alert.objects.filter(
+        pk=pk, status=AlertStatus.RELAYED, photo_relayed=True, expires_at__gt=timezone.now()
+    ).first()
+
+
 def _tell_sender(alert: Alert, key: str) -> None:
     conversation = alert.conversation
     text = TemplateBook.for_conversation(conversation).text(key)
@@ -410,12 +474,15 @@ def relay_alert(
     topic: Topic,
     district: Any = None,
     expires_at: dt.datetime | None = None,
+    keep_photo: bool = False,
 ) -> Alert:
     """Relay a resident's alert, as the operator wrote it, to ``topic``'s subscribers.
 
     Only subscribers in ``district`` when one is given. The operator approves it by
     relaying; the text goes through redaction with the sender's names, so neither their
-    number nor their name reaches anyone. The sender is told.
+    number nor their name reaches anyone. With ``keep_photo`` the resident's first photo
+    goes too, as a link to a copy without its metadata (``photo_url``) at the end of the
+    text (WhatsApp templates, outside the 24-hour window, stay text). The sender is told.
     """
     row = Alert.objects.select_for_update().select_related("conversation").get(pk=alert.pk)
     if row.status != AlertStatus.PENDING:
@@ -428,11 +495,13 @@ def relay_alert(
     if not clean.strip():
         raise BroadcastError(_("Write the text to relay."))
     council = topic.council
+    row.photo_relayed = keep_photo and relay_photo(row) is not None
+    sent_text = f"{clean}\n{photo_url(row)}" if row.photo_relayed else clean
     broadcast = Broadcast.objects.create(
         council=council,
         topic=topic,
         kind=Kind.RELAY,
-        texts={council.language_codes[0]: clean},
+        texts={council.language_codes[0]: sent_text},
         status=Status.APPROVED,
         approved_by=by,
         approved_at=timezone.now(),
@@ -580,3 +649,220 @@ def _welcome_text(topic: Topic, language: str) -> str:
     return TemplateBook(topic.council, language).text(
         "alerts.welcome", council=topic.council.name, topic=name, word=name.upper()
     )
+
+
+# -- subscribing on the portal, with a one-time code ---------------------------------------
+
+PORTAL_CODE_TTL = dt.timedelta(minutes=10)
+PORTAL_CODE_TRIES = 3
+#: codes sent to one number an hour, and asked from one client address an hour
+CODES_PER_NUMBER = 3
+CODES_PER_CLIENT = 10
+#: codes typed from one client address an hour (each code also allows only 3 attempts)
+CHECKS_PER_CLIENT = 20
+HOUR = 3600
+#: the channel option naming WhatsApp's approved authentication template, taking the code
+CODE_TEMPLATE_OPTION = "one_time_code_template"
+
+
+class CodeResult(StrEnum):
+    DONE = "done"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What ``check_portal_code`` did: the result and, when done, the notice shown."""
+
+    result: CodeResult
+    notice: str = ""
+
+
+def portal_channels(council: Council) -> Any:
+    """The channels a portal code can reach a phone number on: SMS, and WhatsApp numbers
+    with an approved template for codes (a new number has never written, so its
+    24-hour window is closed)."""
+    channels = Channel.objects.filter(
+        council=council, active=True, provider__in=(Provider.TWILIO, Provider.WHATSAPP)
+    ).order_by("provider", "name", "pk")
+    return [
+        c
+        for c in channels
+        if c.provider != Provider.WHATSAPP or (c.options or {}).get(CODE_TEMPLATE_OPTION)
+    ]
+
+
+def _code_digest(conversation_id: int, code: str) -> str:
+    key = f"{settings.SECRET_KEY}:broadcasts:portal-code".encode()
+    return hmac.new(key, f"{conversation_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def request_portal_code(
+    *,
+    channel: Channel,
+    phone: str,
+    purpose: str,
+    language: str,
+    client: str,
+    topics: Sequence[tuple[Topic, District | None]] = (),
+    everything: bool = False,
+) -> PortalCode | None:
+    """Send a one-time code to ``phone`` on ``channel`` for what the portal's form asks.
+
+    Nothing changes until the code comes back (``check_portal_code``). The same happens
+    whether or not the number is known to the council. Return None when too many codes
+    were asked for this number or from this client address (``client``); raise InvalidUrn
+    for a number that cannot be read.
+    """
+    council = channel.council
+    urn = phone_urn(channel, phone)
+    if any(t.council_id != council.pk for t, _d in topics):
+        raise BroadcastError(_("A topic of another council was chosen."))
+    allowed = throttle.hit(
+        scope="alerts-code-client", client=client, limit=CODES_PER_CLIENT, window_seconds=HOUR
+    )
+    allowed = allowed and throttle.hit(
+        scope="alerts-code-number", client=urn, limit=CODES_PER_NUMBER, window_seconds=HOUR
+    )
+    if not allowed:
+        log.info("portal_code_throttled", council=council.pk)
+        return None
+    language = language if language in council.language_codes else council.language_codes[0]
+    conversation = conversation_for(channel=channel, urn=urn, language=language)
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    row = PortalCode.objects.create(
+        council=council,
+        conversation=conversation,
+        purpose=purpose,
+        topics=[{"topic": t.pk, "district": d.pk if d else None} for t, d in topics],
+        everything=everything,
+        language=language,
+        code_digest=_code_digest(conversation.pk, code),
+        created_at=now,
+        expires_at=now + PORTAL_CODE_TTL,
+    )
+    book = TemplateBook.for_conversation(conversation, language)
+    text = book.text("alerts.portal_code", council=council.name, code=code)
+    if code not in text:  # a council's edited text lost {code}
+        text = f"{text} {code}"
+    template = None
+    if not reply_window(
+        provider=channel.provider, last_inbound_at=conversation.last_inbound_at
+    ).open:
+        # the code is a template's only variable, masked like the text (see SECRET_MASK)
+        name = str((channel.options or {}).get(CODE_TEMPLATE_OPTION) or "")
+        template = {"name": name, "language": language, "parameters": [SECRET_MASK]}
+    try:
+        queue_outbound(
+            conversation=conversation, text=text, automatic=True, secret=code, template=template
+        )
+    except OutboundRefused:
+        log.warning("portal_code_not_sent", channel=channel.pk)
+    return row
+
+
+@transaction.atomic
+def check_portal_code(*, code_id: int, code: str, client: str) -> Checked:
+    """Check a code typed on the portal; when right, do what was asked with it.
+
+    Three wrong codes lock the request; an expired or used one does nothing.
+    """
+    row = (
+        PortalCode.objects.select_for_update()
+        .select_related("conversation__citizen", "council")
+        .filter(pk=code_id)
+        .first()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= timezone.now():
+        return Checked(CodeResult.EXPIRED)
+    if row.locked_at is not None:
+        return Checked(CodeResult.LOCKED)
+    if not throttle.hit(
+        scope="alerts-code-check", client=client, limit=CHECKS_PER_CLIENT, window_seconds=HOUR
+    ):
+        return Checked(CodeResult.LOCKED)
+    typed = "".join(c for c in code if c.isdigit())
+    if not hmac.compare_digest(row.code_digest, _code_digest(row.conversation_id, typed)):
+        row.attempts += 1
+        if row.attempts >= PORTAL_CODE_TRIES:
+            row.locked_at = timezone.now()
+        row.save(update_fields=["attempts", "locked_at"])
+        return Checked(CodeResult.LOCKED if row.locked_at else CodeResult.WRONG)
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    if row.purpose == CodePurpose.SUBSCRIBE:
+        notice = _subscribe_from_portal(row)
+    else:
+        notice = _unsubscribe_from_portal(row)
+    return Checked(CodeResult.DONE, notice)
+
+
+def _portal_topics(row: PortalCode) -> list[tuple[Topic, District | None]]:
+    wanted = [(int(item["topic"]), item.get("district")) for item in row.topics or []]
+    topics = Topic.objects.filter(council=row.council, pk__in=[t for t, _d in wanted])
+    districts = District.objects.filter(
+        council=row.council, pk__in=[d for _t, d in wanted if d]
+    ).in_bulk()
+    by_pk = {t.pk: t for t in topics}
+    return [(by_pk[t], districts.get(int(d)) if d else None) for t, d in wanted if t in by_pk]
+
+
+def _tell(conversation: Conversation, text: str) -> None:
+    """Send the notice to the number too, where the provider allows it without a template."""
+    try:
+        queue_outbound(conversation=conversation, text=text, automatic=True)
+    except OutboundRefused:
+        pass
+
+
+def _subscribe_from_portal(row: PortalCode) -> str:
+    conversation = row.conversation
+    citizen = conversation.citizen
+    if row.language and citizen.language != row.language:
+        set_language(citizen=citizen, language=row.language)
+    if citizen.opted_out:  # asking on the portal, with the code, is opting in again
+        set_opt_out(citizen=citizen, opted_out=False)
+    book = TemplateBook.for_conversation(conversation, row.language)
+    notices = []
+    for topic, district in _portal_topics(row):
+        name = topic.name(book.language)
+        notice = book.text("alerts.subscribed", topic=name, word=name.upper())
+        try:
+            with transaction.atomic():
+                subscribe(
+                    topic=topic,
+                    conversation=conversation,
+                    source=Source.PORTAL,
+                    notice=notice,
+                    district=district,
+                )
+        except BroadcastError:  # the topic's districts changed while the code travelled
+            log.info("portal_subscription_skipped", topic=topic.pk)
+            continue
+        notices.append(notice)
+    text = "\n".join(notices)
+    if text:
+        _tell(conversation, text)
+    return text
+
+
+def _unsubscribe_from_portal(row: PortalCode) -> str:
+    conversation = row.conversation
+    book = TemplateBook.for_conversation(conversation, row.language)
+    if row.everything:
+        citizen = conversation.citizen
+        Subscription.objects.filter(
+            council=row.council, citizen=citizen, ended_at__isnull=True
+        ).update(ended_at=timezone.now())
+        if not citizen.opted_out:
+            set_opt_out(citizen=citizen, opted_out=True)
+        return book.text("optout.done")
+    notices = []
+    for topic, _district in _portal_topics(row):
+        unsubscribe(topic=topic, conversation=conversation)
+        notices.append(book.text("alerts.unsubscribed", topic=topic.name(book.language)))
+    return "\n".join(notices)

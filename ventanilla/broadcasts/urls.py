@@ -18,4 +18,5 @@ urlpatterns = [
     path("costs/", views.cost_page, name="costs"),
     path("costs.csv", views.cost_csv, name="costs_csv"),
     path("relay/<int:pk>/", views.relay_decide, name="relay_decide"),
+    path("relay/<int:pk>/photo/", views.relay_photo, name="relay_photo"),
 ]

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ventanilla.broadcasts import services
 from ventanilla.broadcasts.access import broadcasting_council
-from ventanilla.broadcasts.costs import cost_report
+from ventanilla.broadcasts.costs import by_council, cost_report, csv_rows
 from ventanilla.broadcasts.estimate import plan
+from ventanilla.broadcasts.feed import photo_response
 from ventanilla.broadcasts.forms import BroadcastForm
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Recipient, Status, Topic
 from ventanilla.broadcasts.selectors import progress
@@ -29,8 +31,8 @@ from ventanilla.broadcasts.services import anonymous_text
 from ventanilla.channels.models import Channel, Provider
 from ventanilla.channels.segments import count_segments
 from ventanilla.core.models import Council
-from ventanilla.inbox.access import staff_required
-from ventanilla.inbox.selectors import Scope
+from ventanilla.inbox.access import is_verified, staff_required
+from ventanilla.inbox.selectors import Scope, scope_for
 from ventanilla.insights.models import District
 
 PAGE = 50
@@ -279,11 +281,21 @@ def relay_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
                 topic=topic,
                 district=district,
                 expires_at=expires_at,
+                keep_photo=request.POST.get("keep_photo") == "on",
             )
             messages.success(request, _("Relayed; the sender is told."))
     except services.BroadcastError as exc:
         messages.error(request, str(exc))
     return redirect("broadcasts:relay")
+
+
+@never_cache
+@require_GET
+@staff_required
+def relay_photo(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """The photo of an alert waiting for moderation, for the operator to judge."""
+    alert = get_object_or_404(Alert, council=_council(scope), pk=pk)
+    return photo_response(services.relay_photo(alert))
 
 
 # -- what messages cost ----------------------------------------------------------------------
@@ -303,16 +315,36 @@ def _cost_period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def operator_or_staff(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Give the view the council of the staff member, or None (every council) when the
+    installation operator (a superuser) asks."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_superuser and is_verified(user):
+            return view(request, scope_for(user), None)
+
+        @staff_required
+        def as_staff(request: HttpRequest, scope: Scope) -> HttpResponse:
+            return view(request, scope, _council(scope))
+
+        return as_staff(request)
+
+    return wrapper
+
+
 @never_cache
 @require_GET
-@staff_required
-def cost_page(request: HttpRequest, scope: Scope) -> HttpResponse:
-    council = _council(scope)
+@operator_or_staff
+def cost_page(request: HttpRequest, scope: Scope | None, council: Council | None) -> HttpResponse:
+    """What messages cost: the council's, or every council's for the installation operator."""
     start, end = _cost_period(request)
     rows = cost_report(council, start, end)
+    groups = by_council(rows)
     totals = {
-        "cost": sum((r.cost for r in rows), Decimal("0")),
-        "as_sms": sum((r.as_sms for r in rows), Decimal("0")),
+        "cost": sum((g.cost for g in groups), Decimal("0")),
+        "as_sms": sum((g.as_sms for g in groups), Decimal("0")),
     }
     totals["saving"] = totals["as_sms"] - totals["cost"]
     return TemplateResponse(
@@ -321,6 +353,8 @@ def cost_page(request: HttpRequest, scope: Scope) -> HttpResponse:
         {
             "scope": scope,
             "council": council,
+            "every_council": council is None,
+            "groups": groups,
             "rows": rows,
             "totals": totals,
             "start": start,
@@ -331,40 +365,11 @@ def cost_page(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 @require_GET
-@staff_required
-def cost_csv(request: HttpRequest, scope: Scope) -> HttpResponse:
-    council = _council(scope)
+@operator_or_staff
+def cost_csv(request: HttpRequest, scope: Scope | None, council: Council | None) -> HttpResponse:
     start, end = _cost_period(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="costs-{start}-{end}.csv"'
     writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(
-        [
-            "month",
-            "audience",
-            "channel",
-            "provider",
-            "messages",
-            "units",
-            "cost",
-            "sms_segments",
-            "as_sms",
-            "saving",
-        ]  # fmt: skip
-    )
-    for row in cost_report(council, start, end):
-        writer.writerow(
-            [
-                row.month,
-                row.audience,
-                row.channel.name,
-                row.channel.provider,
-                row.messages,
-                row.units,
-                f"{row.cost:.2f}",
-                row.sms_segments,
-                f"{row.as_sms:.2f}",
-                f"{row.saving:.2f}",
-            ]  # fmt: skip
-        )
+    writer.writerows(csv_rows(cost_report(council, start, end), with_council=council is None))
     return response

@@ -12,6 +12,7 @@ from ventanilla.cases.tests.factories import make_council
 from ventanilla.conversations.services import conversation_for
 from ventanilla.conversations.tests.chat import make_channel
 from ventanilla.inbox.tests.test_browser import serious_violations
+from ventanilla.insights.models import District
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,3 +49,45 @@ def test_alerts_pages_are_accessible(browse, server, monkeypatch):
     assert found == {path: [] for path in found}
     page.goto(f"{server.url}/alerts/{sending.pk}/")
     expect(page.locator("progress")).to_be_visible()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_portal_subscription_pages_are_accessible_and_fit_a_phone(browse, server):
+    with server.lock:
+        council = make_council(name="Villaverde")
+        topic = make_traffic(council)
+        centre = District.objects.create(
+            council=council, name="Centro", south=40, north=41, west=-4, east=-3
+        )
+        water = services.create_topic(council=council, slug="agua", name_es="Cortes de agua")
+        water.districts.set([centre])
+        make_channel(council, "twilio")
+        whatsapp = make_channel(council, "whatsapp")
+        whatsapp.options = {services.CODE_TEMPLATE_OPTION: "codigo"}
+        whatsapp.save()
+    found, too_wide = {}, {}
+    page = browse(bypass_csp=True)
+    for viewport in ({"width": 1280, "height": 800}, PHONE):
+        page.set_viewport_size(viewport)
+        for path in ("/public-alerts/subscribe/", "/public-alerts/unsubscribe/"):
+            page.goto(server.url + path)
+            found[path] = serious_violations(page)
+            if viewport == PHONE:
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > PHONE["width"]:
+                    too_wide[path] = width
+    page.goto(server.url + "/public-alerts/subscribe/")
+    page.get_by_label(topic.name_en).check()
+    page.get_by_label("SMS (text message)").check()
+    page.get_by_label("Mobile phone number").fill("600 700 701")
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("heading", name="Type the code")).to_be_visible()
+    found["code"] = serious_violations(page)
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("That code is not right")).to_be_visible()
+    found["wrong code"] = serious_violations(page)
+    assert found == {path: [] for path in found}
+    assert too_wide == {}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
 from ventanilla.broadcasts.costs import cost_report
@@ -21,6 +24,7 @@ from ventanilla.crews.models import StaffMessage
 from ventanilla.crews.tests.factories import make_crew, make_identity
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 
 GSM_200 = "a" * 200  # GSM-7: 2 segments (153 + 47)
 UCS_71 = "ó" * 71  # UCS-2: 2 segments (67 + 4)
@@ -150,3 +154,37 @@ def test_the_cost_page_shows_internal_messages_apart(prices):
 
     assert "Staff (internal)" in page
     assert "Cost: 0.00 €. As SMS: 0.06 €. Saved: 0.06 €." in page
+
+
+def test_the_installation_operator_sees_every_council_and_staff_only_their_own(prices):
+    north, south = make_council(name="Norte"), make_council(name="Sur")
+    sent(make_channel(north, "twilio"), "tel:+34600000001", SHORT)
+    sent(make_channel(south, "twilio"), "tel:+34600000002", GSM_200)
+    operator = User.objects.create_superuser("operadora", "op@example.org", "x")
+    client = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), operator)
+
+    page = client.get("/alerts/costs/").content.decode()
+    assert "Norte" in page and "Sur" in page and "Cost per council" in page
+    assert "Cost: 0.18 €. As SMS: 0.18 €. Saved: 0.00 €." in page  # 1 + 2 segments at 0.06
+    csv = client.get("/alerts/costs.csv").content.decode().splitlines()
+    assert csv[0].startswith("council,month,")
+    assert sorted(line.split(",")[0] for line in csv[1:]) == [north.slug, south.slug]
+
+    ana, _ = make_supervisors(north)
+    staff = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en"), ana)
+    mine = staff.get("/alerts/costs/").content.decode()
+    assert "Cost: 0.06 €." in mine and "Sur" not in mine
+    assert len(staff.get("/alerts/costs.csv").content.decode().splitlines()) == 2
+
+
+def test_the_cost_report_command_prints_every_council(prices):
+    north, south = make_council(name="Norte"), make_council(name="Sur")
+    sent(make_channel(north, "twilio"), "tel:+34600000001", SHORT)
+    sent(make_channel(south, "twilio"), "tel:+34600000002", SHORT)
+    out = StringIO()
+    call_command("cost_report", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("council,month,") and len(lines) == 3
+    out = StringIO()
+    call_command("cost_report", "--council", south.slug, stdout=out)
+    assert [line.split(",")[0] for line in out.getvalue().splitlines()[1:]] == [south.slug]
