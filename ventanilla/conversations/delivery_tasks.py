@@ -7,6 +7,7 @@ finds its message already sent) does nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -188,7 +189,11 @@ def outbound_for(message: Message) -> OutboundMessage:
         raise SendError(reason, retryable=False, code="invalid") from None
     text = message.text
     if payload.get("secret"):  # a one-time code: only the resident reads it
-        text = text.replace(SECRET_MASK, decrypt_text(str(payload["secret"])))
+        code = decrypt_text(str(payload["secret"]))
+        text = text.replace(SECRET_MASK, code)
+        if template is not None:  # a code template (WhatsApp outside the 24-hour window)
+            parameters = tuple(value.replace(SECRET_MASK, code) for value in template.parameters)
+            template = dataclasses.replace(template, parameters=parameters)
     subject, thread = _thread(message)
     return OutboundMessage(
         urn=message.conversation.urn,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -232,6 +233,14 @@ def test_whatsapp_code_outside_the_window_is_a_template_with_the_code_masked(
     assert template["name"] == "codigo" and template["parameters"] == [SECRET_MASK]
     assert message.payload["secret"] and SECRET_MASK in message.text
     assert not re.search(r"\d{6}", message.text + str(template))
+
+    run_tasks()  # the resident's phone gets the template with the real code in it
+    [call] = [c for c in fakes.calls("whatsapp") if c["path"].endswith("/messages")]
+    sent = json.loads(call["body"])["template"]
+    assert sent["name"] == "codigo"
+    [parameter] = sent["components"][0]["parameters"]
+    assert re.fullmatch(r"\d{6}", parameter["text"])
+    assert not re.search(r"\d{6}", Message.objects.get(pk=message.pk).text)
 
 
 def test_the_form_lists_only_channels_that_reach_a_phone(town: Any) -> None:
