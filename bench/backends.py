@@ -32,6 +32,11 @@ import psycopg
 import redis
 
 DB = "bench_backends"
+#: WhatsApp's answer to a send, with a message id of its own for each request
+WHATSAPP_REPLY = (
+    '{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],'
+    '"messages":[{"id":"wamid.$request_id"}]}'
+)
 NGINX_CONF = """
 worker_processes 1;
 daemon off;
@@ -50,7 +55,7 @@ http {{
         listen 127.0.0.1:{port};
         location / {{
             default_type application/json;
-            return 200 '{{"messaging_product":"whatsapp","contacts":[{{"input":"x","wa_id":"x"}}],"messages":[{{"id":"wamid.$request_id"}}]}}';
+            return 200 '{reply}';
         }}
     }}
 }}
@@ -178,7 +183,9 @@ def main() -> int:
     number = empty_redis_db(host, int(port))
     redis_url = f"redis://{host}:{port}/{number}"
     work = Path(tempfile.mkdtemp(prefix="bench-backends-nginx-"))
-    (work / "nginx.conf").write_text(NGINX_CONF.format(work=work, port=args.nginx_port))
+    (work / "nginx.conf").write_text(
+        NGINX_CONF.format(work=work, port=args.nginx_port, reply=WHATSAPP_REPLY)
+    )
     provider = subprocess.Popen(
         [nginx, "-p", str(work), "-c", str(work / "nginx.conf")],
         stdout=subprocess.DEVNULL,

@@ -21,6 +21,9 @@ T = TypeVar("T")
 class RQBackend(django_tasks_rq.RQBackend):
     """django-tasks-rq, with tasks below the default priority in the low-priority queue."""
 
+    # django-tasks-rq refuses tasks with a priority; this backend honours them (coarsely)
+    supports_priority = True
+
     def enqueue(self, task: Task[Any, T], args: Any, kwargs: Any) -> TaskResult[T]:
         if task.priority < DEFAULT_TASK_PRIORITY:
             task = task.using(queue_name=settings.TASKS_LOW_PRIORITY_QUEUE)

@@ -9,8 +9,10 @@ Redis must be running (``make redis``; ``make test`` starts it).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -20,12 +22,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import django_rq
 import httpx
 import pytest
 import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_tasks_rq import Job
+from rq.job import JobStatus
+from rq.registry import StartedJobRegistry
 
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels import services as channel_services
@@ -38,6 +44,7 @@ from ventanilla.conversations.services import (
 )
 from ventanilla.core.models import Council, LiveEvent
 from ventanilla.core.rq_backend import listen_order
+from ventanilla.core.rq_worker import requeue_abandoned
 from ventanilla.fakes.server import FakeHub
 from ventanilla.fakes.tests.harness import RESIDENT, SECRETS, URN
 
@@ -130,18 +137,22 @@ class Installation:
             },
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # granian's workers are stopped with their parent
         )
         self.processes.append(process)
         return process
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def logs(self) -> str:
         """Return the end of each process's output (for a failure's message)."""
@@ -300,3 +311,40 @@ def _healthy(base: str) -> bool:
         return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@pytest.fixture
+def rq_backend(settings: Any, redis_url: str) -> str:
+    """This process enqueues into the test's Redis database (no worker runs here)."""
+    settings.TASKS = {
+        "default": {"BACKEND": "ventanilla.core.rq_backend.RQBackend", "QUEUES": listen_order()}
+    }
+    settings.RQ_QUEUES = {name: {"URL": redis_url} for name in listen_order()}
+    return redis_url
+
+
+def test_workers_take_replies_first_and_a_broadcast_s_fan_out_last(rq_backend: str) -> None:
+    from ventanilla.broadcasts.tasks import dispatch
+
+    fan_out = dispatch.enqueue(1, 1)
+    reply = send_message.enqueue(1)
+
+    assert listen_order() == ["send", "default", "bulk", "low"]
+    assert django_rq.get_queue("low").job_ids == [fan_out.id]
+    assert django_rq.get_queue("send").job_ids == [reply.id]
+
+
+def test_a_task_whose_worker_died_is_queued_again(rq_backend: str) -> None:
+    queued = send_message.enqueue(7)
+    queue = django_rq.get_queue("send", job_class=Job)
+    job = queue.dequeue_any([queue], None, connection=queue.connection, job_class=Job)[0]
+    job.set_status(JobStatus.STARTED)
+    started = StartedJobRegistry(queue=queue)
+    # an execution of a worker that died long ago (rq's entry: job id, execution id, expiry)
+    queue.connection.zadd(started.key, {f"{job.id}:dead-worker": 1})
+
+    started.cleanup(exception_handlers=[requeue_abandoned])
+
+    [again] = queue.get_jobs()
+    assert again.id != queued.id
+    assert (again.func_name, again.args) == (job.func_name, [7])
