@@ -239,7 +239,7 @@ def test_a_resident_is_answered_and_periodic_jobs_run_with_the_queue_in_redis(
     base = f"http://127.0.0.1:{port}"
     system.start("serve", "--port", str(port), "--workers", "1", "--no-collectstatic")
     system.start("worker", "--interval", "0.1")
-    eventually(lambda: _healthy(base), "the web server starting", system)
+    eventually(lambda: _healthy(base), "the web server starting", system, seconds=2 * WAIT)
     register(hub, whatsapp, base)
 
     spec = {"from": RESIDENT["whatsapp"], "text": "Hola, la farola de mi calle no funciona"}
@@ -347,4 +347,4 @@ def test_a_task_whose_worker_died_is_queued_again(rq_backend: str) -> None:
 
     [again] = queue.get_jobs()
     assert again.id != queued.id
-    assert (again.func_name, again.args) == (job.func_name, [7])
+    assert (again.func_name, list(again.args)) == (job.func_name, [7])
