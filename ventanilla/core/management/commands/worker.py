@@ -24,7 +24,7 @@ class Command(BaseCommand):
             type=float,
             default=None,
             help="Seconds after which a RUNNING task is taken to be a dead worker's and queued "
-            "again (default: TASKS_RECLAIM_AFTER).",
+            "again (default: TASKS_RECLAIM_AFTER; the rq backend always uses that).",
         )
         parser.add_argument("--batch", action="store_true", help="Run what is due, then exit.")
 
