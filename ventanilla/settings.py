@@ -254,10 +254,27 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_MAX_BYTES = int(os.environ.get("MAIL_MAX_BYTES", 25 * 1024 * 1024))
 
 # -- background work ----------------------------------------------------------------------
+# TASKS_BACKEND is "database" (the default: the queue is a table of DATABASE_URL, nothing more
+# to run) or "rq" (django-tasks-rq: the queue lives in Redis at REDIS_URL, for installations
+# whose database is busy with the queue; docs/deploy.md says when). Any other value is a
+# django-tasks backend's dotted path. Delivery state, rate limits and the outbox stay in the
+# database with either.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+# The queues in the order a worker takes from them: replies and other sends first, bulk work
+# (retention, imports) last.
+TASK_QUEUES = ["send", "default", "bulk"]
+# Redis has no priorities: with rq, tasks below the default priority (a broadcast's fan-out)
+# wait in this queue, which workers take from last (core.rq_backend).
+TASKS_LOW_PRIORITY_QUEUE = "low"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "send", "bulk"],
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "ventanilla.core.rq_backend.RQBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+        "QUEUES": [*TASK_QUEUES, TASKS_LOW_PRIORITY_QUEUE]
+        if TASKS_BACKEND == "rq"
+        else TASK_QUEUES,
     }
 }
 # A task RUNNING this long (seconds) is taken to be a dead worker's and queued again by
@@ -267,6 +284,17 @@ TASKS_RECLAIM_AFTER = float(os.environ.get("TASKS_RECLAIM_AFTER", 15 * 60))
 # to inspect); the pruning is a periodic job (core.schedule).
 TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", 2))
 FAILED_TASKS_KEEP_DAYS = int(os.environ.get("FAILED_TASKS_KEEP_DAYS", 30))
+# With TASKS_BACKEND=rq: the Redis server (redis://[:password@]host:port/db; rediss:// for
+# TLS). Every queue is there; a job running longer than TASKS_RECLAIM_AFTER is stopped and
+# one whose worker died is queued again after that long.
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": int(TASKS_RECLAIM_AFTER)}
+    for name in [*TASK_QUEUES, TASKS_LOW_PRIORITY_QUEUE]
+}
+RQ_SHOW_ADMIN_LINK = False
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
