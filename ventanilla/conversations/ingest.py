@@ -252,9 +252,12 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
         )
         statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
         done: list[int] = []
+        adapters: dict[int, Any] = {}  # one per channel: its secrets are decrypted once
         for delivery in batch:
             try:
-                parsed = adapter_for(delivery.channel).parse(as_webhook(delivery))
+                if delivery.channel_id not in adapters:
+                    adapters[delivery.channel_id] = adapter_for(delivery.channel)
+                parsed = adapters[delivery.channel_id].parse(as_webhook(delivery))
                 if parsed.messages or parsed.events:
                     with transaction.atomic():  # a savepoint: a failure undoes this one only
                         inbound.receive(
