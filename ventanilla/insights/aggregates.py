@@ -20,9 +20,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
+from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
-from ventanilla.insights.models import CaseFigures, DurationTally, Tally
+from ventanilla.insights import tallies
+from ventanilla.insights.models import BacklogTally, CaseFigures, DurationTally, Tally
 from ventanilla.insights.tallies import COUNTS, STORED
 
 _NOT_TO_RESOLVE = tuple(sorted(str(s) for s in F.NOT_TO_RESOLVE))
@@ -283,38 +285,106 @@ def volumes(
     return [F.Point(b, came.get(b, 0), went.get(b, 0)) for b in F.buckets(start, end, granularity)]
 
 
-def _inner(rows: QuerySet[CaseFigures], columns: list[str]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = rows.values(*columns).order_by().query.sql_with_params()
-    return sql, tuple(params)
+def _open_rows(council: Council, departments: Departments) -> QuerySet[CaseFigures]:
+    rows = CaseFigures.objects.filter(council=council, status__in=sorted(OPEN_STATUSES))
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    return rows
 
 
-def backlog(open_rows: QuerySet[CaseFigures], *, now: dt.datetime, oldest: int) -> F.Backlog:
-    """Return the backlog of ``open_rows`` (cases in an open status), counted per age in days.
+def backlog(
+    council: Council, departments: Departments, *, now: dt.datetime, oldest: int
+) -> F.Backlog:
+    """Return the backlog: the cases open now, counted per age in whole days of 24 hours.
 
-    One pass over the partial index of open cases (which carries ``due_at`` and the
-    department, so PostgreSQL need not read the table); bands and median from the counts.
+    Read from ``BacklogTally`` (open cases per UTC day they came in or fall due). A case
+    that came in on UTC day D is ``today - D`` days old, or one day less if it came in
+    later in its day than the time of day now; so the cases younger than k + 1 days are
+    those of the days after ``today - k - 1`` and, of that day, those that came in after
+    ``now - (k + 1) days``. Only those parts of a few days (the age bands' edges and the
+    median's ranks) are counted from ``CaseFigures``, through the partial index of open
+    cases; likewise the cases that fall due today before now.
     """
-    inner, params = _inner(open_rows, ["created_at", "due_at"])
-    sql = f"""
-        SELECT floor(extract(epoch FROM (%s - created_at)) / 86400) AS age,
-            count(*), count(*) FILTER (WHERE due_at < %s)
-        FROM ({inner}) AS cases GROUP BY age ORDER BY age
-    """  # noqa: S608 - only our own subquery and placeholders are interpolated
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (now, now, *params))
-        ages = [(int(age), n, overdue) for age, n, overdue in cursor.fetchall()]
-    bands = dict.fromkeys((label for label, _, _ in F.AGE_BANDS), 0)
-    for age, n, _overdue in ages:
-        for label, low, high in F.AGE_BANDS:
-            if age >= low and (high is None or age <= high):
-                bands[label] += n
+    today = tallies.utc_day(now)
+    midnight = dt.datetime.combine(today, dt.time(0, 0), tzinfo=dt.UTC)
+    rows = BacklogTally.objects.filter(council=council).exclude(n=0)
+    if departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    created: dict[dt.date, int] = defaultdict(int)
+    overdue = 0
+    for kind, day, n in rows.values_list("kind", "day").annotate(Sum("n")).order_by():
+        if kind == BacklogTally.Kind.CREATED:
+            created[day] += n
+        elif day < today:
+            overdue += n
+    open_rows = _open_rows(council, departments)
+    if created:
+        overdue += open_rows.filter(due_at__gte=midnight, due_at__lt=now).count()
+    days = sorted((day for day, n in created.items() if n), reverse=True)
+    total = sum(created[day] for day in days)
+
+    def after(day: dt.date) -> Q:
+        """The cases of ``day`` that came in later in the day than the time now."""
+        return Q(
+            created_at__gt=now - dt.timedelta(days=(today - day).days),
+            created_at__lt=dt.datetime.combine(
+                day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=dt.UTC
+            ),
+        )
+
+    def before(day: dt.date) -> int:
+        """Return how many cases came in on the days after ``day``."""
+        return sum(created[d] for d in days if d > day)
+
+    # the age of rank r is k0 (its day's) or one less: k0 - 1 when the cases younger than
+    # k0 days (the days after and the late part of its day) are more than r
+    ranks: list[tuple[int, dt.date]] = []
+    median_at = 0.5 * (total - 1)
+    low = int(median_at)
+    for rank in (low, min(low + 1, total - 1)) if total else ():
+        seen = 0
+        for day in days:
+            seen += created[day]
+            if seen > rank:
+                ranks.append((rank, day))
                 break
-    median = F.percentile_of_counts([(float(age), n) for age, n, _ in ages], 0.5)
+    edges = {-1: today, **{high: today - dt.timedelta(days=high + 1) for _, _, high in _BANDS}}
+    wanted = sorted({*edges.values(), *(day for _, day in ranks)}) if total else []
+    late_parts: dict[dt.date, int] = {}
+    if wanted:
+        counted = open_rows.aggregate(
+            **{f"d{day:%Y%m%d}": Count("pk", filter=after(day)) for day in wanted}
+        )
+        late_parts = {day: counted[f"d{day:%Y%m%d}"] for day in wanted}
+
+    def younger(k: int) -> int:
+        """Return how many cases are at most ``k`` days old (k >= -1)."""
+        if not total:
+            return 0
+        day = today - dt.timedelta(days=k + 1)
+        return before(day) + late_parts[day]
+
+    ages: dict[str, int] = {}
+    below = younger(-1)
+    for label, _low, high in F.AGE_BANDS:
+        up_to = younger(high) if high is not None else total
+        ages[label] = up_to - below
+        below = up_to
+    at_rank = []
+    for rank, day in ranks:
+        k0 = (today - day).days
+        at_rank.append(k0 - 1 if before(day) + late_parts[day] > rank else k0)
+    median = None
+    if at_rank:
+        median = at_rank[0] + (at_rank[-1] - at_rank[0]) * (median_at - low)
     first = open_rows.order_by("created_at", "reference").values_list("reference", "created_at")
     return F.Backlog(
-        open=sum(n for _, n, _ in ages),
-        overdue=sum(overdue for _, _, overdue in ages),
-        ages=bands,
+        open=total,
+        overdue=overdue,
+        ages=ages,
         median_age_days=None if median is None else round(median, 6),
         oldest=[(reference, (now - created).days) for reference, created in first[:oldest]],
     )
+
+
+_BANDS = [band for band in F.AGE_BANDS if band[2] is not None]

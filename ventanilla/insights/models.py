@@ -124,6 +124,12 @@ class CaseFigures(models.Model):
                 name="case_figures_unresolved",
             ),
             models.Index(
+                fields=["council", "due_at"],
+                include=["department_id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_figures_open_due",
+            ),
+            models.Index(
                 fields=["council", "created_at"],
                 condition=Q(satisfaction__isnull=False),
                 name="case_figures_rated",
@@ -176,6 +182,37 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grain} {self.start} {self.dimension} {self.key}"
+
+
+class BacklogTally(models.Model):
+    """How many of a council's open cases came in, and fall due, on each day (in UTC).
+
+    Kept in step with ``CaseFigures`` by ``tallies.apply``, like ``Tally``. A case's age is
+    whole days of 24 hours since it came in, so the days are UTC days (all 24 hours long):
+    a day's cases are all of one age or one less, and the few cases of the days that
+    straddle a boundary (an age band, the median) are counted from ``CaseFigures``.
+    ``kind`` is ``created`` (the day the case came in) or ``due`` (the day of its deadline).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        DUE = "due"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    day = models.DateField()
+    department_id = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "kind", "day", "department_id"], name="backlog_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.department_id}: {self.n}"
 
 
 class DurationTally(models.Model):

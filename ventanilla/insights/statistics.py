@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from ventanilla.cases.access import case_scope, sees_whole_council, staff_of
 from ventanilla.cases.models import Case, Category, Department
-from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.models import Provider
 from ventanilla.core.models import Council
 from ventanilla.insights import aggregates
@@ -224,7 +223,6 @@ def statistics(
     granularity = granularity or F.default_granularity(start, end)
     previous_start, previous_end = F.previous_period(start, end)
     rows = CaseFigures.objects.filter(scope, council=council)
-    open_rows = rows.filter(status__in=sorted(OPEN_STATUSES))
     per_key: dict[str, dict[str, F.Figures]]
     if reader is rollup_facts:
         departments = departments_of(user, council)
@@ -235,10 +233,7 @@ def statistics(
         volumes = aggregates.volumes(
             council, departments, start=start, end=end, granularity=granularity
         )
-        if aggregates.available():
-            backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
-        else:
-            backlog = F.backlog(_facts(open_rows), now=now, oldest=OLDEST)
+        backlog = aggregates.backlog(council, departments, now=now, oldest=OLDEST)
     else:
         received, resolved = reader(council, scope, start, end)
         prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)

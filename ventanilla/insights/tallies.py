@@ -19,9 +19,10 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.functions import Round
 
+from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
-from ventanilla.insights.models import CaseFigures, DurationTally, Tally
+from ventanilla.insights.models import BacklogTally, CaseFigures, DurationTally, Tally
 
 #: dimension -> CaseFigures column (the department is the total rows' department_id)
 STORED: dict[str, str | None] = {
@@ -45,9 +46,12 @@ COUNTS = (
     "rated_5",
 )
 _NOT_TO_RESOLVE = frozenset(str(s) for s in F.NOT_TO_RESOLVE)
+_OPEN = frozenset(str(s) for s in OPEN_STATUSES)
 
 TallyKey = tuple[str, dt.date, int, str, str]  # grain, start, department, dimension, key
 DurationKey = tuple[str, dt.date, int, str, str, str, int]  # grain, start, dept, dim, key, m, v
+BacklogKey = tuple[str, dt.date, int]  # kind, UTC day, department
+Counts = tuple[dict[TallyKey, list[int]], dict[DurationKey, int], dict[BacklogKey, int]]
 
 
 def first_minutes(hours: float | None) -> int | None:
@@ -66,14 +70,22 @@ def _key(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def utc_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.UTC).date()
+
+
 class Deltas:
     """Changes to add to the tallies: +1 for a row's contributions, -1 to take them away."""
 
     def __init__(self) -> None:
         self.tally: dict[TallyKey, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
         self.duration: dict[DurationKey, int] = defaultdict(int)
+        self.backlog: dict[BacklogKey, int] = defaultdict(int)
 
     def add(self, row: CaseFigures, sign: int) -> None:
+        if row.status in _OPEN:
+            self.backlog[("created", utc_day(row.created_at), row.department_id)] += sign
+            self.backlog[("due", utc_day(row.due_at), row.department_id)] += sign
         not_to_resolve = row.status in _NOT_TO_RESOLVE
         resolved = row.resolved_at is not None
         received = [0] * len(COUNTS)
@@ -121,7 +133,15 @@ def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFig
     # in key order, so that concurrent changes lock the rows they share in the same order
     tally = sorted((k, v) for k, v in deltas.tally.items() if any(v))
     duration = sorted((k, v) for k, v in deltas.duration.items() if v)
+    backlog = sorted((k, v) for k, v in deltas.backlog.items() if v)
     with transaction.atomic():
+        if backlog:
+            _upsert(
+                BacklogTally._meta.db_table,
+                ("council_id", "kind", "day", "department_id"),
+                ("n",),
+                [(council.pk, *k, v) for k, v in backlog],
+            )
         if tally:
             _upsert(
                 Tally._meta.db_table,
@@ -171,6 +191,12 @@ def _month_sql(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
+def _utc_day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'UTC' AS date)"
+    return f"date({column})"  # SQLite keeps moments as UTC text
+
+
 def _key_sql(column: str | None) -> str:
     if column is None:
         return "''"
@@ -202,6 +228,19 @@ def rebuild(*, council: Council) -> None:
     with transaction.atomic():
         Tally.objects.filter(council=council).delete()
         DurationTally.objects.filter(council=council).delete()
+        BacklogTally.objects.filter(council=council).delete()
+        open_statuses = sorted(_OPEN)
+        for kind, column in (("created", "created_at"), ("due", "due_at")):
+            sql = f"""
+                INSERT INTO {BacklogTally._meta.db_table} (council_id, kind, day, department_id, n)
+                SELECT %s, %s, day, department_id, COUNT(*) FROM (
+                    SELECT {_utc_day_sql(column)} AS day, department_id FROM {figures}
+                    WHERE council_id = %s AND status IN ({", ".join(["%s"] * len(open_statuses))})
+                ) AS parts
+                GROUP BY day, department_id
+            """  # noqa: S608 - only our own column names and placeholders
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [council.pk, kind, council.pk, *open_statuses])
         counts_sql = ", ".join(COUNTS)
         for dimension, column in STORED.items():
             key = _key_sql(column)
@@ -278,7 +317,7 @@ def rebuild(*, council: Council) -> None:
                     cursor.execute(sql, params)
 
 
-def recount(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[DurationKey, int]]:
+def recount(*, council: Council) -> Counts:
     """Return the tallies worked out in Python from ``council``'s rows (for the tests)."""
     deltas = Deltas()
     for row in CaseFigures.objects.filter(council=council):
@@ -286,10 +325,11 @@ def recount(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[Durati
     return (
         {k: v for k, v in deltas.tally.items() if any(v)},
         {k: v for k, v in deltas.duration.items() if v},
+        {k: v for k, v in deltas.backlog.items() if v},
     )
 
 
-def stored(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[DurationKey, int]]:
+def stored(*, council: Council) -> Counts:
     """Return ``council``'s stored tallies (rows that add up to nothing left out)."""
     tally = {}
     for row in Tally.objects.filter(council=council).values_list(
@@ -303,4 +343,10 @@ def stored(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[Duratio
             "grain", "start", "department_id", "dimension", "key", "measure", "value", "n"
         )
     }
-    return tally, duration  # type: ignore[return-value]
+    backlog = {
+        (kind, day, department): n
+        for kind, day, department, n in BacklogTally.objects.filter(
+            council=council, n__gt=0
+        ).values_list("kind", "day", "department_id", "n")
+    }
+    return tally, duration, backlog  # type: ignore[return-value]
