@@ -45,29 +45,61 @@ def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def split(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
-    """Return (the whole months in ``start``..``end``, the day ranges left at its edges)."""
-    months: list[dt.date] = []
-    days: list[tuple[dt.date, dt.date]] = []
-    day = start
-    while day <= end:
-        first = day.replace(day=1)
-        following = (first + dt.timedelta(days=32)).replace(day=1)
-        last = following - dt.timedelta(days=1)
-        if day == first and last <= end:
-            months.append(first)
+Piece = tuple[str, dt.date, dt.date]  # grain, first day, last day
+#: the grains a period is read in, coarsest first
+ALL_GRAINS = ("year", "month", "week", "day")
+
+
+def _units(grain: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Return the whole years, months or weeks that lie in ``start``..``end``."""
+    units = []
+    if grain == "week":
+        first = start + dt.timedelta(days=-start.weekday() % 7)
+        while first + dt.timedelta(days=6) <= end:
+            units.append((first, first + dt.timedelta(days=6)))
+            first += dt.timedelta(days=7)
+        return units
+    first = start.replace(day=1) if grain == "month" else start.replace(month=1, day=1)
+    if first < start:
+        first = (first + dt.timedelta(days=32 if grain == "month" else 366)).replace(day=1)
+        if grain == "year":
+            first = first.replace(month=1)
+    while True:
+        if grain == "month":
+            following = (first + dt.timedelta(days=32)).replace(day=1)
         else:
-            days.append((day, min(last, end)))
-        day = following
-    return months, days
+            following = first.replace(year=first.year + 1)
+        if following - dt.timedelta(days=1) > end:
+            return units
+        units.append((first, following - dt.timedelta(days=1)))
+        first = following
 
 
-def grains_q(start: dt.date, end: dt.date) -> Q:
-    """Return the filter of the tally rows (day or month grain) of the period."""
-    months, days = split(start, end)
-    q = Q(grain=Tally.Grain.MONTH, start__in=months) if months else Q(pk__in=[])
-    for low, high in days:
-        q |= Q(grain=Tally.Grain.DAY, start__gte=low, start__lte=high)
+def split(start: dt.date, end: dt.date, grains: Sequence[str] = ALL_GRAINS) -> list[Piece]:
+    """Return ``start``..``end`` as the fewest tally rows' periods: whole years, months, weeks
+    (of ``grains``, coarsest first), then the days left at the edges."""
+    if start > end:
+        return []
+    if grains[0] == "day":
+        return [("day", start, end)]
+    units = _units(grains[0], start, end)
+    if not units:
+        return split(start, end, grains[1:])
+    return [
+        *split(start, units[0][0] - dt.timedelta(days=1), grains[1:]),
+        *((grains[0], low, high) for low, high in units),
+        *split(units[-1][1] + dt.timedelta(days=1), end, grains[1:]),
+    ]
+
+
+def grains_q(start: dt.date, end: dt.date, grains: Sequence[str] = ALL_GRAINS) -> Q:
+    """Return the filter of the tally rows of the period (``grains``, coarsest first)."""
+    q = Q(pk__in=[])
+    for grain, low, high in split(start, end, grains):
+        if grain == "day":
+            q |= Q(grain=grain, start__gte=low, start__lte=high)
+        else:
+            q |= Q(grain=grain, start=low)
     return q
 
 
@@ -132,15 +164,18 @@ def _counts(
 
 def _grains_sql(start: dt.date, end: dt.date) -> tuple[str, list[Any]]:
     """Return the SQL condition (and its parameters) of the tally rows of the period."""
-    months, days = split(start, end)
     conditions: list[str] = []
     params: list[Any] = []
-    if months:
-        conditions.append(f"(grain = 'month' AND start IN ({', '.join(['%s'] * len(months))}))")
-        params += months
-    for low, high in days:
-        conditions.append("(grain = 'day' AND start >= %s AND start <= %s)")
-        params += [low, high]
+    starts: dict[str, list[dt.date]] = defaultdict(list)
+    for grain, low, high in split(start, end):
+        if grain == "day":
+            conditions.append("(grain = 'day' AND start >= %s AND start <= %s)")
+            params += [low, high]
+        else:
+            starts[grain].append(low)
+    for grain, days in starts.items():
+        conditions.append(f"(grain = %s AND start IN ({', '.join(['%s'] * len(days))}))")
+        params += [grain, *days]
     return "(" + (" OR ".join(conditions) or "1 = 0") + ")", params
 
 

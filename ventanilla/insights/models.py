@@ -141,7 +141,7 @@ class CaseFigures(models.Model):
 
 
 class Tally(models.Model):
-    """Counts of a council's cases per day or month, department and dimension value.
+    """Counts of a council's cases per day, week, month or year, department and dimension value.
 
     Kept in step with ``CaseFigures`` by ``tallies.apply`` (the same reaction, in the same
     transaction); ``ventanilla insights_rebuild`` recomputes them. ``dimension`` is
@@ -152,7 +152,9 @@ class Tally(models.Model):
 
     class Grain(models.TextChoices):
         DAY = "day"
+        WEEK = "week"  # ISO week, from Monday
         MONTH = "month"
+        YEAR = "year"
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
     grain = models.CharField(max_length=5, choices=Grain.choices)
@@ -216,13 +218,13 @@ class BacklogTally(models.Model):
 
 
 class DurationTally(models.Model):
-    """How many cases received on a day (or in a month) took each whole number of minutes.
+    """How many cases received on a day (or in a week, month, year) took each whole minute.
 
     ``measure`` is ``first`` (to first response, working hours × 60), ``resolution`` (to
     resolution, working days × 1440), or ``charter`` (to resolution, rejected and
     duplicate cases left out; category rows only). Medians and 90th percentiles of whole
-    months are read from the month rows, those of the days at a period's edges from the day
-    rows; see ``Tally`` for the dimensions.
+    years, months and weeks are read from their rows, those of the days left at a period's
+    edges from the day rows; see ``Tally`` for the dimensions.
     """
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")

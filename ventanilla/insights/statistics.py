@@ -332,7 +332,7 @@ def charter(
     # resolved cases: the per-minute counts of whole months and of the days at the edges
     for key, start_day, value, n in (
         DurationTally.objects.filter(
-            aggregates.grains_q(start, end),
+            aggregates.grains_q(start, end, ("month", "day")),  # counted per month
             council=council,
             dimension="category",
             key__in=[str(c) for c in terms],

@@ -62,8 +62,14 @@ def resolution_minutes(days: float | None) -> int | None:
     return None if days is None else round(days * 1440)
 
 
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+def grains_of(day: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """Return the (grain, start) of each tally row that counts a case of ``day``."""
+    return (
+        ("day", day),
+        ("week", day - dt.timedelta(days=day.weekday())),
+        ("month", day.replace(day=1)),
+        ("year", day.replace(month=1, day=1)),
+    )
 
 
 def _key(value: Any) -> str:
@@ -100,20 +106,17 @@ class Deltas:
             received[5 + row.satisfaction] = 1
         first = first_minutes(row.first_response_hours)
         resolution = resolution_minutes(row.resolution_days)
-        month = month_of(row.day)
+        grains = grains_of(row.day)
         for dimension, column in STORED.items():
             key = "" if column is None else _key(getattr(row, column))
-            for grain, start in (("day", row.day), ("month", month)):
+            for grain, start in grains:
                 counts = self.tally[(grain, start, row.department_id, dimension, key)]
                 for i, n in enumerate(received):
                     counts[i] += sign * n
             if row.resolved_day is not None:
-                for grain, start in (
-                    ("day", row.resolved_day),
-                    ("month", month_of(row.resolved_day)),
-                ):
+                for grain, start in grains_of(row.resolved_day):
                     self.tally[(grain, start, row.department_id, dimension, key)][1] += sign
-            for grain, start in (("day", row.day), ("month", month)):
+            for grain, start in grains:
                 prefix = (grain, start, row.department_id, dimension, key)
                 if first is not None:
                     self.duration[(*prefix, "first", first)] += sign
@@ -185,10 +188,18 @@ def _upsert(
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _month_sql(column: str) -> str:
+def _grain_sql(grain: str, column: str) -> str:
+    """Return SQL for the first day of the ``grain`` (day, week, month, year) of ``column``."""
+    if grain == "day":
+        return column
     if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('{grain}', {column}) AS date)"
+    if grain == "week":  # the Sunday on or after, less six days: the Monday
+        return f"date({column}, 'weekday 0', '-6 days')"
+    return f"date({column}, 'start of {grain}')"
+
+
+GRAINS = ("day", "week", "month", "year")
 
 
 def _utc_day_sql(column: str) -> str:
@@ -244,10 +255,8 @@ def rebuild(*, council: Council) -> None:
         counts_sql = ", ".join(COUNTS)
         for dimension, column in STORED.items():
             key = _key_sql(column)
-            for grain, start, out in (
-                ("day", "day", "resolved_day"),
-                ("month", _month_sql("day"), _month_sql("resolved_day")),
-            ):
+            for grain in GRAINS:
+                start, out = _grain_sql(grain, "day"), _grain_sql(grain, "resolved_day")
                 received = f"""
                     SELECT {start} AS start, department_id, {key} AS k,
                         1 AS received, 0 AS resolved,
@@ -294,9 +303,8 @@ def rebuild(*, council: Council) -> None:
             ]
             if dimension == "category":
                 measures.append(("charter", "resolution_days * 1440", f"AND status NOT IN ({ntr})"))
-            for (measure, expression, extra), (grain, start) in itertools.product(
-                measures, (("day", "day"), ("month", _month_sql("day")))
-            ):
+            for (measure, expression, extra), grain in itertools.product(measures, GRAINS):
+                start = _grain_sql(grain, "day")
                 sql = f"""
                     INSERT INTO {DurationTally._meta.db_table}
                         (council_id, grain, start, department_id, dimension, key, measure,
