@@ -199,26 +199,25 @@ def _durations(
         )
     table = DurationTally._meta.db_table
     stored = [d for d in dims if d in STORED]
-    parts = [
-        f"""SELECT dimension, key AS k, measure, value, n FROM {table}
-        WHERE council_id = %s AND {in_period} {in_departments}
-            AND measure IN ('first', 'resolution')
-            AND dimension IN ({", ".join(["%s"] * len(stored))})"""  # noqa: S608
-    ]
+    # the department rows are the total rows of each department: read once, used twice
+    by_department = (
+        """UNION ALL SELECT 'department', CAST(department_id AS TEXT), measure, value, n
+        FROM base WHERE dimension = 'total'"""
+        if breakdown
+        else ""
+    )
     params: list[Any] = [council.pk, *period_params, *(departments or []), *stored]
-    if breakdown:
-        parts.append(
-            f"""SELECT 'department' AS dimension, CAST(department_id AS TEXT) AS k,
-                measure, value, n
-            FROM {table}
-            WHERE council_id = %s AND {in_period} {in_departments}
-                AND measure IN ('first', 'resolution') AND dimension = 'total'"""  # noqa: S608
-        )
-        params += [council.pk, *period_params, *(departments or [])]
     sql = f"""
-        WITH grouped AS (
+        WITH base AS (
+            SELECT department_id, dimension, key AS k, measure, value, n FROM {table}
+            WHERE council_id = %s AND {in_period} {in_departments}
+                AND measure IN ('first', 'resolution')
+                AND dimension IN ({", ".join(["%s"] * len(stored))})
+        ), grouped AS (
             SELECT dimension, k, measure, value, SUM(n) AS n
-            FROM ({" UNION ALL ".join(parts)}) AS parts
+            FROM (
+                SELECT dimension, k, measure, value, n FROM base {by_department}
+            ) AS parts
             GROUP BY dimension, k, measure, value
             HAVING SUM(n) > 0
         ), ranked AS (
