@@ -382,8 +382,8 @@ def backlog(
             if seen > rank:
                 ranks.append((rank, day))
                 break
-    edges = {-1: today, **{high: today - dt.timedelta(days=high + 1) for _, _, high in _BANDS}}
-    wanted = sorted({*edges.values(), *(day for _, day in ranks)}) if total else []
+    edges = [today, *(today - dt.timedelta(days=high + 1) for high in _HIGHS)]
+    wanted = sorted({*edges, *(day for _, day in ranks)}) if total else []
     late_parts: dict[dt.date, int] = {}
     if wanted:
         counted = open_rows.aggregate(
@@ -421,4 +421,5 @@ def backlog(
     )
 
 
-_BANDS = [band for band in F.AGE_BANDS if band[2] is not None]
+#: the oldest age of each band but the last
+_HIGHS = [high for _, _, high in F.AGE_BANDS if high is not None]

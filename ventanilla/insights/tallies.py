@@ -241,11 +241,11 @@ def rebuild(*, council: Council) -> None:
         DurationTally.objects.filter(council=council).delete()
         BacklogTally.objects.filter(council=council).delete()
         open_statuses = sorted(_OPEN)
-        for kind, column in (("created", "created_at"), ("due", "due_at")):
+        for kind, moment in (("created", "created_at"), ("due", "due_at")):
             sql = f"""
                 INSERT INTO {BacklogTally._meta.db_table} (council_id, kind, day, department_id, n)
                 SELECT %s, %s, day, department_id, COUNT(*) FROM (
-                    SELECT {_utc_day_sql(column)} AS day, department_id FROM {figures}
+                    SELECT {_utc_day_sql(moment)} AS day, department_id FROM {figures}
                     WHERE council_id = %s AND status IN ({", ".join(["%s"] * len(open_statuses))})
                 ) AS parts
                 GROUP BY day, department_id
