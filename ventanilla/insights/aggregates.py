@@ -13,6 +13,8 @@ PostgreSQL and SQLite run.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -386,8 +388,12 @@ def backlog(
     wanted = sorted({*edges, *(day for _, day in ranks)}) if total else []
     late_parts: dict[dt.date, int] = {}
     if wanted:
-        counted = open_rows.aggregate(
-            **{f"d{day:%Y%m%d}": Count("pk", filter=after(day)) for day in wanted}
+        parts = [after(day) for day in wanted]
+        counted = open_rows.filter(functools.reduce(operator.or_, parts)).aggregate(
+            **{
+                f"d{day:%Y%m%d}": Count("pk", filter=part)
+                for day, part in zip(wanted, parts, strict=True)
+            }
         )
         late_parts = {day: counted[f"d{day:%Y%m%d}"] for day in wanted}
 

@@ -124,6 +124,13 @@ class CaseFigures(models.Model):
                 name="case_figures_unresolved",
             ),
             models.Index(
+                # the charter's unresolved cases past their committed term, per category
+                fields=["council", "category_id", "created_at"],
+                include=["day", "status"],
+                condition=Q(resolved_at__isnull=True),
+                name="case_figures_unresolved_cat",
+            ),
+            models.Index(
                 fields=["council", "due_at"],
                 include=["department_id"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
