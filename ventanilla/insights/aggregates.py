@@ -97,11 +97,14 @@ def split(start: dt.date, end: dt.date, grains: Sequence[str] = ALL_GRAINS) -> l
 def grains_q(start: dt.date, end: dt.date, grains: Sequence[str] = ALL_GRAINS) -> Q:
     """Return the filter of the tally rows of the period (``grains``, coarsest first)."""
     q = Q(pk__in=[])
+    starts: dict[str, list[dt.date]] = defaultdict(list)
     for grain, low, high in split(start, end, grains):
         if grain == "day":
             q |= Q(grain=grain, start__gte=low, start__lte=high)
         else:
-            q |= Q(grain=grain, start=low)
+            starts[grain].append(low)
+    for grain, firsts in starts.items():
+        q |= Q(grain=grain, start__in=firsts)
     return q
 
 
@@ -305,10 +308,9 @@ def volumes(
     end: dt.date,
     granularity: F.Granularity,
 ) -> list[F.Point]:
-    """Return the cases received and resolved per bucket, from the daily tallies."""
-    rows = Tally.objects.filter(
-        council=council, grain=Tally.Grain.DAY, dimension="total", start__gte=start, start__lte=end
-    )
+    """Return the cases received and resolved per bucket, from the tallies of its grain."""
+    grains = ("day",) if granularity == "day" else (granularity, "day")
+    rows = Tally.objects.filter(grains_q(start, end, grains), council=council, dimension="total")
     if departments is not None:
         rows = rows.filter(department_id__in=departments)
     came: dict[dt.date, int] = defaultdict(int)

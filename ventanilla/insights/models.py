@@ -266,7 +266,14 @@ class DurationTally(models.Model):
                 fields=["council", "grain", "start", "department_id", "dimension", "key"],
                 include=["measure", "value", "n"],
                 name="duration_tally_read",
-            )
+            ),
+            # the service charter's counts per committed category and month
+            models.Index(
+                fields=["council", "key", "grain", "start"],
+                include=["value", "n"],
+                condition=Q(measure="charter"),
+                name="duration_tally_charter",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case as Choose
+from django.db.models import Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -329,8 +330,16 @@ def charter(
         return []
     terms = {c.category_id: c.working_days for c in commitments}
     counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    # resolved cases: the per-minute counts of whole months and of the days at the edges
-    for key, start_day, value, n in (
+    # resolved cases: the per-minute counts of whole months and of the days at the edges,
+    # summed in the database (those within the category's term are the ones met)
+    met = Choose(
+        *(
+            When(key=str(category_id), value__lte=days * 1440, then="n")
+            for category_id, days in terms.items()
+        ),
+        default=Value(0),
+    )
+    for key, start_day, counted, within in (
         DurationTally.objects.filter(
             aggregates.grains_q(start, end, ("month", "day")),  # counted per month
             council=council,
@@ -339,14 +348,13 @@ def charter(
             measure="charter",
             n__gt=0,
         )
-        .values_list("key", "start", "value")
-        .annotate(Sum("n"))
+        .values_list("key", "start")
+        .annotate(counted=Sum("n"), within=Sum(met))
         .order_by()
     ):
-        category_id = int(key)
-        counts[(category_id, start_day.replace(day=1))][0] += n
-        if value <= terms[category_id] * 1440:
-            counts[(category_id, start_day.replace(day=1))][1] += n
+        month = counts[(int(key), start_day.replace(day=1))]
+        month[0] += counted
+        month[1] += within
     rows = CaseFigures.objects.filter(council=council, category_id__in=list(terms)).exclude(
         status__in=sorted(F.NOT_TO_RESOLVE)
     )
