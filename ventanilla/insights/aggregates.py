@@ -1,13 +1,14 @@
 """The figures read from the summary tallies, for councils with millions of cases.
 
 The same definitions as ``figures.summarise`` (a test holds both to the direct computation
-from the cases). A period is read as its whole months (``Tally`` and ``DurationTally`` rows
-of month grain) and the days at its edges (rows of day grain); only "on time" depends on the
-moment of reading (a deadline passing makes an open case late), so the open cases past
-their deadline are counted from ``CaseFigures`` through a small partial index. Medians and
-90th percentiles interpolate between ranks as ``figures.percentile`` (and PostgreSQL's
-``percentile_cont``) do, over the per-minute counts, with a window function that both
-PostgreSQL and SQLite run.
+from the cases). A period is read as its whole years, months and weeks (``Tally`` and
+``DurationTally`` rows of those grains) and the days left at its edges (rows of day
+grain); only "on time" depends on the moment of reading (a deadline passing makes an open
+case late), so the open cases past their deadline are counted from ``CaseFigures``
+through a small partial index. Medians and 90th percentiles interpolate between ranks as
+``figures.percentile`` (and PostgreSQL's ``percentile_cont``) do, over the per-minute
+counts, with a window function that both PostgreSQL and SQLite run. The backlog is read
+from ``BacklogTally`` (see :func:`backlog`).
 """
 
 from __future__ import annotations
@@ -41,10 +42,6 @@ COLUMNS: dict[str, str] = {
 #: measure -> minutes per unit (hours, days)
 MEASURES = {"first": 60, "resolution": 1440}
 Departments = Sequence[int] | None
-
-
-def available() -> bool:
-    return connection.vendor == "postgresql"
 
 
 Piece = tuple[str, dt.date, dt.date]  # grain, first day, last day
