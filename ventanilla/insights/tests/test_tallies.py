@@ -1,12 +1,14 @@
 """The summary tallies stay equal to a recount after any sequence of case changes."""
 
 import datetime as dt
+import importlib
 import random
 from collections import defaultdict
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from ventanilla.cases import services as case_services
 from ventanilla.cases.access import case_scope
@@ -197,3 +199,26 @@ def test_backlog_from_its_tally_equals_the_open_cases_at_any_moment(busy):
                 council, departments_of(user, council), now=now, oldest=OLDEST
             )
             assert fast == F.backlog(facts, now=now, oldest=OLDEST), now
+
+
+def test_upgrade_writes_the_new_rows_a_recount_gives(busy):
+    """The migrations that add the week and year rows and the backlog table fill them right."""
+    council, _supervisor, _agents = busy
+    recount = tallies.recount(council=council)
+    Tally.objects.filter(grain__in=["week", "year"]).delete()
+    DurationTally.objects.filter(grain__in=["week", "year"]).delete()
+    BacklogTally.objects.all().delete()
+    weeks = importlib.import_module("ventanilla.insights.migrations.0004_week_and_year_tallies")
+    backlog = importlib.import_module("ventanilla.insights.migrations.0003_backlog_tally")
+    editor = _Editor()  # all the migrations use of a schema editor (SQLite's won't nest)
+    weeks.add_weeks_and_years(None, editor)
+    backlog.count_open_cases(None, editor)
+    assert tallies.stored(council=council) == recount
+
+
+class _Editor:
+    connection = connection
+
+    def execute(self, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
