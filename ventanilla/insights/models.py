@@ -124,6 +124,19 @@ class CaseFigures(models.Model):
                 name="case_figures_unresolved",
             ),
             models.Index(
+                # the charter's unresolved cases past their committed term, per category
+                fields=["council", "category_id", "created_at"],
+                include=["day", "status"],
+                condition=Q(resolved_at__isnull=True),
+                name="case_figures_unresolved_cat",
+            ),
+            models.Index(
+                fields=["council", "due_at"],
+                include=["department_id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_figures_open_due",
+            ),
+            models.Index(
                 fields=["council", "created_at"],
                 condition=Q(satisfaction__isnull=False),
                 name="case_figures_rated",
@@ -135,7 +148,7 @@ class CaseFigures(models.Model):
 
 
 class Tally(models.Model):
-    """Counts of a council's cases per day or month, department and dimension value.
+    """Counts of a council's cases per day, week, month or year, department and dimension value.
 
     Kept in step with ``CaseFigures`` by ``tallies.apply`` (the same reaction, in the same
     transaction); ``ventanilla insights_rebuild`` recomputes them. ``dimension`` is
@@ -146,7 +159,9 @@ class Tally(models.Model):
 
     class Grain(models.TextChoices):
         DAY = "day"
+        WEEK = "week"  # ISO week, from Monday
         MONTH = "month"
+        YEAR = "year"
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
     grain = models.CharField(max_length=5, choices=Grain.choices)
@@ -178,14 +193,45 @@ class Tally(models.Model):
         return f"{self.grain} {self.start} {self.dimension} {self.key}"
 
 
+class BacklogTally(models.Model):
+    """How many of a council's open cases came in, and fall due, on each day (in UTC).
+
+    Kept in step with ``CaseFigures`` by ``tallies.apply``, like ``Tally``. A case's age is
+    whole days of 24 hours since it came in, so the days are UTC days (all 24 hours long):
+    a day's cases are all of one age or one less, and the few cases of the days that
+    straddle a boundary (an age band, the median) are counted from ``CaseFigures``.
+    ``kind`` is ``created`` (the day the case came in) or ``due`` (the day of its deadline).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created"
+        DUE = "due"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    day = models.DateField()
+    department_id = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "kind", "day", "department_id"], name="backlog_tally_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} {self.department_id}: {self.n}"
+
+
 class DurationTally(models.Model):
-    """How many cases received on a day (or in a month) took each whole number of minutes.
+    """How many cases received on a day (or in a week, month, year) took each whole minute.
 
     ``measure`` is ``first`` (to first response, working hours × 60), ``resolution`` (to
     resolution, working days × 1440), or ``charter`` (to resolution, rejected and
     duplicate cases left out; category rows only). Medians and 90th percentiles of whole
-    months are read from the month rows, those of the days at a period's edges from the day
-    rows; see ``Tally`` for the dimensions.
+    years, months and weeks are read from their rows, those of the days left at a period's
+    edges from the day rows; see ``Tally`` for the dimensions.
     """
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
@@ -220,7 +266,14 @@ class DurationTally(models.Model):
                 fields=["council", "grain", "start", "department_id", "dimension", "key"],
                 include=["measure", "value", "n"],
                 name="duration_tally_read",
-            )
+            ),
+            # the service charter's counts per committed category and month
+            models.Index(
+                fields=["council", "key", "grain", "start"],
+                include=["value", "n"],
+                condition=Q(measure="charter"),
+                name="duration_tally_charter",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case as Choose
+from django.db.models import Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ventanilla.cases.access import case_scope, sees_whole_council, staff_of
 from ventanilla.cases.models import Case, Category, Department
-from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.models import Provider
 from ventanilla.core.models import Council
 from ventanilla.insights import aggregates
@@ -224,7 +224,6 @@ def statistics(
     granularity = granularity or F.default_granularity(start, end)
     previous_start, previous_end = F.previous_period(start, end)
     rows = CaseFigures.objects.filter(scope, council=council)
-    open_rows = rows.filter(status__in=sorted(OPEN_STATUSES))
     per_key: dict[str, dict[str, F.Figures]]
     if reader is rollup_facts:
         departments = departments_of(user, council)
@@ -235,10 +234,7 @@ def statistics(
         volumes = aggregates.volumes(
             council, departments, start=start, end=end, granularity=granularity
         )
-        if aggregates.available():
-            backlog = aggregates.backlog(open_rows, now=now, oldest=OLDEST)
-        else:
-            backlog = F.backlog(_facts(open_rows), now=now, oldest=OLDEST)
+        backlog = aggregates.backlog(council, departments, now=now, oldest=OLDEST)
     else:
         received, resolved = reader(council, scope, start, end)
         prev_received, prev_resolved = reader(council, scope, previous_start, previous_end)
@@ -334,38 +330,51 @@ def charter(
         return []
     terms = {c.category_id: c.working_days for c in commitments}
     counts: dict[tuple[int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    # resolved cases: the per-minute counts of whole months and of the days at the edges
-    for key, start_day, value, n in (
+    # resolved cases: the per-minute counts of whole months and of the days at the edges,
+    # summed in the database (those within the category's term are the ones met)
+    met = Choose(
+        *(
+            When(key=str(category_id), value__lte=days * 1440, then="n")
+            for category_id, days in terms.items()
+        ),
+        default=Value(0),
+    )
+    for key, start_day, counted, within in (
         DurationTally.objects.filter(
-            aggregates.grains_q(start, end),
+            aggregates.grains_q(start, end, ("month", "day")),  # counted per month
             council=council,
             dimension="category",
             key__in=[str(c) for c in terms],
             measure="charter",
             n__gt=0,
         )
-        .values_list("key", "start", "value")
-        .annotate(Sum("n"))
+        .values_list("key", "start")
+        .annotate(counted=Sum("n"), within=Sum(met))
         .order_by()
     ):
-        category_id = int(key)
-        counts[(category_id, start_day.replace(day=1))][0] += n
-        if value <= terms[category_id] * 1440:
-            counts[(category_id, start_day.replace(day=1))][1] += n
+        month = counts[(int(key), start_day.replace(day=1))]
+        month[0] += counted
+        month[1] += within
     rows = CaseFigures.objects.filter(council=council, category_id__in=list(terms)).exclude(
         status__in=sorted(F.NOT_TO_RESOLVE)
     )
     # unresolved cases past their committed term count as not met
     calendar = calendar_of(council)
-    late_q = Q(pk__in=[])
-    for category_id, days in terms.items():
-        late_q |= Q(category_id=category_id, created_at__lt=F.working_days_ago(now, days, calendar))
-    for category_id, day, n in (
-        rows.filter(late_q, resolved_at__isnull=True, day__gte=start, day__lte=end)
+    # one range of the per-category index each (an OR of them would read every open case)
+    late = [
+        rows.filter(
+            category_id=category_id,
+            created_at__lt=F.working_days_ago(now, days, calendar),
+            resolved_at__isnull=True,
+            day__gte=start,
+            day__lte=end,
+        )
         .values_list("category_id", "day")
         .annotate(n=Count("*"))
         .order_by()
-    ):
+        for category_id, days in terms.items()
+    ]
+    for category_id, day, n in late[0].union(*late[1:], all=True):
         counts[(category_id, day.replace(day=1))][0] += n
     out = []
     for commitment in commitments:

@@ -19,9 +19,10 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models.functions import Round
 
+from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
-from ventanilla.insights.models import CaseFigures, DurationTally, Tally
+from ventanilla.insights.models import BacklogTally, CaseFigures, DurationTally, Tally
 
 #: dimension -> CaseFigures column (the department is the total rows' department_id)
 STORED: dict[str, str | None] = {
@@ -45,9 +46,12 @@ COUNTS = (
     "rated_5",
 )
 _NOT_TO_RESOLVE = frozenset(str(s) for s in F.NOT_TO_RESOLVE)
+_OPEN = frozenset(str(s) for s in OPEN_STATUSES)
 
 TallyKey = tuple[str, dt.date, int, str, str]  # grain, start, department, dimension, key
 DurationKey = tuple[str, dt.date, int, str, str, str, int]  # grain, start, dept, dim, key, m, v
+BacklogKey = tuple[str, dt.date, int]  # kind, UTC day, department
+Counts = tuple[dict[TallyKey, list[int]], dict[DurationKey, int], dict[BacklogKey, int]]
 
 
 def first_minutes(hours: float | None) -> int | None:
@@ -58,12 +62,22 @@ def resolution_minutes(days: float | None) -> int | None:
     return None if days is None else round(days * 1440)
 
 
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+def grains_of(day: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """Return the (grain, start) of each tally row that counts a case of ``day``."""
+    return (
+        ("day", day),
+        ("week", day - dt.timedelta(days=day.weekday())),
+        ("month", day.replace(day=1)),
+        ("year", day.replace(month=1, day=1)),
+    )
 
 
 def _key(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def utc_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(dt.UTC).date()
 
 
 class Deltas:
@@ -72,8 +86,12 @@ class Deltas:
     def __init__(self) -> None:
         self.tally: dict[TallyKey, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
         self.duration: dict[DurationKey, int] = defaultdict(int)
+        self.backlog: dict[BacklogKey, int] = defaultdict(int)
 
     def add(self, row: CaseFigures, sign: int) -> None:
+        if row.status in _OPEN:
+            self.backlog[("created", utc_day(row.created_at), row.department_id)] += sign
+            self.backlog[("due", utc_day(row.due_at), row.department_id)] += sign
         not_to_resolve = row.status in _NOT_TO_RESOLVE
         resolved = row.resolved_at is not None
         received = [0] * len(COUNTS)
@@ -88,20 +106,17 @@ class Deltas:
             received[5 + row.satisfaction] = 1
         first = first_minutes(row.first_response_hours)
         resolution = resolution_minutes(row.resolution_days)
-        month = month_of(row.day)
+        grains = grains_of(row.day)
         for dimension, column in STORED.items():
             key = "" if column is None else _key(getattr(row, column))
-            for grain, start in (("day", row.day), ("month", month)):
+            for grain, start in grains:
                 counts = self.tally[(grain, start, row.department_id, dimension, key)]
                 for i, n in enumerate(received):
                     counts[i] += sign * n
             if row.resolved_day is not None:
-                for grain, start in (
-                    ("day", row.resolved_day),
-                    ("month", month_of(row.resolved_day)),
-                ):
+                for grain, start in grains_of(row.resolved_day):
                     self.tally[(grain, start, row.department_id, dimension, key)][1] += sign
-            for grain, start in (("day", row.day), ("month", month)):
+            for grain, start in grains:
                 prefix = (grain, start, row.department_id, dimension, key)
                 if first is not None:
                     self.duration[(*prefix, "first", first)] += sign
@@ -121,7 +136,15 @@ def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFig
     # in key order, so that concurrent changes lock the rows they share in the same order
     tally = sorted((k, v) for k, v in deltas.tally.items() if any(v))
     duration = sorted((k, v) for k, v in deltas.duration.items() if v)
+    backlog = sorted((k, v) for k, v in deltas.backlog.items() if v)
     with transaction.atomic():
+        if backlog:
+            _upsert(
+                BacklogTally._meta.db_table,
+                ("council_id", "kind", "day", "department_id"),
+                ("n",),
+                [(council.pk, *k, v) for k, v in backlog],
+            )
         if tally:
             _upsert(
                 Tally._meta.db_table,
@@ -165,10 +188,24 @@ def _upsert(
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _month_sql(column: str) -> str:
+def _grain_sql(grain: str, column: str) -> str:
+    """Return SQL for the first day of the ``grain`` (day, week, month, year) of ``column``."""
+    if grain == "day":
+        return column
     if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+        return f"CAST(date_trunc('{grain}', {column}) AS date)"
+    if grain == "week":  # the Sunday on or after, less six days: the Monday
+        return f"date({column}, 'weekday 0', '-6 days')"
+    return f"date({column}, 'start of {grain}')"
+
+
+GRAINS = ("day", "week", "month", "year")
+
+
+def _utc_day_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'UTC' AS date)"
+    return f"date({column})"  # SQLite keeps moments as UTC text
 
 
 def _key_sql(column: str | None) -> str:
@@ -202,13 +239,24 @@ def rebuild(*, council: Council) -> None:
     with transaction.atomic():
         Tally.objects.filter(council=council).delete()
         DurationTally.objects.filter(council=council).delete()
+        BacklogTally.objects.filter(council=council).delete()
+        open_statuses = sorted(_OPEN)
+        for kind, moment in (("created", "created_at"), ("due", "due_at")):
+            sql = f"""
+                INSERT INTO {BacklogTally._meta.db_table} (council_id, kind, day, department_id, n)
+                SELECT %s, %s, day, department_id, COUNT(*) FROM (
+                    SELECT {_utc_day_sql(moment)} AS day, department_id FROM {figures}
+                    WHERE council_id = %s AND status IN ({", ".join(["%s"] * len(open_statuses))})
+                ) AS parts
+                GROUP BY day, department_id
+            """  # noqa: S608 - only our own column names and placeholders
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [council.pk, kind, council.pk, *open_statuses])
         counts_sql = ", ".join(COUNTS)
         for dimension, column in STORED.items():
             key = _key_sql(column)
-            for grain, start, out in (
-                ("day", "day", "resolved_day"),
-                ("month", _month_sql("day"), _month_sql("resolved_day")),
-            ):
+            for grain in GRAINS:
+                start, out = _grain_sql(grain, "day"), _grain_sql(grain, "resolved_day")
                 received = f"""
                     SELECT {start} AS start, department_id, {key} AS k,
                         1 AS received, 0 AS resolved,
@@ -255,9 +303,8 @@ def rebuild(*, council: Council) -> None:
             ]
             if dimension == "category":
                 measures.append(("charter", "resolution_days * 1440", f"AND status NOT IN ({ntr})"))
-            for (measure, expression, extra), (grain, start) in itertools.product(
-                measures, (("day", "day"), ("month", _month_sql("day")))
-            ):
+            for (measure, expression, extra), grain in itertools.product(measures, GRAINS):
+                start = _grain_sql(grain, "day")
                 sql = f"""
                     INSERT INTO {DurationTally._meta.db_table}
                         (council_id, grain, start, department_id, dimension, key, measure,
@@ -278,7 +325,7 @@ def rebuild(*, council: Council) -> None:
                     cursor.execute(sql, params)
 
 
-def recount(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[DurationKey, int]]:
+def recount(*, council: Council) -> Counts:
     """Return the tallies worked out in Python from ``council``'s rows (for the tests)."""
     deltas = Deltas()
     for row in CaseFigures.objects.filter(council=council):
@@ -286,10 +333,11 @@ def recount(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[Durati
     return (
         {k: v for k, v in deltas.tally.items() if any(v)},
         {k: v for k, v in deltas.duration.items() if v},
+        {k: v for k, v in deltas.backlog.items() if v},
     )
 
 
-def stored(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[DurationKey, int]]:
+def stored(*, council: Council) -> Counts:
     """Return ``council``'s stored tallies (rows that add up to nothing left out)."""
     tally = {}
     for row in Tally.objects.filter(council=council).values_list(
@@ -303,4 +351,10 @@ def stored(*, council: Council) -> tuple[dict[TallyKey, list[int]], dict[Duratio
             "grain", "start", "department_id", "dimension", "key", "measure", "value", "n"
         )
     }
-    return tally, duration  # type: ignore[return-value]
+    backlog = {
+        (kind, day, department): n
+        for kind, day, department, n in BacklogTally.objects.filter(
+            council=council, n__gt=0
+        ).values_list("kind", "day", "department_id", "n")
+    }
+    return tally, duration, backlog  # type: ignore[return-value]

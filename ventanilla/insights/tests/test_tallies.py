@@ -1,14 +1,17 @@
 """The summary tallies stay equal to a recount after any sequence of case changes."""
 
 import datetime as dt
+import importlib
 import random
 from collections import defaultdict
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 
 from ventanilla.cases import services as case_services
+from ventanilla.cases.access import case_scope
 from ventanilla.cases.models import Case, Role
 from ventanilla.cases.tests.factories import (
     make_category,
@@ -19,11 +22,17 @@ from ventanilla.cases.tests.factories import (
 from ventanilla.cases.workflow import ALLOWED_TRANSITIONS, Status
 from ventanilla.channels.models import Channel
 from ventanilla.core.models import Holiday
+from ventanilla.insights import aggregates, tallies
 from ventanilla.insights import figures as F
-from ventanilla.insights import tallies
-from ventanilla.insights.models import Commitment, District, DurationTally, Tally
-from ventanilla.insights.rollup import calendar_of
-from ventanilla.insights.statistics import charter, direct_facts, statistics
+from ventanilla.insights.models import BacklogTally, Commitment, District, DurationTally, Tally
+from ventanilla.insights.rollup import calendar_of, facts_of_cases
+from ventanilla.insights.statistics import (
+    OLDEST,
+    charter,
+    departments_of,
+    direct_facts,
+    statistics,
+)
 from ventanilla.insights.tests.conftest import MADRID
 
 pytestmark = pytest.mark.django_db
@@ -108,9 +117,11 @@ def test_tallies_equal_a_recount_after_random_changes(busy):
     assert kept == recount
     assert any(key[3] == "agent" for key in kept[0])  # the random walk reached every kind
     assert any(key[5] == "charter" for key in kept[1])
+    assert {key[0] for key in kept[2]} == {"created", "due"}
     # and the SQL rebuild (the command) writes the same rows
     Tally.objects.filter(council=council).update(received=99)
     DurationTally.objects.filter(council=council).delete()
+    BacklogTally.objects.filter(council=council).update(n=7)
     call_command("insights_rebuild", council="azar", verbosity=0)
     assert tallies.stored(council=council) == recount
 
@@ -164,3 +175,50 @@ def test_charter_from_the_tallies_equals_a_count_by_hand(busy, start, end):
         if month.counted
     }
     assert got == _charter_by_hand(council, start, end, NOW)
+
+
+def test_backlog_from_its_tally_equals_the_open_cases_at_any_moment(busy):
+    """Ages are whole days of 24 hours: try moments just at, before and after a band's edge."""
+    council, supervisor, agents = busy
+    rng = random.Random(14)
+    created = sorted(
+        Case.objects.filter(council=council).open().values_list("created_at", flat=True)
+    )
+    assert len(created) >= 10
+    moments = [START + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 200)) for _ in range(12)]
+    for days in (0, 7, 8, 30, 31, 90, 91):
+        for moment in rng.sample(created, 3):
+            for nudge in (-1, 0, 1):
+                moments.append(moment + dt.timedelta(days=days, microseconds=nudge))
+    moments.append(created[len(created) // 2])  # some cases are in the future then
+    for user in (supervisor, agents[0]):
+        cases = Case.objects.of(council).filter(case_scope(user)).open()
+        facts = [fact for _, fact in facts_of_cases(cases, council)]
+        for now in moments:
+            fast = aggregates.backlog(
+                council, departments_of(user, council), now=now, oldest=OLDEST
+            )
+            assert fast == F.backlog(facts, now=now, oldest=OLDEST), now
+
+
+def test_upgrade_writes_the_new_rows_a_recount_gives(busy):
+    """The migrations that add the week and year rows and the backlog table fill them right."""
+    council, _supervisor, _agents = busy
+    recount = tallies.recount(council=council)
+    Tally.objects.filter(grain__in=["week", "year"]).delete()
+    DurationTally.objects.filter(grain__in=["week", "year"]).delete()
+    BacklogTally.objects.all().delete()
+    weeks = importlib.import_module("ventanilla.insights.migrations.0004_week_and_year_tallies")
+    backlog = importlib.import_module("ventanilla.insights.migrations.0003_backlog_tally")
+    editor = _Editor()  # all the migrations use of a schema editor (SQLite's won't nest)
+    weeks.add_weeks_and_years(None, editor)
+    backlog.count_open_cases(None, editor)
+    assert tallies.stored(council=council) == recount
+
+
+class _Editor:
+    connection = connection
+
+    def execute(self, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
