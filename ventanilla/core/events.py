@@ -26,6 +26,19 @@ def publish_on_commit(*, council_id: int, kind: str, data: dict[str, Any]) -> No
     transaction.on_commit(publish)
 
 
+def publish_many_on_commit(*, kind: str, events: list[tuple[int, dict[str, Any]]]) -> None:
+    """Record live events ``(council id, data)`` in one INSERT once the transaction commits."""
+    if not events:
+        return
+
+    def publish() -> None:
+        LiveEvent.objects.bulk_create(
+            [LiveEvent(council_id=council_id, kind=kind, data=data) for council_id, data in events]
+        )
+
+    transaction.on_commit(publish)
+
+
 def prune_live_events() -> int:
     """Delete live events older than ``LIVE_EVENTS_KEEP_MINUTES``; return how many.
 
