@@ -71,6 +71,9 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
 MAX_SEND_ATTEMPTS = 8
 MAX_DOWNLOAD_ATTEMPTS = 5
+#: a dispatcher waits this long for its channel's next token in the worker; a longer pause
+#: (a provider's Retry-After, a backoff) is handed over to a later run
+MAX_INLINE_WAIT = 1.0
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
 #: before running deferred work now
 MAX_WAIT_WITHOUT_DEFER = 5.0
@@ -157,7 +160,7 @@ def dispatch_channel(channel_id: int) -> None:
             elif grant.count == 0 and grant.wait > 0:
                 # the bucket is empty or the provider asked us to slow down
                 left = deadline - time.monotonic()
-                if grant.wait <= left:
+                if grant.wait <= min(left, MAX_INLINE_WAIT):
                     time.sleep(grant.wait)
                     continue
                 if not due_messages(channel_id=channel.pk, now=timezone.now()).exists():
@@ -343,8 +346,6 @@ def _record(channel: Channel, outcome: Outcome, failures: int) -> None:
         pause_sending(channel=channel, seconds=outcome.retry_after, failed=not outcome.sent)
     elif outcome.retries and not outcome.sent:  # the provider is down: back off, then probe
         pause_sending(channel=channel, seconds=retry_delay(failures + 1), failed=True)
-    if outcome.retries:
-        _enqueue_later(wake_channel, min(due for _, _, due in outcome.retries), channel.pk)
 
 
 @functools.cache
