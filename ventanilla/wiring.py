@@ -153,7 +153,7 @@ def connect() -> None:
         schedule.Job(
             "wake-stuck-dispatchers",
             delivery_tasks.wake_stuck_dispatchers,
-            every=dt.timedelta(seconds=30),
+            every=dt.timedelta(seconds=15),
         )
     )
     # Stored webhooks are processed by the workers between tasks, in batches.

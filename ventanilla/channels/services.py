@@ -220,7 +220,7 @@ def claim_pending_statuses(*, channel_id: int, provider_message_id: str) -> list
 #: a channel's bucket holds at most this many seconds of its rate (a short burst after idling)
 BURST_SECONDS = 0.5
 #: a dispatcher not seen for this long is taken to have died with its worker
-DISPATCHER_STALE = dt.timedelta(seconds=60)
+DISPATCHER_STALE = dt.timedelta(seconds=20)
 
 
 @dataclass(frozen=True)

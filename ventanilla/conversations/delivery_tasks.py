@@ -195,16 +195,21 @@ def _end_run(channel: Channel) -> None:
     dispatcher_done(channel_id=channel.pk)
     # A message committed after our last claim found no dispatcher counted: start one.
     if due_messages(channel_id=channel.pk, now=timezone.now()).exists():
-        wake_dispatcher(channel.pk)
+        wake_dispatcher(channel.pk, beside_others=True)
         return
     later = next_due_at(channel_id=channel.pk)
     if later is not None:
         _enqueue_later(wake_channel, max(later, timezone.now()), channel.pk)
 
 
-def wake_dispatcher(channel_id: int) -> None:
-    """Make sure a dispatcher runs for the channel (enqueue one unless one runs)."""
-    if want_dispatcher(channel_id=channel_id, most=1):
+def wake_dispatcher(channel_id: int, *, beside_others: bool = False) -> None:
+    """Make sure a dispatcher runs for the channel (enqueue one unless one runs).
+
+    ``beside_others``: work is due that the dispatchers counted may not see (one of them may
+    have died with its worker): start one unless the channel has its most already.
+    """
+    most = int(settings.SEND_DISPATCHERS_PER_CHANNEL) if beside_others else 1
+    if want_dispatcher(channel_id=channel_id, most=max(1, most)):
         dispatch_channel.enqueue(channel_id)
 
 
@@ -237,14 +242,14 @@ def wake_on_commit(channel_id: int) -> None:
 @task(queue_name="send")
 def wake_channel(channel_id: int) -> None:
     """Wake the channel's dispatcher: a retry or a lease has come due."""
-    wake_dispatcher(channel_id)
+    wake_dispatcher(channel_id, beside_others=True)
 
 
 @task(queue_name="send")
 def wake_stuck_dispatchers() -> None:
     """Wake the dispatchers of channels with due messages: a stuck row never stays stuck."""
     for channel_id in channels_with_due_messages():
-        wake_dispatcher(channel_id)
+        wake_dispatcher(channel_id, beside_others=True)
 
 
 @task(queue_name="send")
