@@ -219,6 +219,8 @@ def claim_pending_statuses(*, channel_id: int, provider_message_id: str) -> list
 
 #: a channel's bucket holds at most this many seconds of its rate (a short burst after idling)
 BURST_SECONDS = 0.5
+#: an empty bucket is waited on until this many seconds of the rate have refilled
+REFILL_STEP = 0.1
 #: a dispatcher not seen for this long is taken to have died with its worker
 DISPATCHER_STALE = dt.timedelta(seconds=20)
 
@@ -292,7 +294,9 @@ def take_send_tokens(*, channel: Channel, wanted: int, now: dt.datetime | None =
         throttle.tokens = tokens - granted
         throttle.refilled_at = now
         throttle.save(update_fields=[*fields, "tokens", "refilled_at"])
-    wait = 0.0 if granted else (1 - throttle.tokens) / rate
+    # An empty bucket: wait for a tenth of a second's worth, not for each single token.
+    need = min(float(wanted), max(1.0, rate * REFILL_STEP))
+    wait = 0.0 if granted else max(0.0, need - throttle.tokens) / rate
     return Grant(granted, wait, throttle.failures)
 
 

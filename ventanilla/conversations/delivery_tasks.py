@@ -144,6 +144,8 @@ def dispatch_channel(channel_id: int) -> None:
     while True:
         if not channel.active:
             _fail_inactive(channel, batch, lease)
+            _end_run(channel)
+            return
         else:
             with transaction.atomic():
                 grant = take_send_tokens(channel=channel, wanted=batch)
@@ -155,7 +157,7 @@ def dispatch_channel(channel_id: int) -> None:
                     if want_dispatcher(
                         channel_id=channel.pk, most=int(settings.SEND_DISPATCHERS_PER_CHANNEL)
                     ):
-                        transaction.on_commit(partial(dispatch_channel.enqueue, channel.pk))
+                        dispatch_channel.enqueue(channel.pk)
                 _send_batch(channel, messages, grant.failures)
             elif grant.count == 0 and grant.wait > 0:
                 # the bucket is empty or the provider asked us to slow down
