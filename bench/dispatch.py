@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -93,7 +94,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=80.0)
     parser.add_argument("--rate-seconds", type=int, default=30)
     parser.add_argument("--task-workers", type=int, default=2)
-    parser.add_argument("--nginx-port", type=int, default=8631)
+    parser.add_argument("--nginx-port", type=int, default=0, help="0: a free one")
     args, _unknown = parser.parse_known_args()  # bench/run.py passes its own
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -116,6 +117,10 @@ def main() -> int:
         "VENTANILLA_OTP_REQUIRED": "1",
     }
     ventanilla = str(venv / "ventanilla")
+    if not args.nginx_port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.nginx_port = probe.getsockname()[1]
     api = f"http://127.0.0.1:{args.nginx_port}"
 
     def run(*command: str) -> str:
@@ -172,8 +177,10 @@ def main() -> int:
 
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     try:
-        start(nginx, "-c", str(conf), "-p", str(work), "-g", "daemon off;")
+        server = start(nginx, "-c", str(conf), "-p", str(work), "-g", "daemon off;")
         time.sleep(0.5)
+        if server.poll() is not None:
+            raise SystemExit(f"nginx did not start: {(work / 'nginx-error.log').read_text()}")
         queue_seconds = float(
             run(str(venv / "python"), "-c", QUEUE, str(fast), str(args.messages), "0").split()[-1]
         )
