@@ -16,8 +16,8 @@ from typing import Any
 import structlog
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, F, Min, Q, QuerySet, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -215,23 +215,23 @@ def record_sent_many(*, channel: Channel, sent: list[tuple[Message, str]]) -> No
     if not sent:
         return
     now = timezone.now()
-    ids = [message.pk for message, _ in sent]
-    provider_ids = Case(
-        *(When(pk=message.pk, then=Value(provider_id)) for message, provider_id in sent),
-        default=Value(""),
-        output_field=CharField(),
+    table = connection.ops.quote_name(Message._meta.db_table)
+    # One statement run for each message (psycopg pipelines them): Django's bulk_update
+    # builds a CASE of one WHEN per row, which costs more to compile than to run.
+    # the table is the model's own; the values are parameters
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, error_code = '', "  # noqa: S608
+        "error_reason = '', claimed_until = NULL, provider_message_id = %s "
+        "WHERE id = %s AND status = %s"
     )
-    queued = Message.objects.filter(pk__in=ids, status=DeliveryStatus.QUEUED)
+    stamp = Message._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    rows = [
+        (DeliveryStatus.SENT.value, stamp, provider_id, message.pk, DeliveryStatus.QUEUED.value)
+        for message, provider_id in sent
+    ]
     try:
-        with transaction.atomic():
-            queued.update(
-                status=DeliveryStatus.SENT,
-                sent_at=now,
-                error_code="",
-                error_reason="",
-                claimed_until=None,
-                provider_message_id=provider_ids,
-            )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
             for message, _ in sent:
                 if "secret" in (message.payload or {}):  # sent: the one-time code is forgotten
                     forget = {k: v for k, v in message.payload.items() if k != "secret"}

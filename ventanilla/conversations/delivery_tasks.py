@@ -77,6 +77,8 @@ MAX_INLINE_WAIT = 1.0
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
 #: before running deferred work now
 MAX_WAIT_WITHOUT_DEFER = 5.0
+#: the subject and thread of a message that answers no e-mail
+NO_THREAD: tuple[str, tuple[str, ...]] = ("", ())
 IDEMPOTENCY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://ventanilla.example/outbound")
 
 
@@ -290,7 +292,8 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
     ready: list[tuple[Message, OutboundMessage]] = []
     for message in messages:
         try:
-            ready.append((message, outbound_for(message, thread=threads.get(message.pk))))
+            thread = threads.get(message.pk, NO_THREAD)
+            ready.append((message, outbound_for(message, thread=thread)))
         except SendError as error:
             _sort(outcome, message, error)
     client = http_client()
