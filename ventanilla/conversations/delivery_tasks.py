@@ -13,7 +13,7 @@ import math
 import random
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 from typing import Any
 
@@ -74,6 +74,8 @@ MAX_DOWNLOAD_ATTEMPTS = 5
 #: a dispatcher waits this long for its channel's next token in the worker; a longer pause
 #: (a provider's Retry-After, a backoff) is handed over to a later run
 MAX_INLINE_WAIT = 1.0
+#: while a batch is being sent, what came back is recorded this often (seconds)
+RECORD_EVERY = 0.05
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
 #: before running deferred work now
 MAX_WAIT_WITHOUT_DEFER = 5.0
@@ -131,6 +133,14 @@ class Outcome:
         self.retries: list[tuple[Message, SendError, dt.datetime]] = []
         self.failed: list[tuple[Message, SendError]] = []
         self.retry_after: float | None = None
+
+    def absorb(self, other: Outcome) -> None:
+        """Add another part of the batch (already recorded) to this one."""
+        self.sent += other.sent
+        self.retries += other.retries
+        self.failed += other.failed
+        if other.retry_after is not None:
+            self.retry_after = max(self.retry_after or 0.0, other.retry_after)
 
 
 @task(queue_name="send")
@@ -297,11 +307,15 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
         except SendError as error:
             _sort(outcome, message, error)
     client = http_client()
-    futures = [
-        (message, sender_pool().submit(adapter.send, client, outbound))
-        for message, outbound in ready
-    ]
-    for message, future in futures:
+    futures = {
+        sender_pool().submit(adapter.send, client, outbound): message for message, outbound in ready
+    }
+    # Record as the answers come (every RECORD_EVERY seconds), not once the whole batch is
+    # back: a worker killed mid-batch then leaves few sends unrecorded to be made again.
+    done = Outcome()
+    last = time.monotonic()
+    for future in as_completed(futures):
+        message = futures[future]
         try:
             result = future.result()
         except SendError as error:
@@ -312,7 +326,14 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
             _sort(outcome, message, bug)
         else:
             outcome.sent.append((message, result.provider_message_id))
-    _record(channel, outcome, failures)
+        if time.monotonic() - last >= RECORD_EVERY:
+            _record_rows(channel, outcome)
+            done.absorb(outcome)
+            outcome = Outcome()
+            last = time.monotonic()
+    _record_rows(channel, outcome)
+    done.absorb(outcome)
+    _slow_down(channel, done, failures)
 
 
 def _sort(outcome: Outcome, message: Message, error: SendError) -> None:
@@ -344,14 +365,24 @@ def _sort(outcome: Outcome, message: Message, error: SendError) -> None:
 
 def _record(channel: Channel, outcome: Outcome, failures: int) -> None:
     """Record a batch's results; slow the channel when the provider said so or is down."""
+    _record_rows(channel, outcome)
+    _slow_down(channel, outcome, failures)
+
+
+def _record_rows(channel: Channel, outcome: Outcome) -> None:
+    """Record sends, retries and failures in bulk."""
     delivery.record_sent_many(channel=channel, sent=outcome.sent)
     delivery.record_send_retries(retries=outcome.retries)
     for message, error in outcome.failed:
         delivery.record_send_failure(message=message, error=error)
     if outcome.sent:
-        if failures:
-            sending_recovered(channel=channel)
         log.info("messages_sent", channel=channel.pk, count=len(outcome.sent))
+
+
+def _slow_down(channel: Channel, outcome: Outcome, failures: int) -> None:
+    """Pause the channel when the provider said so (429) or is down; forget it once it is up."""
+    if outcome.sent and failures:
+        sending_recovered(channel=channel)
     if outcome.retry_after is not None:  # "too many requests": the whole channel waits
         pause_sending(channel=channel, seconds=outcome.retry_after, failed=not outcome.sent)
     elif outcome.retries and not outcome.sent:  # the provider is down: back off, then probe
