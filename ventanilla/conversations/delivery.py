@@ -167,11 +167,10 @@ def claim_due(
             claimed_until=now + lease, attempts=F("attempts") + 1
         )
     messages = {
-        m.pk: m
-        for m in Message.objects.filter(pk__in=ids).select_related(
-            "conversation", "case", "channel", "channel__council"
-        )
+        m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("conversation", "case")
     }
+    for message in messages.values():
+        message.channel = channel  # already loaded: no join
     return [messages[pk] for pk in ids if pk in messages]
 
 

@@ -75,7 +75,7 @@ MAX_DOWNLOAD_ATTEMPTS = 5
 #: (a provider's Retry-After, a backoff) is handed over to a later run
 MAX_INLINE_WAIT = 1.0
 #: while a batch is being sent, what came back is recorded this often (seconds)
-RECORD_EVERY = 0.05
+RECORD_EVERY = 0.1
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
 #: before running deferred work now
 MAX_WAIT_WITHOUT_DEFER = 5.0
