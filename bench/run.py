@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["ingest.py", "channels.py", "inbox.py", "sms_segments.py"]
+BENCHMARKS = ["ingest.py", "dispatch.py", "channels.py", "inbox.py", "sms_segments.py"]
 
 
 def main() -> int:

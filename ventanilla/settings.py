@@ -298,6 +298,16 @@ if TASKS_BACKEND == "rq":
 
 # A provider's Retry-After longer than this (seconds) is cut to it.
 SEND_RETRY_AFTER_MAX = int(os.environ.get("SEND_RETRY_AFTER_MAX", 15 * 60))
+# Outbound dispatch (conversations.delivery_tasks): each worker sends up to SEND_CONCURRENCY
+# messages at once over kept-alive connections; a dispatcher claims SEND_BATCH messages at a
+# time, runs SEND_RUN_SECONDS before handing over, and up to SEND_DISPATCHERS_PER_CHANNEL
+# run for one busy channel (on as many workers). A message claimed by a worker that died is
+# sent again (same idempotency key) after SEND_LEASE_SECONDS; keep it above a send's timeout.
+SEND_CONCURRENCY = int(os.environ.get("SEND_CONCURRENCY", 32))
+SEND_BATCH = int(os.environ.get("SEND_BATCH", 100))
+SEND_RUN_SECONDS = float(os.environ.get("SEND_RUN_SECONDS", 5))
+SEND_DISPATCHERS_PER_CHANNEL = int(os.environ.get("SEND_DISPATCHERS_PER_CHANNEL", 2))
+SEND_LEASE_SECONDS = float(os.environ.get("SEND_LEASE_SECONDS", 60))
 
 # -- security -----------------------------------------------------------------------------
 # Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (docs/deploy.md), Django

@@ -18,6 +18,7 @@ from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
 from ventanilla.citizens import privacy as citizens_privacy
 from ventanilla.conversations import (
+    delivery_tasks,
     ingest,
     link,
     notifications,
@@ -145,6 +146,14 @@ def connect() -> None:
     schedule.jobs.add(
         schedule.Job(
             "poll-public-channels", polling.poll_public_channels, every=dt.timedelta(minutes=1)
+        )
+    )
+    # A message whose dispatcher died, or whose retry came due unseen, is never stuck for long.
+    schedule.jobs.add(
+        schedule.Job(
+            "wake-stuck-dispatchers",
+            delivery_tasks.wake_stuck_dispatchers,
+            every=dt.timedelta(seconds=15),
         )
     )
     # Stored webhooks are processed by the workers between tasks, in batches.

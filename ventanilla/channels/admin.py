@@ -101,4 +101,4 @@ class PendingStatusAdmin(ReadOnlyAdmin):
 
 @admin.register(ChannelThrottle)
 class ChannelThrottleAdmin(ReadOnlyAdmin):
-    list_display = ("channel", "next_slot_at")
+    list_display = ("channel", "tokens", "paused_until", "dispatchers", "dispatch_seen_at")

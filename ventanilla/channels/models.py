@@ -170,16 +170,28 @@ class PendingStatus(models.Model):
 
 
 class ChannelThrottle(models.Model):
-    """The next moment a channel may send: shared by every worker process (row-locked)."""
+    """A channel's sending rate and dispatchers, shared by every worker process (row-locked).
+
+    The rate is a token bucket: ``tokens`` refill at the channel's rate since
+    ``refilled_at``, up to a small burst; a send takes one. A provider that answers "too many
+    requests" or keeps failing pauses the whole channel until ``paused_until``.
+    ``dispatchers`` counts the dispatcher runs of the channel queued or running, seen alive
+    at ``dispatch_seen_at``, so that a burst of messages wakes one, not thousands.
+    """
 
     channel = models.OneToOneField(
         Channel, on_delete=models.CASCADE, primary_key=True, related_name="throttle"
     )
-    next_slot_at = models.DateTimeField(_("next free sending slot"), default=timezone.now)
+    tokens = models.FloatField(_("sending tokens left"), default=0)
+    refilled_at = models.DateTimeField(_("tokens counted at"), default=timezone.now)
+    paused_until = models.DateTimeField(_("sending paused until"), null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(_("failed rounds in a row"), default=0)
+    dispatchers = models.PositiveSmallIntegerField(_("dispatchers running"), default=0)
+    dispatch_seen_at = models.DateTimeField(_("dispatcher last seen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sending throttle")
         verbose_name_plural = _("sending throttles")
 
     def __str__(self) -> str:
-        return f"{self.channel_id} {self.next_slot_at:%H:%M:%S.%f}"
+        return f"{self.channel_id} {self.tokens:.1f}"

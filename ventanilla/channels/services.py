@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,63 +235,176 @@ def claim_pending_statuses(*, channel_id: int, provider_message_id: str) -> list
     ]
 
 
-# -- sending rate ----------------------------------------------------------------------
+# -- sending rate and dispatchers -------------------------------------------------------
+
+#: a channel's bucket holds at most this many seconds of its rate (a short burst after idling)
+BURST_SECONDS = 0.5
+#: an empty bucket is waited on until this many seconds of the rate have refilled
+REFILL_STEP = 0.1
+#: a dispatcher not seen for this long is taken to have died with its worker
+DISPATCHER_STALE = dt.timedelta(seconds=20)
 
 
-def take_send_slot(*, channel: Channel) -> dt.datetime:
-    """Reserve the channel's next sending slot and return its time.
+@dataclass(frozen=True)
+class Grant:
+    """What a dispatcher may send now: ``count`` messages; else wait ``wait`` seconds.
 
-    Slots are ``1 / rate_per_second`` apart and live in one row per channel, taken under a
-    row lock (PostgreSQL) or the write lock (SQLite), so the rate holds across every worker
-    process together.
+    ``failures`` counts the rounds in a row that sent nothing because the provider failed:
+    while it is not zero the channel sends one message at a time, to probe.
+    """
+
+    count: int
+    wait: float = 0.0
+    failures: int = 0
+
+
+def bucket_capacity(rate_per_second: float) -> float:
+    """Return how many tokens a channel's bucket holds at most (at least one)."""
+    return max(1.0, rate_per_second * BURST_SECONDS)
+
+
+def refill(*, tokens: float, since: dt.datetime, now: dt.datetime, rate: float) -> float:
+    """Return the tokens a bucket holds at ``now``: refilled at ``rate`` per second, capped."""
+    elapsed = max(0.0, (now - since).total_seconds())
+    return min(bucket_capacity(rate), tokens + elapsed * rate)
+
+
+def _throttle_for_update(channel: Channel, now: dt.datetime) -> ChannelThrottle:
+    """Return the channel's throttle row locked for this transaction, created if missing."""
+    throttle = ChannelThrottle.objects.select_for_update().filter(channel=channel).first()
+    if throttle is not None:
+        return throttle
+    try:
+        with transaction.atomic():
+            ChannelThrottle.objects.create(
+                channel=channel,
+                tokens=bucket_capacity(channel.rate_per_second),
+                refilled_at=now,
+            )
+    except IntegrityError:  # another worker created it at the same moment
+        pass
+    return ChannelThrottle.objects.select_for_update().get(channel=channel)
+
+
+def take_send_tokens(*, channel: Channel, wanted: int, now: dt.datetime | None = None) -> Grant:
+    """Take up to ``wanted`` sends from the channel's bucket; say how many, or how long to wait.
+
+    The bucket is one row per channel, taken under a row lock (PostgreSQL) or the write lock
+    (SQLite), so the rate holds across every worker process together; a rate of 0 or less
+    is unlimited. Call it in the transaction that claims the messages, and give back with
+    :func:`give_back_send_tokens` what it could not use. It also marks the caller, a
+    dispatcher, as alive.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        throttle = _throttle_for_update(channel, now)
+        throttle.dispatch_seen_at = now
+        fields = ["dispatch_seen_at"]
+        rate = channel.rate_per_second
+        if throttle.paused_until is not None and throttle.paused_until > now:
+            wait = (throttle.paused_until - now).total_seconds()
+            throttle.save(update_fields=fields)
+            return Grant(0, wait, throttle.failures)
+        wanted = min(wanted, 1) if throttle.failures else wanted
+        if rate <= 0:
+            throttle.save(update_fields=fields)
+            return Grant(max(0, wanted), 0.0, throttle.failures)
+        tokens = refill(tokens=throttle.tokens, since=throttle.refilled_at, now=now, rate=rate)
+        granted = max(0, min(wanted, int(tokens)))
+        throttle.tokens = tokens - granted
+        throttle.refilled_at = now
+        throttle.save(update_fields=[*fields, "tokens", "refilled_at"])
+    # An empty bucket: wait for a tenth of a second's worth, not for each single token.
+    need = min(float(wanted), max(1.0, rate * REFILL_STEP))
+    wait = 0.0 if granted else max(0.0, need - throttle.tokens) / rate
+    return Grant(granted, wait, throttle.failures)
+
+
+def give_back_send_tokens(*, channel: Channel, count: int) -> None:
+    """Return ``count`` unused tokens to the channel's bucket (never above its capacity)."""
+    if count <= 0 or channel.rate_per_second <= 0:
+        return
+    capacity = bucket_capacity(channel.rate_per_second)
+    ChannelThrottle.objects.filter(channel=channel).update(
+        tokens=Least(F("tokens") + count, Value(capacity))
+    )
+
+
+def pause_sending(*, channel: Channel, seconds: float, failed: bool) -> None:
+    """Send nothing on the channel for ``seconds`` (a 429's Retry-After, or a provider down).
+
+    ``failed``: a round sent nothing because the provider failed; until a send succeeds
+    (:func:`sending_recovered`), the channel probes one message at a time.
+    """
+    until = timezone.now() + dt.timedelta(seconds=max(0.0, seconds))
+    with transaction.atomic():
+        throttle = _throttle_for_update(channel, timezone.now())
+        if throttle.paused_until is None or throttle.paused_until < until:
+            throttle.paused_until = until
+        throttle.tokens = 0
+        throttle.refilled_at = max(until, timezone.now())
+        if failed:
+            throttle.failures = min(throttle.failures + 1, 1000)
+        throttle.save(update_fields=["paused_until", "tokens", "refilled_at", "failures"])
+    log.info("channel_paused", channel=channel.pk, seconds=round(seconds, 3), failed=failed)
+
+
+def sending_recovered(*, channel: Channel) -> None:
+    """Forget the provider's failures: a send went through."""
+    ChannelThrottle.objects.filter(channel=channel, failures__gt=0).update(failures=0)
+
+
+def want_dispatcher(*, channel_id: int, most: int) -> bool:
+    """Count one more dispatcher run for the channel if fewer than ``most`` run; return whether.
+
+    The caller enqueues the run when this returns True. One conditional UPDATE: a thousand
+    messages queued at once wake one dispatcher. Runs not seen for ``DISPATCHER_STALE`` (a
+    killed worker's) are forgotten.
     """
     now = timezone.now()
-    if channel.rate_per_second <= 0:
-        return now
-    interval = dt.timedelta(seconds=1 / channel.rate_per_second)
-    with transaction.atomic():
-        throttle = ChannelThrottle.objects.select_for_update().filter(channel=channel).first()
-        if throttle is None:
-            try:
-                with transaction.atomic():
-                    ChannelThrottle.objects.create(channel=channel, next_slot_at=now + interval)
-                return now
-            except IntegrityError:  # another worker created it at the same moment
-                throttle = ChannelThrottle.objects.select_for_update().get(channel=channel)
-        slot = max(timezone.now(), throttle.next_slot_at)
-        throttle.next_slot_at = slot + interval
-        throttle.save(update_fields=["next_slot_at"])
-    return slot
+    stale = Q(dispatch_seen_at__isnull=True) | Q(dispatch_seen_at__lt=now - DISPATCHER_STALE)
+    for _attempt in range(2):
+        woken = (
+            ChannelThrottle.objects.filter(channel_id=channel_id)
+            .filter(Q(dispatchers__lt=most) | stale)
+            .update(
+                dispatchers=Case(When(stale, then=Value(1)), default=F("dispatchers") + 1),
+                dispatch_seen_at=now,
+            )
+        )
+        if woken:
+            return True
+        if ChannelThrottle.objects.filter(channel_id=channel_id).exists():
+            return False
+        channel = Channel.objects.filter(pk=channel_id).first()
+        if channel is None:
+            return False
+        with transaction.atomic():
+            _throttle_for_update(channel, now)
+    return False
 
 
-def take_idle_send_slot(*, channel: Channel) -> dt.datetime | None:
-    """Reserve the channel's next sending slot only if it is free now; else return None.
-
-    Bulk sending (broadcasts) uses this instead of ``take_send_slot``: it never books slots
-    ahead, so a reply to a resident, which books the next slot, waits at most one slot
-    behind a broadcast however large it is.
-    """
-    now = timezone.now()
-    if channel.rate_per_second <= 0:
-        return now
-    interval = dt.timedelta(seconds=1 / channel.rate_per_second)
-    with transaction.atomic():
-        throttle = ChannelThrottle.objects.select_for_update().filter(channel=channel).first()
-        if throttle is None:
-            try:
-                with transaction.atomic():
-                    ChannelThrottle.objects.create(channel=channel, next_slot_at=now + interval)
-                return now
-            except IntegrityError:
-                return None
-        if throttle.next_slot_at > now:
-            return None
-        throttle.next_slot_at = now + interval
-        throttle.save(update_fields=["next_slot_at"])
-    return now
+def dispatcher_done(*, channel_id: int) -> None:
+    """Count one dispatcher run of the channel less (it found nothing to send)."""
+    ChannelThrottle.objects.filter(channel_id=channel_id).update(
+        dispatchers=Case(When(dispatchers__gt=0, then=F("dispatchers") - 1), default=Value(0))
+    )
 
 
-def next_free_slot(*, channel: Channel) -> dt.datetime:
-    """Return when the channel's next sending slot is free (now if it is)."""
-    slot = ChannelThrottle.objects.filter(channel=channel).values_list("next_slot_at", flat=True)
-    return max([timezone.now(), *slot])
+def dispatcher_alive(*, channel_id: int, until: dt.datetime | None = None) -> None:
+    """Mark the channel's dispatchers alive (until ``until``: a run that waits to go on)."""
+    ChannelThrottle.objects.filter(channel_id=channel_id).update(
+        dispatch_seen_at=until or timezone.now()
+    )
+
+
+def with_pending_statuses(*, channel_id: int, provider_message_ids: list[str]) -> set[str]:
+    """Return which of these provider message ids have statuses waiting for them."""
+    ids = [i for i in provider_message_ids if i]
+    if not ids:
+        return set()
+    return set(
+        PendingStatus.objects.filter(channel_id=channel_id, provider_message_id__in=ids)
+        .values_list("provider_message_id", flat=True)
+        .distinct()
+    )

@@ -17,8 +17,8 @@ from typing import Any
 import structlog
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, DateTimeField, F, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -33,7 +33,7 @@ from ventanilla.conversations.models import (
     Direction,
     Message,
 )
-from ventanilla.core.events import publish_on_commit
+from ventanilla.core.events import publish_many_on_commit, publish_on_commit
 
 log = structlog.get_logger(__name__)
 
@@ -206,16 +206,116 @@ def _show_ticks(message_id: int) -> None:
 # -- sending ---------------------------------------------------------------------------
 
 
-def claim_send_attempt(*, message: Message) -> int | None:
-    """Count one more send attempt for a queued message; None if another worker has it."""
-    attempt = message.attempts + 1
-    claimed = Message.objects.filter(
-        pk=message.pk, status=DeliveryStatus.QUEUED, attempts=message.attempts
-    ).update(attempts=attempt)
-    if not claimed:
-        return None
-    message.attempts = attempt
-    return attempt
+def claim_due(
+    *, channel: Channel, limit: int, lease: dt.timedelta, now: dt.datetime | None = None
+) -> list[Message]:
+    """Claim up to ``limit`` of the channel's due messages for one sender, replies first.
+
+    A message is due when it is queued, its time has come (``due_at``; a broadcast releases
+    its own) and no live worker holds it; one whose holder died (its lease ran out) is due
+    again, with one more attempt counted. Rows other workers are claiming are skipped
+    (PostgreSQL's SKIP LOCKED; SQLite has one writer at a time).
+    """
+    now = now or timezone.now()
+    if limit <= 0:
+        return []
+    with transaction.atomic():
+        ids = list(
+            due_messages(channel_id=channel.pk, now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("bulk", "due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Message.objects.filter(pk__in=ids).update(
+            claimed_until=now + lease, attempts=F("attempts") + 1
+        )
+    messages = {
+        m.pk: m for m in Message.objects.filter(pk__in=ids).select_related("conversation", "case")
+    }
+    for message in messages.values():
+        message.channel = channel  # already loaded: no join
+    return [messages[pk] for pk in ids if pk in messages]
+
+
+def due_messages(*, channel_id: int, now: dt.datetime) -> QuerySet[Message]:
+    """Return the channel's messages a dispatcher may claim at ``now``."""
+    return Message.objects.filter(
+        channel_id=channel_id,
+        status=DeliveryStatus.QUEUED,
+        direction=Direction.OUT,
+        due_at__lte=now,
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+
+def next_due_at(*, channel_id: int) -> dt.datetime | None:
+    """Return when the channel's next queued message falls due (or its holder's lease ends)."""
+    queued = Message.objects.filter(
+        channel_id=channel_id, status=DeliveryStatus.QUEUED, direction=Direction.OUT
+    ).exclude(due_at__isnull=True)
+    due = queued.aggregate(
+        due=Min("due_at", filter=Q(claimed_until__isnull=True)),
+        lease=Min("claimed_until"),
+    )
+    times = [t for t in (due["due"], due["lease"]) if t is not None]
+    return min(times) if times else None
+
+
+def channels_with_due_messages(*, now: dt.datetime | None = None) -> list[int]:
+    """Return the channels that have messages due or whose holder's lease ran out."""
+    now = now or timezone.now()
+    return list(
+        Message.objects.filter(status=DeliveryStatus.QUEUED, due_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by()
+        .values_list("channel_id", flat=True)
+        .distinct()
+    )
+
+
+def record_sent_many(*, channel: Channel, sent: list[tuple[Message, str]]) -> None:
+    """Mark messages sent with the provider's ids (one UPDATE), show it, apply early statuses."""
+    if not sent:
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(Message._meta.db_table)
+    # One statement run for each message (psycopg pipelines them): Django's bulk_update
+    # builds a CASE of one WHEN per row, which costs more to compile than to run.
+    # the table is the model's own; the values are parameters
+    sql = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, error_code = '', "  # noqa: S608
+        "error_reason = '', claimed_until = NULL, provider_message_id = %s "
+        "WHERE id = %s AND status = %s"
+    )
+    stamp = Message._meta.get_field("sent_at").get_db_prep_value(now, connection)
+    rows = [
+        (DeliveryStatus.SENT.value, stamp, provider_id, message.pk, DeliveryStatus.QUEUED.value)
+        for message, provider_id in sent
+    ]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+            for message, _ in sent:
+                if "secret" in (message.payload or {}):  # sent: the one-time code is forgotten
+                    forget = {k: v for k, v in message.payload.items() if k != "secret"}
+                    Message.objects.filter(pk=message.pk).update(payload=forget)
+    except IntegrityError:
+        for message, provider_id in sent:  # one reused id: record them one by one
+            record_sent(message=message, provider_message_id=provider_id)
+        return
+    publish_many_on_commit(
+        kind="message",
+        events=[
+            (message.council_id, {"conversation": message.conversation_id, "message": message.pk})
+            for message, _ in sent
+        ],
+    )
+    early = channel_services.with_pending_statuses(
+        channel_id=channel.pk, provider_message_ids=[provider_id for _, provider_id in sent]
+    )
+    for provider_id in sorted(early):
+        apply_pending_statuses(channel_id=channel.pk, provider_message_id=provider_id)
 
 
 def record_sent(*, message: Message, provider_message_id: str) -> None:
@@ -226,6 +326,7 @@ def record_sent(*, message: Message, provider_message_id: str) -> None:
         "sent_at": now,
         "error_code": "",
         "error_reason": "",
+        "claimed_until": None,
     }
     if "secret" in (message.payload or {}):  # sent: the one-time code is forgotten
         fields["payload"] = {k: v for k, v in message.payload.items() if k != "secret"}
@@ -252,20 +353,30 @@ def record_send_failure(*, message: Message, error: SendError) -> None:
             status=DeliveryStatus.FAILED,
             error_code=error.code[:50],
             error_reason=error.reason,
+            claimed_until=None,
         )
         _show_ticks(message.pk)
         if error.resident_stopped:
             opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
 
 
-def record_send_retry(*, message: Message, error: SendError) -> None:
-    """Keep the message queued and show staff why it is waiting."""
+def record_send_retries(*, retries: list[tuple[Message, SendError, dt.datetime]]) -> None:
+    """Keep messages queued until their next attempt, and show staff why they wait."""
+    if not retries:
+        return
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED).update(
-            error_code=error.code[:50], error_reason=error.reason
+        for message, error, due_at in retries:
+            message.due_at = due_at
+            message.claimed_until = None
+            message.error_code = error.code[:50]
+            message.error_reason = error.reason
+        Message.objects.filter(status=DeliveryStatus.QUEUED).bulk_update(
+            [message for message, _, _ in retries],
+            ["due_at", "claimed_until", "error_code", "error_reason"],
         )
-        if error.resident_stopped:
-            opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
+        for message, error, _ in retries:
+            if error.resident_stopped:
+                opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
 
 
 # -- media -----------------------------------------------------------------------------

@@ -14,11 +14,14 @@ import math
 import random
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 from typing import Any
 
 import httpx
 import structlog
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -39,8 +42,23 @@ from ventanilla.channels.adapters.base import (
     SendError,
     Template,
 )
-from ventanilla.channels.services import take_send_slot
+from ventanilla.channels.models import Channel, Provider
+from ventanilla.channels.services import (
+    dispatcher_alive,
+    dispatcher_done,
+    give_back_send_tokens,
+    pause_sending,
+    sending_recovered,
+    take_send_tokens,
+    want_dispatcher,
+)
 from ventanilla.conversations import delivery
+from ventanilla.conversations.delivery import (
+    channels_with_due_messages,
+    claim_due,
+    due_messages,
+    next_due_at,
+)
 from ventanilla.conversations.models import SECRET_MASK, DeliveryStatus, Direction, Message
 from ventanilla.core.crypto import decrypt_text
 from ventanilla.privacy.redaction import redact
@@ -54,21 +72,29 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
 MAX_SEND_ATTEMPTS = 8
 MAX_DOWNLOAD_ATTEMPTS = 5
-#: a sending slot this close is waited for in the worker; a later one is re-enqueued
-MAX_INLINE_WAIT = 0.25
-#: a reserved slot missed by more than this (workers were down or busy) is taken again, so
-#: that a backlog never goes out in one burst
-LATE_TOLERANCE = 1.0
+#: a dispatcher waits this long for its channel's next token in the worker; a longer pause
+#: (a provider's Retry-After, a backoff) is handed over to a later run
+MAX_INLINE_WAIT = 1.0
+#: while a batch is being sent, what came back is recorded this often (seconds)
+RECORD_EVERY = 0.1
 #: without a queue that can defer (the immediate backend of tests), wait at most this long
-#: for a sending slot
+#: before running deferred work now
 MAX_WAIT_WITHOUT_DEFER = 5.0
+#: the subject and thread of a message that answers no e-mail
+NO_THREAD: tuple[str, tuple[str, ...]] = ("", ())
 IDEMPOTENCY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://ventanilla.example/outbound")
 
 
 @functools.cache
 def http_client() -> httpx.Client:
-    """Return the process's HTTP client for provider APIs (connections are reused)."""
-    return httpx.Client(timeout=HTTP_TIMEOUT)
+    """Return the process's HTTP client for provider APIs (connections are kept alive).
+
+    httpx's client is safe to share between the sending threads; it keeps as many idle
+    connections per provider as threads send at once.
+    """
+    size = max(1, int(settings.SEND_CONCURRENCY))
+    limits = httpx.Limits(max_connections=size * 2, max_keepalive_connections=size)
+    return httpx.Client(timeout=HTTP_TIMEOUT, limits=limits)
 
 
 def idempotency_key(message_id: int) -> str:
@@ -90,88 +116,300 @@ def retry_delay(attempt: int, retry_after: float | None = None) -> float:
 
 
 # -- sending ---------------------------------------------------------------------------
+#
+# One dispatcher task per channel (two on a busy channel, ``SEND_DISPATCHERS_PER_CHANNEL``)
+# claims the channel's due messages in batches, replies to residents before bulk, as many as
+# the channel's token bucket allows; sends them concurrently over kept-alive connections;
+# records the results in bulk; and goes on for a few seconds before handing over to a fresh
+# run of itself. A message queued wakes a dispatcher once its transaction commits, unless one
+# already runs. Delivery state lives in the message rows: a worker killed mid-send leaves its
+# claimed messages to be claimed again when their lease runs out (same idempotency key).
+
+
+class Outcome:
+    """What a batch of sends came to, for recording in bulk."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Message, str]] = []
+        self.retries: list[tuple[Message, SendError, dt.datetime]] = []
+        self.failed: list[tuple[Message, SendError]] = []
+        self.retry_after: float | None = None
+
+    def absorb(self, other: Outcome) -> None:
+        """Add another part of the batch (already recorded) to this one."""
+        self.sent += other.sent
+        self.retries += other.retries
+        self.failed += other.failed
+        if other.retry_after is not None:
+            self.retry_after = max(self.retry_after or 0.0, other.retry_after)
+
+
+@task(queue_name="send")
+def dispatch_channel(channel_id: int) -> None:
+    """Send the channel's due messages in batches for ``SEND_RUN_SECONDS`` at most."""
+    channel = Channel.objects.select_related("council").filter(pk=channel_id).first()
+    if channel is None:
+        return
+    deadline = time.monotonic() + float(settings.SEND_RUN_SECONDS)
+    lease = dt.timedelta(seconds=float(settings.SEND_LEASE_SECONDS))
+    batch = max(1, int(settings.SEND_BATCH))
+    spread = False
+    while True:
+        if not channel.active:
+            _fail_inactive(channel, batch, lease)
+            _end_run(channel)
+            return
+        else:
+            with transaction.atomic():
+                grant = take_send_tokens(channel=channel, wanted=batch)
+                messages = claim_due(channel=channel, limit=grant.count, lease=lease)
+                give_back_send_tokens(channel=channel, count=grant.count - len(messages))
+            if messages:
+                if len(messages) == batch and not spread:
+                    spread = True  # a backlog: another worker may help
+                    if want_dispatcher(
+                        channel_id=channel.pk, most=int(settings.SEND_DISPATCHERS_PER_CHANNEL)
+                    ):
+                        dispatch_channel.enqueue(channel.pk)
+                _send_batch(channel, messages, grant.failures)
+            elif grant.count == 0 and grant.wait > 0:
+                # the bucket is empty or the provider asked us to slow down
+                left = deadline - time.monotonic()
+                if grant.wait <= min(left, MAX_INLINE_WAIT):
+                    time.sleep(grant.wait)
+                    continue
+                if not due_messages(channel_id=channel.pk, now=timezone.now()).exists():
+                    _end_run(channel)
+                    return
+                resume = timezone.now() + dt.timedelta(seconds=grant.wait)
+                _hand_over(channel, resume)
+                return
+            else:
+                _end_run(channel)
+                return
+        if time.monotonic() >= deadline:
+            _hand_over(channel, timezone.now())
+            return
+
+
+def _hand_over(channel: Channel, run_after: dt.datetime) -> None:
+    """Go on in a fresh run of the dispatcher (other tasks get the worker in between)."""
+    if dispatch_channel.get_backend().supports_defer:
+        dispatcher_alive(channel_id=channel.pk, until=run_after)
+        dispatch_channel.using(run_after=run_after).enqueue(channel.pk)
+        return
+    if run_after <= timezone.now():
+        dispatch_channel.enqueue(channel.pk)
+        return
+    dispatcher_done(channel_id=channel.pk)
+    log.warning("dispatcher_not_rescheduled", channel=channel.pk, until=run_after.isoformat())
+
+
+def _end_run(channel: Channel) -> None:
+    """Stop: nothing is due. Wake a run for messages due later or queued just now."""
+    dispatcher_done(channel_id=channel.pk)
+    # A message committed after our last claim found no dispatcher counted: start one.
+    if due_messages(channel_id=channel.pk, now=timezone.now()).exists():
+        wake_dispatcher(channel.pk, beside_others=True)
+        return
+    later = next_due_at(channel_id=channel.pk)
+    if later is not None:
+        _enqueue_later(wake_channel, max(later, timezone.now()), channel.pk)
+
+
+def wake_dispatcher(channel_id: int, *, beside_others: bool = False) -> None:
+    """Make sure a dispatcher runs for the channel (enqueue one unless one runs).
+
+    ``beside_others``: work is due that the dispatchers counted may not see (one of them may
+    have died with its worker): start one unless the channel has its most already.
+    """
+    most = int(settings.SEND_DISPATCHERS_PER_CHANNEL) if beside_others else 1
+    if want_dispatcher(channel_id=channel_id, most=max(1, most)):
+        dispatch_channel.enqueue(channel_id)
+
+
+def wake_on_commit(channel_id: int) -> None:
+    """Wake the channel's dispatcher once the current transaction commits (once per channel).
+
+    A thousand messages queued in one transaction register one wake: every message is
+    committed before it runs, so one dispatcher sees them all.
+    """
+    connection = transaction.get_connection()
+    callbacks = getattr(connection, "run_on_commit", None)
+    if not connection.in_atomic_block or callbacks is None:
+        transaction.on_commit(partial(wake_dispatcher, channel_id))
+        return
+    registered: dict[int, tuple[int, Any]] = connection.__dict__.setdefault("_send_wakes", {})
+    seen = registered.get(channel_id)
+    if seen is not None:
+        index, callback = seen
+        if index < len(callbacks) and callbacks[index][1] is callback:
+            return  # already registered in this transaction (and not rolled back)
+
+    def wake() -> None:
+        registered.pop(channel_id, None)
+        wake_dispatcher(channel_id)
+
+    transaction.on_commit(wake)
+    registered[channel_id] = (len(callbacks) - 1, wake)
+
+
+@task(queue_name="send")
+def wake_channel(channel_id: int) -> None:
+    """Wake the channel's dispatcher: a retry or a lease has come due."""
+    wake_dispatcher(channel_id, beside_others=True)
+
+
+@task(queue_name="send")
+def wake_stuck_dispatchers() -> None:
+    """Wake the dispatchers of channels with due messages: a stuck row never stays stuck."""
+    for channel_id in channels_with_due_messages():
+        wake_dispatcher(channel_id, beside_others=True)
 
 
 @task(queue_name="send")
 def send_message(message_id: int, slot: str = "") -> None:
-    """Send one queued outbound message, within its channel's rate.
-
-    ``slot`` is the sending time this message reserved when it was re-enqueued to wait for
-    it; a first run (or a run that missed its slot) reserves one.
-    """
-    message = (
-        Message.objects.select_related("channel", "conversation", "channel__council", "case")
-        .filter(pk=message_id)
+    """Make sure the message's channel has a dispatcher (tasks queued by older versions)."""
+    channel_id = (
+        Message.objects.filter(pk=message_id, status=DeliveryStatus.QUEUED)
+        .values_list("channel_id", flat=True)
         .first()
     )
-    if message is None or message.status != DeliveryStatus.QUEUED:
-        return
-    channel = message.channel
-    if not channel.active:
-        reason = _("The channel is switched off.")
-        delivery.record_send_failure(
-            message=message, error=SendError(reason, retryable=False, code="inactive")
-        )
-        return
-    granted = _parse_slot(slot)
-    if granted is None or (timezone.now() - granted).total_seconds() > LATE_TOLERANCE:
-        granted = take_send_slot(channel=channel)
-    wait = (granted - timezone.now()).total_seconds()
-    if wait > MAX_INLINE_WAIT:
-        _enqueue_later(send_message, granted, message.pk, slot=granted.isoformat(), wait=True)
-        return
-    if wait > 0:
-        time.sleep(wait)
-    attempt = delivery.claim_send_attempt(message=message)
-    if attempt is None:
-        return  # another worker is sending it
+    if channel_id is not None:
+        wake_dispatcher(channel_id)
+
+
+def _fail_inactive(channel: Channel, batch: int, lease: dt.timedelta) -> None:
+    """A switched-off channel sends nothing: its due messages fail, for staff to see."""
+    reason = _("The channel is switched off.")
+    while messages := claim_due(channel=channel, limit=batch, lease=lease):
+        for message in messages:
+            error = SendError(reason, retryable=False, code="inactive")
+            delivery.record_send_failure(message=message, error=error)
+
+
+def _send_batch(channel: Channel, messages: list[Message], failures: int) -> None:
+    """Send claimed messages concurrently, then record what happened in bulk."""
+    outcome = Outcome()
     try:
         adapter = adapter_for(channel)
-        result = adapter.send(http_client(), outbound_for(message))
-    except SendError as error:
-        _send_failed(message, error, attempt)
-        return
     except UnknownProvider:
         reason = _("No adapter sends messages for this provider.")
-        _send_failed(message, SendError(reason, retryable=False, code="no_adapter"), attempt)
+        for message in messages:
+            _sort(outcome, message, SendError(reason, retryable=False, code="no_adapter"))
+        _record(channel, outcome, failures)
         return
-    except Exception as exc:  # an adapter bug must not leave the message queued forever
-        log.exception("send_unexpected_error", message=message.pk, channel=channel.pk)
-        bug = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
-        _send_failed(message, bug, attempt)
-        return
-    delivery.record_sent(message=message, provider_message_id=result.provider_message_id)
-    log.info("message_sent", message=message.pk, channel=channel.pk, attempt=attempt)
+    threads = _threads(channel, messages)
+    ready: list[tuple[Message, OutboundMessage]] = []
+    for message in messages:
+        try:
+            thread = threads.get(message.pk, NO_THREAD)
+            ready.append((message, outbound_for(message, thread=thread)))
+        except SendError as error:
+            _sort(outcome, message, error)
+    client = http_client()
+    futures = {
+        sender_pool().submit(adapter.send, client, outbound): message for message, outbound in ready
+    }
+    # Record as the answers come (every RECORD_EVERY seconds), not once the whole batch is
+    # back: a worker killed mid-batch then leaves few sends unrecorded to be made again.
+    done = Outcome()
+    last = time.monotonic()
+    for future in as_completed(futures):
+        message = futures[future]
+        try:
+            result = future.result()
+        except SendError as error:
+            _sort(outcome, message, error)
+        except Exception as exc:  # an adapter bug must not leave the message queued forever
+            log.exception("send_unexpected_error", message=message.pk, channel=channel.pk)
+            bug = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
+            _sort(outcome, message, bug)
+        else:
+            outcome.sent.append((message, result.provider_message_id))
+        if time.monotonic() - last >= RECORD_EVERY:
+            _record_rows(channel, outcome)
+            done.absorb(outcome)
+            outcome = Outcome()
+            last = time.monotonic()
+    _record_rows(channel, outcome)
+    done.absorb(outcome)
+    _slow_down(channel, done, failures)
 
 
-def _send_failed(message: Message, error: SendError, attempt: int) -> None:
-    """Retry later when the provider allows it, else mark the message failed."""
-    if error.retryable and attempt < MAX_SEND_ATTEMPTS:
-        delay = retry_delay(attempt, error.retry_after)
-        delivery.record_send_retry(message=message, error=error)
+def _sort(outcome: Outcome, message: Message, error: SendError) -> None:
+    """File a failed send as a retry (when the provider allows it) or a failure."""
+    if error.retryable and message.attempts < MAX_SEND_ATTEMPTS:
+        delay = retry_delay(message.attempts, error.retry_after)
+        due = timezone.now() + dt.timedelta(seconds=delay)
+        outcome.retries.append((message, error, due))
+        if error.retry_after is not None:
+            outcome.retry_after = max(outcome.retry_after or 0.0, delay)
         log.info(
             "send_retry",
             message=message.pk,
             channel=message.channel_id,
             code=error.code,
-            attempt=attempt,
+            attempt=message.attempts,
             delay=round(delay, 3),
         )
-        _enqueue_later(send_message, timezone.now() + dt.timedelta(seconds=delay), message.pk)
         return
-    delivery.record_send_failure(message=message, error=error)
+    outcome.failed.append((message, error))
     log.warning(
         "send_failed",
         message=message.pk,
         channel=message.channel_id,
         code=error.code,
-        attempt=attempt,
+        attempt=message.attempts,
     )
 
 
-def outbound_for(message: Message) -> OutboundMessage:
+def _record(channel: Channel, outcome: Outcome, failures: int) -> None:
+    """Record a batch's results; slow the channel when the provider said so or is down."""
+    _record_rows(channel, outcome)
+    _slow_down(channel, outcome, failures)
+
+
+def _record_rows(channel: Channel, outcome: Outcome) -> None:
+    """Record sends, retries and failures in bulk."""
+    delivery.record_sent_many(channel=channel, sent=outcome.sent)
+    delivery.record_send_retries(retries=outcome.retries)
+    for message, error in outcome.failed:
+        delivery.record_send_failure(message=message, error=error)
+    if outcome.sent:
+        log.info("messages_sent", channel=channel.pk, count=len(outcome.sent))
+
+
+def _slow_down(channel: Channel, outcome: Outcome, failures: int) -> None:
+    """Pause the channel when the provider said so (429) or is down; forget it once it is up."""
+    if outcome.sent and failures:
+        sending_recovered(channel=channel)
+    if outcome.retry_after is not None:  # "too many requests": the whole channel waits
+        pause_sending(channel=channel, seconds=outcome.retry_after, failed=not outcome.sent)
+    elif outcome.retries and not outcome.sent:  # the provider is down: back off, then probe
+        pause_sending(channel=channel, seconds=retry_delay(failures + 1), failed=True)
+
+
+@functools.cache
+def sender_pool() -> ThreadPoolExecutor:
+    """Return the process's pool of threads that wait on providers (``SEND_CONCURRENCY``)."""
+    size = max(1, int(settings.SEND_CONCURRENCY))
+    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="send")
+
+
+def _threads(channel: Channel, messages: list[Message]) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Return the e-mail thread each message answers (only e-mail threads its replies)."""
+    if channel.provider != Provider.EMAIL:
+        return {}
+    return {message.pk: _thread(message) for message in messages}
+
+
+def outbound_for(
+    message: Message, *, thread: tuple[str, tuple[str, ...]] | None = None
+) -> OutboundMessage:
     """Build the normalised message an adapter sends from an outbound row.
 
+    ``thread`` is the subject and thread it answers, when known (else it is looked up).
     Raise a permanent SendError when the row's extras cannot be read.
     """
     payload: dict[str, Any] = message.payload or {}
@@ -194,7 +432,7 @@ def outbound_for(message: Message) -> OutboundMessage:
         if template is not None:  # a code template (WhatsApp outside the 24-hour window)
             parameters = tuple(value.replace(SECRET_MASK, code) for value in template.parameters)
             template = dataclasses.replace(template, parameters=parameters)
-    subject, thread = _thread(message)
+    subject, references = thread if thread is not None else _thread(message)
     return OutboundMessage(
         urn=message.conversation.urn,
         text=text,
@@ -206,7 +444,7 @@ def outbound_for(message: Message) -> OutboundMessage:
         reply_token=str(payload.get("reply_token") or ""),
         reference=message.case.reference if message.case is not None else "",
         subject=subject,
-        in_reply_to=thread,
+        in_reply_to=references,
         reply_to=reply_to,
         private=bool(payload.get("private")),
     )
@@ -349,16 +587,6 @@ def answer_callback(message_id: int) -> None:
 
 
 # -- queue helpers ---------------------------------------------------------------------
-
-
-def _parse_slot(value: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        slot = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return slot if timezone.is_aware(slot) else None
 
 
 def _enqueue_later(

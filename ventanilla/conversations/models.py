@@ -117,6 +117,13 @@ class Message(models.Model):
     )
     is_automatic = models.BooleanField(_("sent by the bot"), default=False)
     attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    #: an outbound message is sent from this time on (a retry waits); none: held back by
+    #: its broadcast until released
+    due_at = models.DateTimeField(_("to be sent from"), null=True, blank=True)
+    #: bulk messages (broadcasts, welcomes) go after replies to residents
+    bulk = models.BooleanField(_("sent in bulk"), default=False)
+    #: a worker is sending it until then; past it, the worker is taken to have died
+    claimed_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -136,6 +143,12 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["case", "created_at"]),
             models.Index(fields=["conversation", "created_at"]),
+            # the dispatcher's claim: a channel's queued messages, replies first, oldest first
+            models.Index(
+                fields=["channel", "bulk", "due_at", "id"],
+                name="message_due",
+                condition=Q(status="queued"),
+            ),
         ]
 
     def __str__(self) -> str:

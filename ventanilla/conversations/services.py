@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import add_identity, find_or_create_citizen, move_identity
 from ventanilla.citizens.urns import normalise_urn
 from ventanilla.conversations import publicity
-from ventanilla.conversations.delivery_tasks import send_message
+from ventanilla.conversations.delivery_tasks import wake_on_commit
 from ventanilla.conversations.models import (
     SECRET_MASK,
     Attachment,
@@ -228,8 +227,9 @@ def _create_outbound(
         status=DeliveryStatus.QUEUED,
         author=author,
         is_automatic=automatic,
+        due_at=timezone.now(),
     )
-    transaction.on_commit(partial(send_message.enqueue, message.pk))
+    wake_on_commit(message.channel_id)
     publish_on_commit(
         council_id=conversation.council_id,
         kind="message",
@@ -340,9 +340,10 @@ BULK_BATCH = 1000
 def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
     """Create queued outbound rows in batches and return their ids, in the order given.
 
-    No send task is enqueued: the caller's dispatcher (``broadcasts.tasks.dispatch``) sends
-    each through ``send_message`` at the pace it decides, so that replies to residents go
-    first. The caller applies the provider's window rules (a template where required).
+    The rows are bulk and held back: the caller (``broadcasts.tasks.dispatch``) releases
+    them (:func:`release_bulk`) at the pace it decides, and the channel's dispatcher sends
+    them after any reply to a resident. The caller applies the provider's window rules (a
+    template where required).
     """
     ids = reserve_ids(Message, len(items))
     now = db_value(Message, "created_at", timezone.now())
@@ -350,7 +351,7 @@ def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
     fields = (
         "id", "council", "conversation", "channel", "direction", "text", "address", "payload",
         "provider_message_id", "status", "error_code", "error_reason", "is_automatic",
-        "attempts", "created_at",
+        "attempts", "created_at", "bulk",
     )  # fmt: skip
     insert_rows(
         Message,
@@ -374,11 +375,28 @@ def queue_outbound_bulk(*, items: Sequence[BulkOutbound]) -> list[int]:
                 True,
                 0,
                 now,
+                True,
             )  # fmt: skip
             for pk, item in zip(ids, items, strict=True)
         ),
     )
     return ids
+
+
+@transaction.atomic
+def release_bulk(*, message_ids: Sequence[int]) -> int:
+    """Let the channel's dispatcher send these held bulk messages now; return how many.
+
+    The dispatcher is woken once this commits.
+    """
+    released = Message.objects.filter(
+        pk__in=list(message_ids), status=DeliveryStatus.QUEUED, due_at__isnull=True
+    )
+    channel_ids = set(released.values_list("channel_id", flat=True).distinct())
+    count = released.update(due_at=timezone.now())
+    for channel_id in sorted(channel_ids):
+        wake_on_commit(channel_id)
+    return count
 
 
 @transaction.atomic

@@ -39,6 +39,22 @@ def publish_on_commit(*, council_id: int, kind: str, data: dict[str, Any]) -> No
     transaction.on_commit(publish)
 
 
+def publish_many_on_commit(*, kind: str, events: list[tuple[int, dict[str, Any]]]) -> None:
+    """Record live events ``(council id, data)`` in one INSERT once the transaction commits."""
+    if not events:
+        return
+
+    def publish() -> None:
+        rows = [LiveEvent(council_id=council, kind=kind, data=data) for council, data in events]
+        kept: list[LiveEvent] | None = getattr(_batch, "events", None)
+        if kept is None:
+            LiveEvent.objects.bulk_create(rows)
+        else:
+            kept.extend(rows)
+
+    transaction.on_commit(publish)
+
+
 @contextlib.contextmanager
 def batched() -> Iterator[None]:
     """Write the live events committed in this block in one insert when it ends.

@@ -14,10 +14,10 @@ from ventanilla.broadcasts.selectors import progress
 from ventanilla.broadcasts.tests.factories import make_supervisors, make_traffic
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels.models import Channel
-from ventanilla.channels.services import take_idle_send_slot, take_send_slot
-from ventanilla.conversations.delivery_tasks import send_message
+from ventanilla.conversations.delivery import claim_due
+from ventanilla.conversations.delivery_tasks import dispatch_channel
 from ventanilla.conversations.models import Message
-from ventanilla.conversations.services import conversation_for
+from ventanilla.conversations.services import conversation_for, queue_outbound, release_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -101,18 +101,23 @@ def test_the_plan_counts_recipients_cost_and_time_per_channel(council, topic):
     assert plan.seconds == pytest.approx(0.3)
 
 
-def test_a_reply_waits_at_most_one_slot_behind_a_broadcast(council):
+def test_a_reply_goes_before_a_broadcast_released_earlier(council, topic, monkeypatch):
+    ana, bernat = make_supervisors(council)
     sms = channel(council, "twilio", rate=1)  # one message a second
-    first = take_idle_send_slot(channel=sms)
-    assert first is not None
-    # the broadcast cannot book ahead: while the slot is taken it gets nothing
-    assert take_idle_send_slot(channel=sms) is None
-    reply = take_send_slot(channel=sms)
-    assert (reply - first).total_seconds() == pytest.approx(1, abs=0.05)
-    # and the reply's slot is then the broadcast's wait too
-    assert take_idle_send_slot(channel=sms) is None
-    # the dispatcher's task runs below every send of a reply
-    assert tasks.dispatch.priority < send_message.priority
+    subscribers(topic, sms, 3)
+    monkeypatch.setattr(services, "start_dispatch", lambda **kwargs: None)
+    row = services.create_broadcast(topic=topic, texts={"es": "Aviso"}, by=ana)
+    services.approve(broadcast=row, by=bernat)
+    services.send(broadcast=row)
+    release_bulk(message_ids=list(Recipient.objects.values_list("message_id", flat=True)))
+    chat = conversation_for(channel=sms, urn="tel:+34600999999")
+    reply = queue_outbound(conversation=chat, text="Recibido")
+
+    [first] = claim_due(channel=sms, limit=1, lease=dt.timedelta(minutes=1))
+
+    assert first.pk == reply.pk
+    # the release runs below every dispatcher of replies
+    assert tasks.dispatch.priority < dispatch_channel.priority
 
 
 def test_pause_and_cancel(council, topic, immediate_tasks, monkeypatch):

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 from django.db import connection
+from django.db.models import Q
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -223,8 +224,12 @@ def run_tasks() -> None:
 
 
 def waiting_sends() -> list[DBTaskResult]:
-    """Return the send tasks waiting to run later, soonest first."""
-    tasks = DBTaskResult.objects.filter(status="READY", task_path__endswith=".send_message")
+    """Return the tasks that will send (wake a channel's dispatcher) later, soonest first."""
+    tasks = DBTaskResult.objects.filter(status="READY").filter(
+        Q(task_path__endswith=".send_message")
+        | Q(task_path__endswith=".dispatch_channel")
+        | Q(task_path__endswith=".wake_channel")
+    )
     return list(tasks.order_by("run_after"))
 
 

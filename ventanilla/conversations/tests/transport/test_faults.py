@@ -207,7 +207,12 @@ def _webhook_url(system: Any, channel: Any) -> str:
 
 def worker(system: Any, application: str = "ventanilla-worker") -> subprocess.Popen[bytes]:
     return system.start(
-        "worker", "--interval", "0.1", application=application, TASKS_RECLAIM_AFTER="3"
+        "worker",
+        "--interval",
+        "0.1",
+        application=application,
+        TASKS_RECLAIM_AFTER="3",
+        SEND_LEASE_SECONDS="3",  # a send the killed worker had claimed is sent again soon
     )
 
 
