@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import queue
 import threading
+import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -381,11 +382,20 @@ def prune_deliveries() -> int:
     return prune_processed()
 
 
+#: how long one turn of the worker's drain may take (then the worker runs a task)
+DRAIN_SECONDS = 0.5
+
+
 def drain() -> int:
-    """Process what is due, batch after batch, for the worker loop; return how many."""
+    """Process what is due, batch after batch, for about ``DRAIN_SECONDS``; return how many.
+
+    The worker gives the drain a turn between tasks, so a long backlog of webhooks is taken
+    in slices and the dialog answers the first residents while the rest are stored.
+    """
     total, size = 0, batch_size()
+    deadline = time.monotonic() + DRAIN_SECONDS
     while True:
         taken = process_due(limit=size)
         total += taken
-        if taken < size:
+        if taken < size or time.monotonic() >= deadline:
             return total

@@ -40,6 +40,10 @@ FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 REQUEUE_DELAY = dt.timedelta(seconds=1)
 #: how often a worker looks for periodic jobs that are due
 SCHEDULE_CHECK_SECONDS = 5.0
+#: while tasks are waiting, the drains (stored webhooks) get a turn at most this often, so a
+#: burst of webhooks and the dialog's answers to them share the worker instead of the burst
+#: holding every answer back until it is all stored
+DRAIN_EVERY_SECONDS = 0.5
 
 
 class ResilientWorker(Worker):
@@ -50,6 +54,8 @@ class ResilientWorker(Worker):
         self.reclaim_after = reclaim_after
         self.next_reclaim = 0.0
         self.next_schedule_check = 0.0
+        self.next_drain = 0.0
+        self.ran_task = False  # in the last round: the drains then wait for their turn
         self.outage_since: float | None = None
         self.backoff = FIRST_BACKOFF
         self.cut_short: set[str] = set()
@@ -61,12 +67,13 @@ class ResilientWorker(Worker):
                 close_old_connections()
                 self.reclaim_stale_tasks()
                 self.enqueue_due_jobs()
-                drained = schedule.drains.run()
+                drained = self.run_drains()
                 task_result = self.claim_next_task()
                 self.database_is_back()
             except DATABASE_ERRORS as error:
                 self.database_lost(error)
                 continue
+            self.ran_task = task_result is not None
             if task_result is not None:
                 try:
                     self.run_task(task_result)
@@ -75,11 +82,11 @@ class ResilientWorker(Worker):
                     self.cut_short.add(str(task_result.pk))
                     self.database_lost(error)
                     continue
-            elif self.batch and not drained:
+            elif self.batch and drained == 0:
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                 return
-            if self.running and task_result is None and not drained:
+            if self.running and task_result is None and drained == 0:
                 time.sleep(self.interval)
 
     def claim_next_task(self) -> DBTaskResult | None:
@@ -99,6 +106,19 @@ class ResilientWorker(Worker):
                     raise
                 return None  # SQLite busy: another worker holds the lock; try again
         return task_result
+
+    def run_drains(self) -> int | None:
+        """Run the drains when their turn has come; return how many items they took (None
+        when it was not their turn).
+
+        After a round that ran a task, the drains wait ``DRAIN_EVERY_SECONDS``; after an idle
+        round they run at once. Each drain keeps to its own time budget.
+        """
+        if self.ran_task and time.monotonic() < self.next_drain:
+            return None
+        taken = schedule.drains.run()
+        self.next_drain = time.monotonic() + DRAIN_EVERY_SECONDS
+        return taken
 
     def enqueue_due_jobs(self) -> None:
         """Enqueue the periodic jobs that are due (``core.schedule``), every few seconds."""
