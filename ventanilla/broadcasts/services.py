@@ -1,10 +1,12 @@
 """The write path of alerts: subscriptions, broadcasts and their fan-out.
 
 A broadcast is written (``create_broadcast``), approved by a second person (``approve``),
-then sent (``send``): its recipients become queued outbound messages in batches
-(``conversations.services.queue_outbound_bulk``) and one dispatcher task per channel
-(``broadcasts.tasks.dispatch``) sends them through the ordinary send path at the channel's
-rate, only in the slots replies to residents leave free.
+then sent (``send``): its recipients become queued bulk messages, held back
+(``conversations.services.queue_outbound_bulk``). One task per channel
+(``broadcasts.tasks.dispatch``) releases them a few seconds' worth at a time, within the
+WhatsApp number's messaging limit, and the channel's dispatcher
+(``conversations.delivery_tasks``) sends them at the channel's rate, always after the
+replies to residents that are due.
 """
 
 from __future__ import annotations
