@@ -75,12 +75,11 @@ TEXTS: dict[str, Default] = {
     ),
     "alerts.portal_code": D(
         "The one-time code asked on the portal's alerts page, sent to the number given.",
-        "{council}: su código para gestionar los avisos es {code}. Caduca en 10 minutos. Si "
-        "no lo ha pedido, ignore este mensaje.",
-        "{council}: el vostre codi per gestionar els avisos és {code}. Caduca d'aquí a 10 "
-        "minuts. Si no l'heu demanat, ignoreu aquest missatge.",
-        "{council}: your code to manage your alerts is {code}. It expires in 10 minutes. If "
-        "you did not ask for it, ignore this message.",
+        "{council}: su código de avisos es {code}. Caduca en 10 min. Si no lo ha pedido, ignórelo.",
+        "{council}: el vostre codi d'avisos és {code}. Caduca en 10 min. Si no l'heu demanat, "
+        "ignoreu-lo.",
+        "{council}: your alerts code is {code}. It expires in 10 min. If you did not ask for "
+        "it, ignore it.",
         ("council", "code"),
     ),
     "alerts.district_ask": D(

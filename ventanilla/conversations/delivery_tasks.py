@@ -40,6 +40,7 @@ from ventanilla.channels.adapters.base import (
     OutboundMessage,
     PostRef,
     SendError,
+    SendResult,
     Template,
 )
 from ventanilla.channels.models import Channel, Provider
@@ -308,25 +309,35 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
         except SendError as error:
             _sort(outcome, message, error)
     client = http_client()
-    futures = {
-        sender_pool().submit(adapter.send, client, outbound): message for message, outbound in ready
-    }
+    # One resident's messages go one after the other, in order (the resident reads them in
+    # the order they arrive); different residents' go at the same time.
+    in_turn: dict[int, list[tuple[Message, OutboundMessage]]] = {}
+    for message, outbound in ready:
+        in_turn.setdefault(message.conversation_id, []).append((message, outbound))
+    futures = [
+        sender_pool().submit(_send_in_turn, adapter, client, items) for items in in_turn.values()
+    ]
     # Record as the answers come (every RECORD_EVERY seconds), not once the whole batch is
     # back: a worker killed mid-batch then leaves few sends unrecorded to be made again.
     done = Outcome()
     last = time.monotonic()
     for future in as_completed(futures):
-        message = futures[future]
-        try:
-            result = future.result()
-        except SendError as error:
-            _sort(outcome, message, error)
-        except Exception as exc:  # an adapter bug must not leave the message queued forever
-            log.exception("send_unexpected_error", message=message.pk, channel=channel.pk)
-            bug = SendError(f"unexpected error: {type(exc).__name__}", retryable=True, code="bug")
-            _sort(outcome, message, bug)
-        else:
-            outcome.sent.append((message, result.provider_message_id))
+        for message, result in future.result():
+            if isinstance(result, SendError):
+                _sort(outcome, message, result)
+            elif isinstance(result, Exception):  # an adapter bug must not leave it queued
+                log.error(
+                    "send_unexpected_error",
+                    message=message.pk,
+                    channel=channel.pk,
+                    exc_info=result,
+                )
+                bug = SendError(
+                    f"unexpected error: {type(result).__name__}", retryable=True, code="bug"
+                )
+                _sort(outcome, message, bug)
+            else:
+                outcome.sent.append((message, result.provider_message_id))
         if time.monotonic() - last >= RECORD_EVERY:
             _record_rows(channel, outcome)
             done.absorb(outcome)
@@ -335,6 +346,19 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
     _record_rows(channel, outcome)
     done.absorb(outcome)
     _slow_down(channel, done, failures)
+
+
+def _send_in_turn(
+    adapter: Any, client: httpx.Client, items: list[tuple[Message, OutboundMessage]]
+) -> list[tuple[Message, SendResult | Exception]]:
+    """Send one resident's messages in order; return each one's result or error."""
+    results: list[tuple[Message, SendResult | Exception]] = []
+    for message, outbound in items:
+        try:
+            results.append((message, adapter.send(client, outbound)))
+        except Exception as error:  # sorted by the caller: retry, failure or adapter bug
+            results.append((message, error))
+    return results
 
 
 def _sort(outcome: Outcome, message: Message, error: SendError) -> None:

@@ -37,6 +37,7 @@ from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels import services as channel_services
 from ventanilla.channels.models import Channel
 from ventanilla.conversations.delivery_tasks import send_message
+from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import (
     BulkOutbound,
     conversation_for,
@@ -285,6 +286,8 @@ def test_a_deferred_task_runs_once_its_time_has_come(
             )
         ]
     )
+    # Due now, with no dispatcher woken: only the deferred task below wakes one.
+    Message.objects.filter(pk=message_id).update(due_at=timezone.now())
     system = installation()
     system.start("worker", "--interval", "0.1")
     register(hub, whatsapp, "http://127.0.0.1:9")  # no webhooks in this test

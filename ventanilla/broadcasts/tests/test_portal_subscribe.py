@@ -87,7 +87,7 @@ def test_subscribe_on_the_portal_then_get_the_broadcast(
     phone = Phone(fakes, simulator, provider, OWNER[provider])
     if provider == "whatsapp":
         phone.say("Hola")  # the window is open: the code goes as plain text
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     assert "Get alerts on your phone" in client.get("/public-alerts/").content.decode()
 
     before = len(phone.outs())
@@ -116,7 +116,7 @@ def test_subscribe_on_the_portal_then_get_the_broadcast(
 def test_three_wrong_codes_lock_the_request(fakes: Fakes, simulator: Simulator, town: Any) -> None:
     channel = code_channel(fakes, "twilio", town)
     phone = Phone(fakes, simulator, "twilio", OWNER["twilio"])
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     ask(client, channel, [town.traffic])
     code = code_in(phone.outs())
     wrong = "000000" if code != "000000" else "111111"
@@ -142,7 +142,7 @@ def test_three_wrong_codes_lock_the_request(fakes: Fakes, simulator: Simulator, 
 def test_an_expired_code_subscribes_nobody(fakes: Fakes, simulator: Simulator, town: Any) -> None:
     channel = code_channel(fakes, "twilio", town)
     phone = Phone(fakes, simulator, "twilio", OWNER["twilio"])
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     ask(client, channel, [town.traffic])
     code = code_in(phone.outs())
     PortalCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -160,7 +160,7 @@ def test_a_stranger_cannot_subscribe_someone_elses_number(
     owner.say("Hola")  # a known resident
     known = Citizen.objects.count()
 
-    stranger = Client()
+    stranger = Client(headers={"accept-language": "en"})
     answers = []
     for number in (NUMBER, "600 700 799"):  # known, unknown
         response = ask(stranger, channel, [town.traffic], phone=number)
@@ -184,8 +184,11 @@ def test_too_many_codes_for_one_number_are_refused(
     channel = code_channel(fakes, "twilio", town)
     Phone(fakes, simulator, "twilio", OWNER["twilio"])
     for n in range(services.CODES_PER_NUMBER):
-        assert ask(Client(), channel, [town.traffic]).status_code == 302, n
-    refused = ask(Client(), channel, [town.traffic])
+        assert (
+            ask(Client(headers={"accept-language": "en"}), channel, [town.traffic]).status_code
+            == 302
+        ), n
+    refused = ask(Client(headers={"accept-language": "en"}), channel, [town.traffic])
     assert refused.status_code == 200 and "Too many codes" in refused.content.decode()
     assert PortalCode.objects.count() == services.CODES_PER_NUMBER
 
@@ -195,7 +198,7 @@ def test_unsubscribe_everything_on_the_portal_is_the_global_opt_out(
 ) -> None:
     channel = code_channel(fakes, "twilio", town)
     phone = Phone(fakes, simulator, "twilio", OWNER["twilio"])
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     ask(client, channel, [town.traffic])
     client.post("/public-alerts/code/", {"code": code_in(phone.outs())})
     run_tasks()
@@ -251,5 +254,5 @@ def test_the_form_lists_only_channels_that_reach_a_phone(town: Any) -> None:
     whatsapp.options = {services.CODE_TEMPLATE_OPTION: "codigo"}
     whatsapp.save()
     assert services.portal_channels(town.council) == [sms, whatsapp]
-    page = Client().get("/public-alerts/subscribe/").content.decode()
-    assert "Tráfico" in page and "Mobile phone number" in page
+    page = Client().get("/public-alerts/subscribe/").content.decode()  # Spanish first
+    assert "Tráfico" in page and "Número de móvil" in page
