@@ -31,35 +31,12 @@ from pathlib import Path
 import psycopg
 import redis
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dispatch import NGINX_CONF  # noqa: E402 - the sibling benchmark's stand-in for WhatsApp
+from ingest import count  # noqa: E402
+
 DB = "bench_backends"
-#: WhatsApp's answer to a send, with a message id of its own for each request
-WHATSAPP_REPLY = (
-    '{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],'
-    '"messages":[{"id":"wamid.$request_id"}]}'
-)
-NGINX_CONF = """
-worker_processes 1;
-daemon off;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    keepalive_requests 100000;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            default_type application/json;
-            return 200 '{reply}';
-        }}
-    }}
-}}
-"""
 #: run inside ``ventanilla shell``: a council, a WhatsApp channel and N queued messages
 QUEUE_MESSAGES = """
 import sys
@@ -90,11 +67,6 @@ def empty_redis_db(host: str, port: int) -> int:
         if client.dbsize() == 0 and client.set("ventanilla:bench-claim", os.getpid(), nx=True):
             return number
     raise SystemExit("no empty Redis database number left")
-
-
-def count(pg: str, sql: str) -> int:
-    with psycopg.connect(pg) as connection:
-        return int(connection.execute(sql).fetchone()[0])  # type: ignore[index]
 
 
 def measure(backend: str, args: argparse.Namespace, redis_url: str) -> dict[str, float]:
@@ -183,11 +155,10 @@ def main() -> int:
     number = empty_redis_db(host, int(port))
     redis_url = f"redis://{host}:{port}/{number}"
     work = Path(tempfile.mkdtemp(prefix="bench-backends-nginx-"))
-    (work / "nginx.conf").write_text(
-        NGINX_CONF.format(work=work, port=args.nginx_port, reply=WHATSAPP_REPLY)
-    )
+    (work / "body").mkdir()
+    (work / "nginx.conf").write_text(NGINX_CONF.format(work=work, port=args.nginx_port))
     provider = subprocess.Popen(
-        [nginx, "-p", str(work), "-c", str(work / "nginx.conf")],
+        [nginx, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
