@@ -166,23 +166,6 @@ def record_event(*, channel: Channel, event: ChannelEvent) -> WebhookEvent | Non
 # -- statuses that arrive before their message is sent ---------------------------------
 
 
-def keep_pending_status(*, channel: Channel, update: StatusUpdate) -> PendingStatus:
-    """Keep a status whose message has no provider id yet; drop the ones kept too long."""
-    with transaction.atomic():
-        row = PendingStatus.objects.create(
-            channel=channel,
-            provider_message_id=update.provider_message_id,
-            status=update.status,
-            error_code=update.error_code[:50],
-            error_title=update.error_title,
-            at=update.at,
-        )
-        PendingStatus.objects.filter(
-            channel=channel, created_at__lt=timezone.now() - PENDING_STATUS_TTL
-        ).delete()
-    return row
-
-
 def keep_pending_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> None:
     """Keep many early statuses in one insert; drop the ones kept too long."""
     with transaction.atomic():

@@ -140,12 +140,13 @@ def apply_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> int:
             Message.objects.filter(pk__in=times, **{f"{column}__isnull": True}).update(
                 **{column: value}
             )
-        for pk in sorted(reached):
-            publish_on_commit(
-                council_id=channel.council_id,
-                kind="message",
-                data={"conversation": conversation_of[pk], "message": pk},
-            )
+        publish_many_on_commit(
+            kind="message",
+            events=[
+                (channel.council_id, {"conversation": conversation_of[pk], "message": pk})
+                for pk in sorted(reached)
+            ],
+        )
         if early:
             channel_services.keep_pending_statuses(channel=channel, updates=early)
             # A send may record its id between our look-up and our commit: look again once

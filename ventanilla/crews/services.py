@@ -102,11 +102,6 @@ def create_link_code(
     raise CrewError(_("No code is free right now; try again in a minute."))
 
 
-def identity_for(*, channel: Channel, urn: str) -> StaffIdentity | None:
-    """Return the staff identity writing as ``urn`` on ``channel``, if it is one."""
-    return identities_for(channel=channel, urns=[urn]).get(urn)
-
-
 def identities_for(*, channel: Channel, urns: Sequence[str]) -> dict[str, StaffIdentity]:
     """Return the staff identities among ``urns`` on ``channel`` (one query), by given URN."""
     canonical: dict[str, str] = {}
@@ -174,11 +169,6 @@ def unlink_identity(*, identity: StaffIdentity) -> None:
     StaffIdentity.objects.filter(pk=identity.pk).delete()
 
 
-def claim_inbound(channel: Channel, inbound: InboundMessage) -> bool:
-    """Take a message from a staff identity (or a link code); return whether it was staff's."""
-    return bool(claim_inbounds(channel, [inbound]))
-
-
 def claim_inbounds(channel: Channel, inbounds: Sequence[InboundMessage]) -> set[int]:
     """Take the messages from staff identities (or with a link code); return their positions.
 
@@ -235,11 +225,6 @@ def record_staff_inbound(
         return None  # a re-delivery
     transaction.on_commit(partial(tasks.handle_staff_message.enqueue, message.pk))
     return message
-
-
-def claim_status(channel: Channel, update: StatusUpdate) -> bool:
-    """Apply a delivery status to a message sent to staff; return whether it was one."""
-    return bool(claim_statuses(channel, [update]))
 
 
 def claim_statuses(channel: Channel, updates: Sequence[StatusUpdate]) -> set[int]:

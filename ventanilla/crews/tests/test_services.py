@@ -57,14 +57,14 @@ def test_a_code_links_once_and_expires(town, channel):
     agent = make_staff(council=town.council)
     code = services.create_link_code(council=town.council, user=agent)
 
-    assert services.claim_inbound(channel, inbound("telegram:5551", f"vincular {code.code}"))
+    assert services.claim_inbounds(channel, [inbound("telegram:5551", f"vincular {code.code}")])
     assert StaffIdentity.objects.get().user == agent
     # used: a second phone sending the same code is a resident like any other
-    assert not services.claim_inbound(channel, inbound("telegram:5552", f"VINCULAR {code.code}"))
+    assert not services.claim_inbounds(channel, [inbound("telegram:5552", f"VINCULAR {code.code}")])
     late = services.create_link_code(council=town.council, user=agent)
     late.expires_at = timezone.now() - dt.timedelta(seconds=1)
     late.save()
-    assert not services.claim_inbound(channel, inbound("telegram:5553", f"link {late.code}"))
+    assert not services.claim_inbounds(channel, [inbound("telegram:5553", f"link {late.code}")])
     assert StaffIdentity.objects.count() == 1
 
 
@@ -122,20 +122,20 @@ def test_a_work_order_needs_an_open_case_and_a_linked_phone(town, channel):
 
 def test_a_residents_message_costs_one_query_to_tell_from_staff(channel, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert not services.claim_inbound(channel, inbound("telegram:5559", "Hola"))
+        assert not services.claim_inbounds(channel, [inbound("telegram:5559", "Hola")])
     with django_assert_num_queries(4):  # the identity, then the code (in a savepoint)
-        assert not services.claim_inbound(channel, inbound("telegram:5559", "VINCULAR 000000"))
+        assert not services.claim_inbounds(channel, [inbound("telegram:5559", "VINCULAR 000000")])
 
 
 def test_a_read_receipt_that_beat_the_send_is_applied(town, channel, monkeypatch):
     from ventanilla.channels.adapters.base import SendResult, StatusUpdate
-    from ventanilla.channels.services import keep_pending_status
+    from ventanilla.channels.services import keep_pending_statuses
 
     identity = make_identity(channel=channel, crew=make_crew(council=town.council))
     message = services.queue_staff_message(identity=identity, text="Reunión")
     # the phone's "read" arrived before the provider answered the send: nobody had the id
-    assert not services.claim_status(channel, StatusUpdate("tg-1", "read"))
-    keep_pending_status(channel=channel, update=StatusUpdate("tg-1", "read"))
+    assert not services.claim_statuses(channel, [StatusUpdate("tg-1", "read")])
+    keep_pending_statuses(channel=channel, updates=[StatusUpdate("tg-1", "read")])
 
     class Sends:
         def send(self, client, outbound):
