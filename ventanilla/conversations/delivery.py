@@ -18,7 +18,18 @@ import structlog
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DateTimeField, F, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -220,9 +231,19 @@ def claim_due(
     now = now or timezone.now()
     if limit <= 0:
         return []
+    # A resident's messages go in order: none is taken while an earlier one to the same
+    # conversation is being sent by another dispatcher.
+    earlier_in_flight = Message.objects.filter(
+        conversation_id=OuterRef("conversation_id"),
+        direction=Direction.OUT,
+        status=DeliveryStatus.QUEUED,
+        claimed_until__gt=now,
+        pk__lt=OuterRef("pk"),
+    )
     with transaction.atomic():
         ids = list(
             due_messages(channel_id=channel.pk, now=now)
+            .exclude(Exists(earlier_in_flight))
             .select_for_update(skip_locked=True)
             .order_by("bulk", "due_at", "pk")
             .values_list("pk", flat=True)[:limit]

@@ -93,6 +93,24 @@ def test_a_batch_takes_replies_to_residents_before_a_broadcast_queued_earlier() 
 
 
 @pytest.mark.django_db
+def test_a_second_dispatcher_leaves_a_resident_whose_earlier_message_is_being_sent() -> None:
+    channel = telegram_channel()
+    lucia = conversation_for(channel=channel, urn="telegram:900100")
+    pablo = conversation_for(channel=channel, urn="telegram:900200")
+    first = queue_outbound(conversation=lucia, text="Su incidencia es 2026-000001").pk
+    second = queue_outbound(conversation=lucia, text="Le atiende Ana.").pk
+    other = queue_outbound(conversation=pablo, text="Recibido").pk
+
+    [taken] = claim_due(channel=channel, limit=1, lease=LEASE)  # one dispatcher, mid-send
+    beside = claim_due(channel=channel, limit=10, lease=LEASE)  # another one at once
+
+    assert taken.pk == first
+    assert [m.pk for m in beside] == [other]  # Lucía's second waits for her first
+    Message.objects.filter(pk=first).update(status=DeliveryStatus.SENT)
+    assert [m.pk for m in claim_due(channel=channel, limit=10, lease=LEASE)] == [second]
+
+
+@pytest.mark.django_db
 def test_a_broadcast_sends_nothing_until_it_releases_its_messages() -> None:
     channel = telegram_channel()
     held = bulk_messages(channel, 3)
