@@ -292,10 +292,13 @@ def take_send_tokens(*, channel: Channel, wanted: int, now: dt.datetime | None =
         if rate <= 0:
             throttle.save(update_fields=fields)
             return Grant(max(0, wanted), 0.0, throttle.failures)
-        tokens = refill(tokens=throttle.tokens, since=throttle.refilled_at, now=now, rate=rate)
+        # The clock was read before the lock: a worker that waited for it must not move the
+        # bucket's clock back, or the next one would be refilled for the same time twice.
+        stamp = max(now, throttle.refilled_at)
+        tokens = refill(tokens=throttle.tokens, since=throttle.refilled_at, now=stamp, rate=rate)
         granted = max(0, min(wanted, int(tokens)))
         throttle.tokens = tokens - granted
-        throttle.refilled_at = now
+        throttle.refilled_at = stamp
         throttle.save(update_fields=[*fields, "tokens", "refilled_at"])
     # An empty bucket: wait for a tenth of a second's worth, not for each single token.
     need = min(float(wanted), max(1.0, rate * REFILL_STEP))
