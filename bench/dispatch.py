@@ -191,7 +191,8 @@ def main() -> int:
         wanted = int(args.rate * args.rate_seconds)
         run(str(venv / "python"), "-c", QUEUE, str(limited), str(wanted), "50000000")
         slow_sent, first, last = drain(limited, wanted, args.rate_seconds * 3 + 60)
-        held = (slow_sent - 1) / (last - first) if last > first else 0.0
+        slow_seconds = last - first
+        held = (slow_sent - 1) / slow_seconds if slow_seconds > 0 else 0.0
         failed = count(db_url, "select count(*) from conversations_message where status='failed'")
     finally:
         for process in processes:
@@ -211,6 +212,7 @@ def main() -> int:
     error = (held / args.rate - 1) * 100 if args.rate else 0.0
     print(
         f"channel limited to {args.rate:g}/s: {slow_sent} sent, held {held:.1f}/s ({error:+.1f} %)"
+        f" in {slow_seconds:.0f} s (at exactly the rate: {(slow_sent - 1) / args.rate:.0f} s)"
     )
     print(f"failed: {failed}; RSS: task worker {worker_rss:.0f} MB (largest process)")
     return 0

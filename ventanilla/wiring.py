@@ -13,6 +13,7 @@ from ventanilla.appointments import chat as appointments_chat
 from ventanilla.appointments import privacy as appointments_privacy
 from ventanilla.broadcasts import chat as broadcasts_chat
 from ventanilla.broadcasts import privacy as broadcasts_privacy
+from ventanilla.broadcasts import tasks as broadcasts_tasks
 from ventanilla.cases import privacy as cases_privacy
 from ventanilla.cases import reactions as cases
 from ventanilla.channels import privacy as channels_privacy
@@ -134,6 +135,11 @@ def connect() -> None:
     schedule.jobs.add(
         schedule.Job(
             "prune-webhook-deliveries", ingest.prune_deliveries, every=dt.timedelta(hours=1)
+        )
+    )
+    schedule.jobs.add(
+        schedule.Job(
+            "prune-portal-codes", broadcasts_tasks.prune_portal_codes, every=dt.timedelta(hours=6)
         )
     )
     # Staff who asked for it hear of their cases at risk or overdue (crews.notifications).

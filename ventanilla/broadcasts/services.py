@@ -665,6 +665,8 @@ CHECKS_PER_CLIENT = 20
 HOUR = 3600
 #: the channel option naming WhatsApp's approved authentication template, taking the code
 CODE_TEMPLATE_OPTION = "one_time_code_template"
+#: a code's row (what was asked, the digest, the attempts) is kept this long after it expired
+PORTAL_CODE_KEEP = dt.timedelta(days=1)
 
 
 class CodeResult(StrEnum):
@@ -801,6 +803,17 @@ def check_portal_code(*, code_id: int, code: str, client: str) -> Checked:
     else:
         notice = _unsubscribe_from_portal(row)
     return Checked(CodeResult.DONE, notice)
+
+
+def prune_portal_codes(*, now: dt.datetime | None = None) -> int:
+    """Delete portal codes expired more than ``PORTAL_CODE_KEEP`` ago; return how many.
+
+    What a code did is kept elsewhere: a subscription records when, how and the notice shown.
+    The row itself only says that someone asked for a number, so it does not stay.
+    """
+    cutoff = (now or timezone.now()) - PORTAL_CODE_KEEP
+    deleted, _ = PortalCode.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
 
 
 def _portal_topics(row: PortalCode) -> list[tuple[Topic, District | None]]:

@@ -145,3 +145,9 @@ def _oldest_template_in_window(channel: Channel) -> dt.datetime | None:
 def start_scheduled(broadcast_id: int) -> None:
     """Fan out a scheduled broadcast at its time."""
     services.start_scheduled(broadcast_id=broadcast_id)
+
+
+@task(queue_name="bulk")
+def prune_portal_codes() -> int:
+    """Delete the portal's one-time codes a day after they expired (a periodic job)."""
+    return services.prune_portal_codes()

@@ -152,6 +152,27 @@ def test_an_expired_code_subscribes_nobody(fakes: Fakes, simulator: Simulator, t
     assert not Subscription.objects.exists()
 
 
+def test_a_used_code_is_deleted_a_day_after_it_expired_and_the_subscription_stays(
+    fakes: Fakes, simulator: Simulator, town: Any
+) -> None:
+    channel = code_channel(fakes, "twilio", town)
+    phone = Phone(fakes, simulator, "twilio", OWNER["twilio"])
+    client = Client(headers={"accept-language": "en"})
+    ask(client, channel, [town.traffic])
+    client.post("/public-alerts/code/", {"code": code_in(phone.outs())})
+    ask(client, channel, [town.traffic], phone="+34 600 000 999")  # never typed back
+    used, later = PortalCode.objects.order_by("pk")
+    expiry = used.expires_at
+    PortalCode.objects.filter(pk=later.pk).update(expires_at=expiry + dt.timedelta(hours=2))
+
+    assert services.prune_portal_codes(now=expiry + dt.timedelta(hours=23)) == 0
+    assert services.prune_portal_codes(now=expiry + dt.timedelta(hours=25)) == 1
+
+    assert list(PortalCode.objects.values_list("pk", flat=True)) == [later.pk]
+    [subscription] = Subscription.objects.all()
+    assert subscription.source == Source.PORTAL
+
+
 def test_a_stranger_cannot_subscribe_someone_elses_number(
     fakes: Fakes, simulator: Simulator, town: Any
 ) -> None:
