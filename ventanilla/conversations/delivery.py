@@ -30,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -232,12 +233,13 @@ def claim_due(
     if limit <= 0:
         return []
     # A resident's messages go in order: none is taken while an earlier one to the same
-    # conversation is being sent by another dispatcher.
+    # conversation is being sent by another dispatcher, or was tried and waits for its next
+    # try (a reply does not wait for a broadcast's message, nor the other way round).
     earlier_in_flight = Message.objects.filter(
+        Q(claimed_until__gt=now) | Q(attempts__gt=0, bulk=OuterRef("bulk")),
         conversation_id=OuterRef("conversation_id"),
         direction=Direction.OUT,
         status=DeliveryStatus.QUEUED,
-        claimed_until__gt=now,
         pk__lt=OuterRef("pk"),
     )
     with transaction.atomic():
@@ -399,6 +401,15 @@ def record_send_retries(*, retries: list[tuple[Message, SendError, dt.datetime]]
         for message, error, _ in retries:
             if error.resident_stopped:
                 opt_out_resident(council=message.channel.council, urn=message.conversation.urn)
+
+
+def release_unsent(*, messages: list[Message]) -> None:
+    """Give back claimed messages that were not tried: due again, no attempt counted."""
+    if not messages:
+        return
+    Message.objects.filter(pk__in=[m.pk for m in messages], status=DeliveryStatus.QUEUED).update(
+        claimed_until=None, attempts=Greatest(F("attempts") - 1, Value(0))
+    )
 
 
 # -- media -----------------------------------------------------------------------------

@@ -134,6 +134,8 @@ class Outcome:
         self.sent: list[tuple[Message, str]] = []
         self.retries: list[tuple[Message, SendError, dt.datetime]] = []
         self.failed: list[tuple[Message, SendError]] = []
+        #: not tried: an earlier message to the same resident waits for its retry
+        self.held: list[Message] = []
         self.retry_after: float | None = None
 
     def absorb(self, other: Outcome) -> None:
@@ -141,6 +143,7 @@ class Outcome:
         self.sent += other.sent
         self.retries += other.retries
         self.failed += other.failed
+        self.held += other.held
         if other.retry_after is not None:
             self.retry_after = max(self.retry_after or 0.0, other.retry_after)
 
@@ -312,7 +315,7 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
     # One resident's messages go one after the other, in order (the resident reads them in
     # the order they arrive); different residents' go at the same time.
     in_turn: dict[int, list[tuple[Message, OutboundMessage]]] = {}
-    for message, outbound in ready:
+    for message, outbound in sorted(ready, key=lambda item: item[0].pk):
         in_turn.setdefault(message.conversation_id, []).append((message, outbound))
     futures = [
         sender_pool().submit(_send_in_turn, adapter, client, items) for items in in_turn.values()
@@ -323,7 +326,9 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
     last = time.monotonic()
     for future in as_completed(futures):
         for message, result in future.result():
-            if isinstance(result, SendError):
+            if isinstance(result, Held):
+                outcome.held.append(message)
+            elif isinstance(result, SendError):
                 _sort(outcome, message, result)
             elif isinstance(result, Exception):  # an adapter bug must not leave it queued
                 log.error(
@@ -348,16 +353,33 @@ def _send_batch(channel: Channel, messages: list[Message], failures: int) -> Non
     _slow_down(channel, done, failures)
 
 
+class Held:
+    """The result of a send not tried: an earlier one to the same resident will be retried."""
+
+
+HELD = Held()
+
+
 def _send_in_turn(
     adapter: Any, client: httpx.Client, items: list[tuple[Message, OutboundMessage]]
-) -> list[tuple[Message, SendResult | Exception]]:
-    """Send one resident's messages in order; return each one's result or error."""
-    results: list[tuple[Message, SendResult | Exception]] = []
+) -> list[tuple[Message, SendResult | Exception | Held]]:
+    """Send one resident's messages in order; return each one's result or error.
+
+    After a send that will be tried again, the resident's later messages are not sent (they
+    would arrive before it): they are held, and go after it.
+    """
+    results: list[tuple[Message, SendResult | Exception | Held]] = []
+    waiting = False
     for message, outbound in items:
+        if waiting:
+            results.append((message, HELD))
+            continue
         try:
             results.append((message, adapter.send(client, outbound)))
         except Exception as error:  # sorted by the caller: retry, failure or adapter bug
             results.append((message, error))
+            retried = not isinstance(error, SendError) or error.retryable
+            waiting = retried and message.attempts < MAX_SEND_ATTEMPTS
     return results
 
 
@@ -398,6 +420,7 @@ def _record_rows(channel: Channel, outcome: Outcome) -> None:
     """Record sends, retries and failures in bulk."""
     delivery.record_sent_many(channel=channel, sent=outcome.sent)
     delivery.record_send_retries(retries=outcome.retries)
+    delivery.release_unsent(messages=outcome.held)
     for message, error in outcome.failed:
         delivery.record_send_failure(message=message, error=error)
     if outcome.sent:

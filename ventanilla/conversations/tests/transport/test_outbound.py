@@ -386,6 +386,29 @@ def test_a_server_error_is_retried_with_backoff_and_then_given_up(fakes: Fakes) 
     assert not waiting_sends()
 
 
+def test_a_resident_s_later_message_waits_for_an_earlier_one_being_retried(fakes: Fakes) -> None:
+    """The resident reads "received" before "resolved", even when "received" failed once."""
+    chat = talking(fakes, "twilio")
+    first = queue_outbound(conversation=chat, text="Hemos recibido su aviso")
+    second = queue_outbound(conversation=chat, text="Su aviso se ha resuelto")
+    fakes.fault("twilio", 500, {"code": 20500, "message": "Internal Server Error"}, times=1)
+
+    run_tasks()
+    third = queue_outbound(conversation=chat, text="¿Está satisfecho?")  # after the failure
+    run_tasks()
+
+    assert [reload(m).status for m in (first, second, third)] == [DeliveryStatus.QUEUED] * 3
+    assert len(sends(fakes, "twilio")) == 1  # only the failed try: nothing overtook it
+    assert reload(second).attempts == 0  # held back, not counted as tried
+    [retry] = waiting_sends()
+    with time_machine.travel(retry.run_after + dt.timedelta(seconds=3), tick=True):
+        run_tasks()
+
+    assert [reload(m).status for m in (first, second, third)] == [DeliveryStatus.SENT] * 3
+    texts = [parse_qs(call["body"])["Body"][0] for call in sends(fakes, "twilio")[1:]]
+    assert texts == [first.text, second.text, third.text]
+
+
 @pytest.mark.parametrize(
     ("attempt", "low", "high"), [(1, 2, 2.5), (2, 4, 5), (5, 32, 40), (12, 600, 600)]
 )
