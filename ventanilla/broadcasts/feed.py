@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ventanilla.broadcasts.models import Alert, AlertStatus, Broadcast, Kind, Status
 from ventanilla.broadcasts.services import alert_of_photo_token, relay_photo
@@ -203,6 +202,8 @@ PHOTO_MAX_PIXELS = 1600
 def photo_without_metadata(attachment: Attachment) -> bytes:
     """Return the photo re-encoded as JPEG: no EXIF (no GPS position, no camera), turned
     upright, at most ``PHOTO_MAX_PIXELS``."""
+    from PIL import Image, ImageOps  # only when a relayed photo is asked for
+
     with attachment.file.open("rb") as handle, Image.open(handle) as original:
         image = ImageOps.exif_transpose(original).convert("RGB")
     image.thumbnail((PHOTO_MAX_PIXELS, PHOTO_MAX_PIXELS))
@@ -212,6 +213,8 @@ def photo_without_metadata(attachment: Attachment) -> bytes:
 
 
 def photo_response(attachment: Attachment | None) -> HttpResponse:
+    from PIL import UnidentifiedImageError
+
     if attachment is None:
         raise Http404(_("There is no photo here."))
     try:

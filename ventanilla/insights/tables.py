@@ -15,8 +15,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ventanilla.insights import figures as F
 from ventanilla.insights.statistics import CharterRow, Statistics
@@ -199,6 +197,10 @@ def as_csv(table: Table) -> str:
 
 def as_xlsx(tables: list[Table]) -> bytes:
     """Return the tables as an Excel workbook, one sheet each."""
+    # openpyxl only when a workbook is asked for: the web processes stay smaller without it
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for table in tables:

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import segno
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -41,6 +40,8 @@ def _digits(number: str) -> str:
 
 
 def _qr(url: str, title: str) -> SafeString:
+    import segno  # only on the pages that show a code
+
     code = segno.make(url, error="m")
     svg = code.svg_inline(scale=3, title=title, svgclass="portal-qr", lineclass=None, light="#fff")
     return mark_safe(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))  # noqa: S308 - segno's own SVG

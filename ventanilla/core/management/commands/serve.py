@@ -41,4 +41,7 @@ class Command(BaseCommand):
             "--no-ws",
             "ventanilla.wsgi:application",
         ]
+        # glibc gives each thread that allocates its own arena (up to 8 per core): granian's
+        # request threads would each keep one, and the worker's memory grows with them.
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         os.execv(sys.executable, argv)
