@@ -15,6 +15,8 @@ from structlog.tracebacks import ExceptionDictTransformer
 def processors(*, json: bool) -> list[Any]:
     """Return structlog's processor chain for JSON or console output."""
     shared: list[Any] = [
+        # below the logger's level an event stops here, before it is dated and rendered
+        structlog.stdlib.filter_by_level,
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso"),

@@ -9,6 +9,7 @@ the payload) is written.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -33,8 +34,9 @@ def render(entry: dict[str, Any], *, as_json: bool) -> str:
     """Run a captured event through the processors the settings install."""
     event = dict(entry)
     method = event.pop("log_level")
+    logger = logging.getLogger("ventanilla.tests")  # what structlog's LoggerFactory gives
     for processor in processors(json=as_json):
-        event = processor(None, method, event)
+        event = processor(logger, method, event)
     return event if isinstance(event, str) else json.dumps(event)
 
 
