@@ -18,6 +18,12 @@ from ventanilla.core.lean import LeanWSGIHandler  # noqa: E402 - needs the setti
 
 hooks = LeanWSGIHandler()
 
+# Import every view now, while the worker starts, not in the first request it is given: that
+# request, and every one queued behind it, would wait most of a second.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018 - evaluated for its imports
+
 
 def application(environ: dict[str, Any], start_response: Any) -> Any:
     handler = hooks if environ.get("PATH_INFO", "").startswith("/hooks/") else site

@@ -16,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
         )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", 0)),
+            help="request threads per worker process (0: granian's default, 256 here)",
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
@@ -39,8 +45,10 @@ class Command(BaseCommand):
             "--workers",
             str(workers),
             "--no-ws",
-            "ventanilla.wsgi:application",
         ]
+        if options["threads"] > 0:
+            argv += ["--blocking-threads", str(options["threads"])]
+        argv.append("ventanilla.wsgi:application")
         # glibc gives each thread that allocates its own arena (up to 8 per core): granian's
         # request threads would each keep one, and the worker's memory grows with them.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
