@@ -129,6 +129,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--task-workers", type=int, default=2)
+    parser.add_argument("--web-threads", type=int, default=0, help="serve --threads (0: default)")
     parser.add_argument("--port", type=int, default=8621)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -182,7 +183,7 @@ def main() -> int:
     try:
         web = start(
             ventanilla, "serve", "--port", str(args.port), "--workers", str(args.web_workers),
-            "--no-collectstatic",
+            "--threads", str(args.web_threads), "--no-collectstatic",
         )  # fmt: skip
         hello_port = args.port + 1
         start(
@@ -256,6 +257,7 @@ def main() -> int:
     replies_rate = (replied - replies_before) / elapsed
     print(
         f"load average before: {load}; {args.web_workers} web and {args.task_workers} task workers"
+        f" ({args.web_threads or 'default'} request threads a web worker)"
     )
     print(f"{'what':52} {'req/s':>9} {'share':>7} {'p99':>9} {'non-2xx':>8}")
     for name, rate, p99, errors in rows:
