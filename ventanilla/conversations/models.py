@@ -90,12 +90,19 @@ STATUS_RANK = {
 
 class Message(models.Model):
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
+    # (conversation, created_at) and (case, created_at) below serve every look-up by
+    # conversation or case: an index of their own would only cost time at each insert.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        db_index=False,
     )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     text = models.TextField(_("text"), blank=True)
