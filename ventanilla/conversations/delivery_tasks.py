@@ -378,14 +378,19 @@ def _send_in_turn(
             results.append((message, adapter.send(client, outbound)))
         except Exception as error:  # sorted by the caller: retry, failure or adapter bug
             results.append((message, error))
-            retried = not isinstance(error, SendError) or error.retryable
-            waiting = retried and message.attempts < MAX_SEND_ATTEMPTS
+            waiting = _will_retry(message, error)
     return results
+
+
+def _will_retry(message: Message, error: Exception) -> bool:
+    """Whether a failed send is tried again (an adapter's bug counts as retryable)."""
+    retryable = error.retryable if isinstance(error, SendError) else True
+    return retryable and message.attempts < MAX_SEND_ATTEMPTS
 
 
 def _sort(outcome: Outcome, message: Message, error: SendError) -> None:
     """File a failed send as a retry (when the provider allows it) or a failure."""
-    if error.retryable and message.attempts < MAX_SEND_ATTEMPTS:
+    if _will_retry(message, error):
         delay = retry_delay(message.attempts, error.retry_after)
         due = timezone.now() + dt.timedelta(seconds=delay)
         outcome.retries.append((message, error, due))
