@@ -6,10 +6,12 @@ thread, 32 connections, so the client is not the bottleneck):
 1. a bare Django view (no middleware, no database) under granian with the same workers;
 2. ``/healthz`` (the project's middleware and one query);
 3. signed WhatsApp delivery statuses, distinct, each stored (``ventanilla serve``);
-4. signed WhatsApp inbound texts from distinct residents, each stored;
-5. the stored texts processed by ``ventanilla worker`` processes: messages stored per second,
+4. the stored statuses applied by ``ventanilla worker`` processes (for up to a minute; the
+   web server is idle meanwhile);
+5. signed WhatsApp inbound texts from distinct residents, each stored;
+6. the stored texts processed by the workers (up to a minute): messages stored per second,
    and the dialog's replies queued per second (a first message gets the privacy notice);
-6. the resident memory of the web and worker processes.
+7. the resident memory of the web and worker processes.
 
 Each rate is printed with its share of (1). Figures drift on shared machines: compare shares
 within one run. ``.venv/bin/python bench/ingest.py --help`` for the knobs; it creates and
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -123,6 +126,38 @@ def count(pg: str, sql: str) -> int:
         return int(connection.execute(sql).fetchone()[0])  # type: ignore[index]
 
 
+@dataclass
+class Backlog:
+    """What the workers did with a stored backlog: rates per second over the run."""
+
+    waiting: int
+    seconds: float
+    deliveries: float
+    messages: float
+    replies: float
+    rss: float
+
+
+def backlog(start, stop, ventanilla: str, db_url: str, workers: int) -> Backlog:  # type: ignore[no-untyped-def]
+    """Start ``workers`` worker processes on what is stored, for up to a minute, then stop them."""
+    pending = "select count(*) from conversations_webhookdelivery where state = 'pending'"
+    done = "select count(*) from conversations_webhookdelivery where state = 'done'"
+    inbound = "select count(*) from conversations_message where direction = 'in'"
+    replies = "select count(*) from conversations_message where direction = 'out'"
+    before = [count(db_url, sql) for sql in (done, inbound, replies)]
+    waiting = count(db_url, pending)
+    running = [start(ventanilla, "worker") for _ in range(workers)]
+    began = time.monotonic()
+    while time.monotonic() - began < 60.0 and count(db_url, pending):
+        time.sleep(0.5)
+    seconds = time.monotonic() - began
+    after = [count(db_url, sql) for sql in (done, inbound, replies)]
+    rss = rss_mb([process.pid for process in running])
+    stop(running)
+    rates = [(a - b) / seconds for a, b in zip(after, before, strict=True)]
+    return Backlog(waiting, seconds, *rates, rss=rss)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
@@ -180,6 +215,17 @@ def main() -> int:
         processes.append(process)
         return process
 
+    def stop(running: list[subprocess.Popen[bytes]]) -> None:
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            processes.remove(process)
+
     try:
         web = start(
             ventanilla, "serve", "--port", str(args.port), "--workers", str(args.web_workers),
@@ -216,31 +262,16 @@ def main() -> int:
             base, args.seconds, script=lua, env={"HOOK_PATH": hook, "BODIES": str(status_file)}
         )
         rows.append(("signed status webhooks, stored", *status))
+        web_rss = rss_mb([web.pid])
+        # 4. The workers apply the stored statuses (nothing else competes for the cores).
+        statuses_run = backlog(start, stop, ventanilla, db_url, args.task_workers)
         text = wrk(
             base, args.seconds, script=lua, env={"HOOK_PATH": hook, "BODIES": str(text_file)}
         )
         rows.append(("signed inbound texts, stored", *text))
-        web_rss = rss_mb([web.pid])
-        # 5. The workers process what was stored: the texts, then their dialog turns.
-        pending = "select count(*) from conversations_webhookdelivery where state = 'pending'"
-        waiting = count(db_url, pending)
-        messages_before = count(
-            db_url, "select count(*) from conversations_message where direction='in'"
-        )
-        replies = "select count(*) from conversations_message where direction='out'"
-        replies_before = count(db_url, replies)
-        workers = [start(ventanilla, "worker") for _ in range(args.task_workers)]
-        done = "select count(*) from conversations_webhookdelivery where state = 'done'"
-        done_before = count(db_url, done)
-        began = time.monotonic()
-        window = 60.0
-        while time.monotonic() - began < window and count(db_url, pending):
-            time.sleep(1)
-        elapsed = time.monotonic() - began
-        stored = count(db_url, "select count(*) from conversations_message where direction='in'")
-        replied = count(db_url, replies)
-        processed = count(db_url, done) - done_before
-        worker_rss = rss_mb([w.pid for w in workers])
+        web_rss = max(web_rss, rss_mb([web.pid]))
+        # 5. The workers process the stored texts: residents, messages, the dialog's answers.
+        texts_run = backlog(start, stop, ventanilla, db_url, args.task_workers)
     finally:
         for process in processes:
             try:
@@ -253,8 +284,6 @@ def main() -> int:
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-    messages_rate = (stored - messages_before) / elapsed
-    replies_rate = (replied - replies_before) / elapsed
     print(
         f"load average before: {load}; {args.web_workers} web and {args.task_workers} task workers"
         f" ({args.web_threads or 'default'} request threads a web worker)"
@@ -263,13 +292,18 @@ def main() -> int:
     for name, rate, p99, errors in rows:
         print(f"{name:52} {rate:9.0f} {rate / hello[0]:7.3f} {p99:>9} {errors:8d}")
     processing = [
-        ("stored deliveries processed by the workers", processed / elapsed),
-        ("... residents' messages stored", messages_rate),
-        ("... answered by the dialog (reply queued)", replies_rate),
+        ("stored statuses applied by the workers", statuses_run.deliveries),
+        ("stored texts processed by the workers", texts_run.deliveries),
+        ("... residents' messages stored", texts_run.messages),
+        ("... answered by the dialog (reply queued)", texts_run.replies),
     ]
     for name, rate in processing:
         print(f"{name:52} {rate:9.0f} {rate / hello[0]:7.3f}")
-    print(f"({waiting} deliveries were waiting; the workers ran {elapsed:.0f} s)")
+    for name, run in (("statuses", statuses_run), ("texts", texts_run)):
+        print(
+            f"({name}: {run.waiting} deliveries were waiting; the workers ran {run.seconds:.0f} s)"
+        )
+    worker_rss = max(statuses_run.rss, texts_run.rss)
     print(f"RSS: web {web_rss:.0f} MB, task worker {worker_rss:.0f} MB (largest process)")
     return 0
 

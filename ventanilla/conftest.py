@@ -116,5 +116,10 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     def enqueue_dialog(*, message: Message) -> None:
         ids.append(message.pk)
 
+    def answer_now(messages: list[Message]) -> list[Message]:
+        ids.extend(message.pk for message in messages)
+        return []
+
     monkeypatch.setattr(inbound, "enqueue_dialog", enqueue_dialog)
+    monkeypatch.setattr(inbound, "answer_now", answer_now)
     return ids

@@ -12,7 +12,9 @@ in the text is interpreted (admins write plain text, not Python format strings).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -675,6 +677,22 @@ def ensure_default_templates(council: Council) -> int:
     return len(missing)
 
 
+#: the texts read inside ``read_once``, by council and language
+_read: ContextVar[dict[tuple[int, str], tuple[dict[str, str], dict[str, str]]] | None] = ContextVar(
+    "bot_templates_read", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Read each council's texts once for the many turns of a batch (not across batches)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 class TemplateBook:
     """The texts of one council in one language, read once per conversation turn.
 
@@ -688,15 +706,24 @@ class TemplateBook:
         self.council = council
         self.language = language if language in LANGUAGES else FALLBACK_LANGUAGE
         self.sms = sms
+        self._texts: dict[str, str]
+        self._sms_texts: dict[str, str]
+        memo = _read.get()
+        found = memo.get((council.pk, self.language)) if memo is not None else None
+        if found is not None:
+            self._texts, self._sms_texts = found
+            return
         rows = BotTemplate.objects.filter(council=council, language=self.language)
-        self._texts: dict[str, str] = {}
-        self._sms_texts: dict[str, str] = {}
+        self._texts = {}
+        self._sms_texts = {}
         for key, text, sms_text in rows.values_list("key", "text", "sms_text"):
             self._texts[key] = text
             self._sms_texts[key] = sms_text
         if len(self._texts) < len(DEFAULTS):
             # First use by this council, or a release added keys: make them editable.
             ensure_default_templates(council)
+        elif memo is not None:
+            memo[(council.pk, self.language)] = (self._texts, self._sms_texts)
 
     @classmethod
     def for_conversation(cls, conversation: Conversation, language: str = "") -> TemplateBook:

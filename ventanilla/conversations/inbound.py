@@ -28,7 +28,7 @@ from ventanilla.conversations import delivery_tasks, staff_traffic
 from ventanilla.conversations.delivery import apply_statuses
 from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import record_inbound
-from ventanilla.conversations.tasks import enqueue_dialog
+from ventanilla.conversations.tasks import answer_now, enqueue_dialog
 
 log = structlog.get_logger(__name__)
 
@@ -44,14 +44,17 @@ class Received:
     staff: int = 0  # items from or about staff identities, handled by their claim
 
 
-def receive(*, channel: Channel, parsed: ParsedWebhook) -> Received:
+def receive(
+    *, channel: Channel, parsed: ParsedWebhook, answer_later: list[Message] | None = None
+) -> Received:
     """Store what one verified webhook carried: messages, then statuses, then events.
 
     A message or status from or about a staff identity is handed to its claim
     (``staff_traffic``) and never stored as a resident's. A message the channel already
     holds (the provider re-delivered it, perhaps several times at once) is skipped. For each
     new message, once committed, the media download is queued and the dialog is asked to
-    answer it: exactly once per provider message id.
+    answer it: exactly once per provider message id. With ``answer_later``, the new messages
+    are added to it instead, for the caller to ``answer`` in its own transaction.
     """
     received = Received()
     staff = staff_traffic.inbound.claimed(channel, parsed.messages) if parsed.messages else set()
@@ -59,7 +62,7 @@ def receive(*, channel: Channel, parsed: ParsedWebhook) -> Received:
     for index, inbound in enumerate(parsed.messages):
         if index in staff:
             continue
-        message = _store_inbound(channel, inbound)
+        message = _store_inbound(channel, inbound, answer_later)
         if message is None:
             received.duplicates += 1
         else:
@@ -114,7 +117,26 @@ def record_channel_event(*, channel: Channel, event: ChannelEvent) -> WebhookEve
     return row
 
 
-def _store_inbound(channel: Channel, inbound: InboundMessage) -> Message | None:
+def answer(messages: list[Message]) -> None:
+    """Answer messages stored in the current transaction, before it commits (the batch path).
+
+    A message the dialog could not take there is queued for ``tasks.handle_message`` once the
+    transaction commits: it is stored, and it will be answered.
+    """
+    for message in answer_now(messages):
+        transaction.on_commit(partial(_queue_dialog, message))
+
+
+def _queue_dialog(message: Message) -> None:
+    try:
+        enqueue_dialog(message=message)
+    except Exception:
+        log.exception("dialog_not_queued", message=message.pk)
+
+
+def _store_inbound(
+    channel: Channel, inbound: InboundMessage, answer_later: list[Message] | None
+) -> Message | None:
     """Store one message once; a sender or id we cannot store becomes a named event."""
     if len(inbound.provider_message_id) > 200 or len(inbound.urn) > 255:
         _refuse_inbound(channel, inbound, "message_too_long_ids")
@@ -128,6 +150,8 @@ def _store_inbound(channel: Channel, inbound: InboundMessage) -> Message | None:
         _refuse_inbound(channel, inbound, "invalid_message")
         return None
     if message is not None:
+        if answer_later is not None:
+            answer_later.append(message)
         # Runs at once when committed, or when an enclosing transaction commits.
         transaction.on_commit(
             partial(
@@ -135,6 +159,7 @@ def _store_inbound(channel: Channel, inbound: InboundMessage) -> Message | None:
                 message,
                 media=bool(inbound.attachments),
                 callback=bool(inbound.callback_id),
+                dialog=answer_later is None,
             )
         )
     return message
@@ -148,7 +173,7 @@ def _refuse_inbound(channel: Channel, inbound: InboundMessage, name: str) -> Non
     channel_services.record_event(channel=channel, event=event)
 
 
-def _hand_over(message: Message, *, media: bool, callback: bool) -> None:
+def _hand_over(message: Message, *, media: bool, callback: bool, dialog: bool) -> None:
     """Queue the slow work for a new message and the dialog's answer (after the commit).
 
     The message is stored: an error here is logged, never turned into an error answer to
@@ -161,7 +186,5 @@ def _hand_over(message: Message, *, media: bool, callback: bool) -> None:
             delivery_tasks.answer_callback.enqueue(message.pk)
     except Exception:
         log.exception("webhook_follow_up_not_queued", message=message.pk)
-    try:
-        enqueue_dialog(message=message)
-    except Exception:
-        log.exception("dialog_not_queued", message=message.pk)
+    if dialog:
+        _queue_dialog(message)

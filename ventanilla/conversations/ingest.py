@@ -7,11 +7,13 @@ once). Everything else happens here, in the workers:
 
 - ``process_due`` claims a batch of due deliveries (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL, so workers share the table without waiting on each other) and processes
-  them in one transaction: residents' messages stored and handed to the dialog, channel
-  events recorded (``conversations.inbound.receive``), and the batch's statuses applied
-  together with set-based updates (``conversations.inbound.receive_statuses``).
+  them in one transaction: residents' messages stored, channel events recorded
+  (``conversations.inbound.receive``), the batch's statuses applied together with
+  set-based updates (``conversations.inbound.receive_statuses``), and the new messages
+  answered by the dialog before the commit (``conversations.inbound.answer``), with no
+  task per message.
 - A worker killed in the middle of a batch commits nothing: its deliveries are still
-  pending for the next worker, and the messages they carry are stored once.
+  pending for the next worker, and the messages they carry are stored and answered once.
 - A delivery whose processing raises is put back with a growing delay; after
   ``WEBHOOK_MAX_ATTEMPTS`` it is marked failed and kept (the admin lists it and can retry).
 """
@@ -36,7 +38,7 @@ from ventanilla.channels.adapters import adapter_for
 from ventanilla.channels.adapters.base import ParsedWebhook, WebhookRequest
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import inbound
-from ventanilla.conversations.models import DeliveryState, WebhookDelivery
+from ventanilla.conversations.models import DeliveryState, Message, WebhookDelivery
 from ventanilla.core import events
 
 log = structlog.get_logger(__name__)
@@ -239,8 +241,9 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
     Each delivery's messages and events are stored in a savepoint of their own (a failure
     undoes that delivery only). The statuses of the whole batch are applied together, per
     channel, with set-based updates; if that fails, each delivery's statuses are applied on
-    their own, so one bad delivery does not hold back the others. The deliveries done are
-    marked in one UPDATE, and the live events of the batch are written in one INSERT.
+    their own, so one bad delivery does not hold back the others. Then the dialog answers the
+    batch's new messages. The deliveries done are marked in one UPDATE, and the live events
+    of the batch are written in one INSERT.
     """
     now = now or timezone.now()
     limit = limit or batch_size()
@@ -253,6 +256,7 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
         )
         statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
         done: list[int] = []
+        new_messages: list[Message] = []
         adapters: dict[int, Any] = {}  # one per channel: its secrets are decrypted once
         for delivery in batch:
             try:
@@ -260,11 +264,14 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
                     adapters[delivery.channel_id] = adapter_for(delivery.channel)
                 parsed = adapters[delivery.channel_id].parse(as_webhook(delivery))
                 if parsed.messages or parsed.events:
+                    stored: list[Message] = []
                     with transaction.atomic():  # a savepoint: a failure undoes this one only
                         inbound.receive(
                             channel=delivery.channel,
                             parsed=ParsedWebhook(messages=parsed.messages, events=parsed.events),
+                            answer_later=stored,
                         )
+                    new_messages.extend(stored)
             except Exception as error:
                 _failed(delivery, error, now=now)
                 continue
@@ -274,6 +281,7 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
                 done.append(delivery.pk)
         for group in statuses.values():
             done.extend(_apply_statuses(group, now=now))
+        inbound.answer(new_messages)
         WebhookDelivery.objects.filter(pk__in=done).update(
             state=DeliveryState.DONE, processed_at=now
         )

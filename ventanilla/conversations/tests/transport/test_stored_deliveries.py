@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ventanilla.channels.models import PendingStatus
 from ventanilla.conversations import inbound as inbound_module
-from ventanilla.conversations import ingest
+from ventanilla.conversations import ingest, tasks
 from ventanilla.conversations.models import (
     Conversation,
     DeliveryState,
@@ -172,17 +172,43 @@ def test_a_worker_stopped_in_the_middle_of_a_batch_commits_nothing_and_the_next_
     assert len(received) == 5
 
 
+def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
+    fakes: Fakes, received: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
+    channel = fakes.channel("telegram")
+    fakes.resident_says(channel, text="Hay un bache en la plaza", **{"from": "111111111"})
+    fakes.resident_says(channel, text="Una farola apagada", **{"from": "222222222"})
+    real_turn = tasks.dialog.process_pending
+
+    def fails_for_the_farola(*, conversation, message_id):  # type: ignore[no-untyped-def]
+        if Message.objects.get(pk=message_id).text == "Una farola apagada":
+            raise RuntimeError("the dialog broke")
+        return real_turn(conversation=conversation, message_id=message_id)
+
+    monkeypatch.setattr(tasks.dialog, "process_pending", fails_for_the_farola)
+    ingest.process_due()
+
+    assert texts(channel) == ["Hay un bache en la plaza", "Una farola apagada"]
+    answered = Message.objects.filter(channel=channel, direction=Direction.OUT)
+    assert list(answered.values_list("conversation__urn", flat=True)) == ["telegram:111111111"]
+    farola = Message.objects.get(channel=channel, text="Una farola apagada")
+    assert received == [farola.pk]  # queued for handle_message, once committed
+    assert not WebhookDelivery.objects.exclude(state=DeliveryState.DONE).exists()
+
+
 @pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
     reason="a worker process shares the test database only on PostgreSQL",
 )
 def test_a_worker_killed_with_sigkill_mid_batch_loses_and_doubles_nothing(
-    fakes: Fakes, received: list[int]
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
     channel = fakes.channel("telegram")
     total = 400
-    for n in range(total):
-        fakes.post(fakes.webhook(channel, text=f"n{n}"))
+    for n in range(total):  # each from a resident of their own, each answered by the dialog
+        fakes.post(fakes.webhook(channel, text=f"n{n}", **{"from": str(200000000 + n)}))
     assert WebhookDelivery.objects.filter(channel=channel).count() == total
     env = {
         **os.environ,
@@ -205,8 +231,14 @@ def test_a_worker_killed_with_sigkill_mid_batch_loses_and_doubles_nothing(
         pass
 
     assert killed_at < total
-    assert Message.objects.filter(channel=channel).count() == total
     assert sorted(texts(channel)) == sorted(f"n{n}" for n in range(total))
+    # Each resident got the privacy notice once: the answer commits with the message.
+    answers = Message.objects.filter(channel=channel, direction=Direction.OUT)
+    assert answers.count() == total
+    assert set(answers.values_list("conversation__urn", flat=True)) == set(
+        Conversation.objects.filter(channel=channel).values_list("urn", flat=True)
+    )
+    assert Conversation.objects.filter(channel=channel).count() == total
 
 
 def test_webhooks_skip_the_sites_middleware_and_pages_keep_it(fakes: Fakes) -> None:
