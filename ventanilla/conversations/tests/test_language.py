@@ -41,6 +41,8 @@ def test_language_command_only_offers_the_council_languages():
         ("Buenos días", "es"),
         ("Hola", None),  # too short to tell (langdetect says Turkish)
         ("ok", None),
+        ("C'è una buca enorme in mezzo alla strada", None),  # Italian: not answered in ours
+        ("Há um buraco enorme no meio da rua", None),
     ],
 )
 def test_detect(text, code):
