@@ -124,14 +124,20 @@ BULK_CHUNK = 2000
 
 @transaction.atomic
 def bulk_find_or_create_citizens(
-    *, council: Council, urns: Sequence[str], languages: Mapping[str, str] | None = None
+    *,
+    council: Council,
+    urns: Sequence[str],
+    languages: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """Return {urn: resident id} for normalised ``urns``, creating the residents not known.
 
-    For imports (an SMS list moving over): a few queries per thousand numbers instead of
-    several per number. ``languages`` gives a new resident's language by URN.
+    For imports (an SMS list moving over) and a batch of webhooks: a few queries per
+    thousand numbers instead of several per number. ``languages`` and ``names`` give a new
+    resident's language and name (the identity's display name too) by URN.
     """
     languages = languages or {}
+    names = names or {}
     found: dict[str, int] = {}
     for start in range(0, len(urns), BULK_CHUNK):
         chunk = urns[start : start + BULK_CHUNK]
@@ -146,7 +152,7 @@ def bulk_find_or_create_citizens(
         Citizen,
         ("id", "council", "name", "language", "consent_version", "created_at"),
         (
-            (pk, council.pk, "", languages.get(urn) or default, "", now)
+            (pk, council.pk, names.get(urn, "")[:200], languages.get(urn) or default, "", now)
             for pk, urn in zip(ids, new, strict=True)
         ),
     )
@@ -154,7 +160,7 @@ def bulk_find_or_create_citizens(
         Identity,
         ("council", "citizen", "urn", "scheme", "display", "created_at"),
         (
-            (council.pk, pk, urn, urn.split(":", 1)[0], "", now)
+            (council.pk, pk, urn, urn.split(":", 1)[0], names.get(urn, "")[:200], now)
             for pk, urn in zip(ids, new, strict=True)
         ),
     )

@@ -27,7 +27,7 @@ from ventanilla.citizens.urns import InvalidUrn
 from ventanilla.conversations import delivery_tasks, staff_traffic
 from ventanilla.conversations.delivery import apply_statuses
 from ventanilla.conversations.models import Message
-from ventanilla.conversations.services import record_inbound
+from ventanilla.conversations.services import ids_fit, record_inbound
 from ventanilla.conversations.tasks import answer_now, enqueue_dialog
 
 log = structlog.get_logger(__name__)
@@ -45,7 +45,11 @@ class Received:
 
 
 def receive(
-    *, channel: Channel, parsed: ParsedWebhook, answer_later: list[Message] | None = None
+    *,
+    channel: Channel,
+    parsed: ParsedWebhook,
+    answer_later: list[Message] | None = None,
+    staff: set[int] | None = None,
 ) -> Received:
     """Store what one verified webhook carried: messages, then statuses, then events.
 
@@ -54,10 +58,13 @@ def receive(
     holds (the provider re-delivered it, perhaps several times at once) is skipped. For each
     new message, once committed, the media download is queued and the dialog is asked to
     answer it: exactly once per provider message id. With ``answer_later``, the new messages
-    are added to it instead, for the caller to ``answer`` in its own transaction.
+    are added to it instead, for the caller to ``answer`` in its own transaction. ``staff``:
+    the positions of the messages the claims took already (``claim_staff``), if the caller
+    asked them.
     """
     received = Received()
-    staff = staff_traffic.inbound.claimed(channel, parsed.messages) if parsed.messages else set()
+    if staff is None:
+        staff = claim_staff(channel, parsed.messages)
     received.staff += len(staff)  # staff phones: never a resident's message
     for index, inbound in enumerate(parsed.messages):
         if index in staff:
@@ -77,6 +84,11 @@ def receive(
         except (DataError, ValueError):
             log.warning("webhook_event_refused", channel=channel.pk, provider=channel.provider)
     return received
+
+
+def claim_staff(channel: Channel, messages: Sequence[InboundMessage]) -> set[int]:
+    """Hand messages from staff identities to their claims; return their positions."""
+    return staff_traffic.inbound.claimed(channel, messages) if messages else set()
 
 
 def receive_statuses(*, channel: Channel, updates: Sequence[StatusUpdate]) -> Received:
@@ -138,7 +150,7 @@ def _store_inbound(
     channel: Channel, inbound: InboundMessage, answer_later: list[Message] | None
 ) -> Message | None:
     """Store one message once; a sender or id we cannot store becomes a named event."""
-    if len(inbound.provider_message_id) > 200 or len(inbound.urn) > 255:
+    if not ids_fit(inbound):
         _refuse_inbound(channel, inbound, "message_too_long_ids")
         return None
     try:

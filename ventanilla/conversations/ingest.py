@@ -7,7 +7,8 @@ once). Everything else happens here, in the workers:
 
 - ``process_due`` claims a batch of due deliveries (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL, so workers share the table without waiting on each other) and processes
-  them in one transaction: residents' messages stored, channel events recorded
+  them in one transaction: the batch's new residents and conversations created in bulk,
+  residents' messages stored, channel events recorded
   (``conversations.inbound.receive``), the batch's statuses applied together with
   set-based updates (``conversations.inbound.receive_statuses``), and the new messages
   answered by the dialog before the commit (``conversations.inbound.answer``), with no
@@ -35,9 +36,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from ventanilla.channels.adapters import adapter_for
-from ventanilla.channels.adapters.base import ParsedWebhook, WebhookRequest
+from ventanilla.channels.adapters.base import InboundMessage, ParsedWebhook, WebhookRequest
 from ventanilla.channels.models import Channel
-from ventanilla.conversations import inbound
+from ventanilla.conversations import inbound, services
 from ventanilla.conversations.models import DeliveryState, Message, WebhookDelivery
 from ventanilla.core import events
 
@@ -238,31 +239,43 @@ def batch_size() -> int:
 def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
     """Process up to ``limit`` due deliveries in one transaction; return how many were taken.
 
-    Each delivery's messages and events are stored in a savepoint of their own (a failure
-    undoes that delivery only). The statuses of the whole batch are applied together, per
-    channel, with set-based updates; if that fails, each delivery's statuses are applied on
-    their own, so one bad delivery does not hold back the others. Then the dialog answers the
-    batch's new messages. The deliveries done are marked in one UPDATE, and the live events
+    The staff claims look at the batch's messages once per channel, and the residents and
+    conversations the other messages come from are found or created in bulk
+    (``services.prepare_conversations``). Each delivery's messages and events are then
+    stored in a savepoint of their own (a failure undoes that delivery only). The statuses
+    of the whole batch are applied together, per channel, with set-based updates; if that
+    fails, each delivery's statuses are applied on their own, so one bad delivery does not
+    hold back the others. Then the dialog answers the batch's new messages. The deliveries
+    done are marked in one UPDATE, and the live events
     of the batch are written in one INSERT.
     """
     now = now or timezone.now()
     limit = limit or batch_size()
-    with events.batched(), transaction.atomic():
+    with events.batched(), services.batch_conversations(), transaction.atomic():
         batch = list(
             WebhookDelivery.objects.due(now)
             .select_for_update(skip_locked=True, of=("self",))
             .select_related("channel__council")
             .order_by("not_before", "id")[:limit]
         )
-        statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
-        done: list[int] = []
-        new_messages: list[Message] = []
+        parsed_batch: list[tuple[WebhookDelivery, ParsedWebhook]] = []
         adapters: dict[int, Any] = {}  # one per channel: its secrets are decrypted once
         for delivery in batch:
             try:
                 if delivery.channel_id not in adapters:
                     adapters[delivery.channel_id] = adapter_for(delivery.channel)
                 parsed = adapters[delivery.channel_id].parse(as_webhook(delivery))
+            except Exception as error:
+                _failed(delivery, error, now=now)
+                continue
+            parsed_batch.append((delivery, parsed))
+        staff = _claim_staff(parsed_batch)
+        _prepare_conversations(parsed_batch, staff)
+        statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
+        done: list[int] = []
+        new_messages: list[Message] = []
+        for delivery, parsed in parsed_batch:
+            try:
                 if parsed.messages or parsed.events:
                     stored: list[Message] = []
                     with transaction.atomic():  # a savepoint: a failure undoes this one only
@@ -270,6 +283,7 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
                             channel=delivery.channel,
                             parsed=ParsedWebhook(messages=parsed.messages, events=parsed.events),
                             answer_later=stored,
+                            staff=staff.get(delivery.pk),
                         )
                     new_messages.extend(stored)
             except Exception as error:
@@ -286,6 +300,53 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
             state=DeliveryState.DONE, processed_at=now
         )
     return len(batch)
+
+
+def _claim_staff(batch: list[tuple[WebhookDelivery, ParsedWebhook]]) -> dict[int, set[int]]:
+    """Ask the staff claims once per channel for the batch's messages.
+
+    Return, by delivery id, the positions of its messages the claims took. A channel whose
+    claims fail is left out: each of its deliveries asks again on its own (and fails alone).
+    """
+    by_channel: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
+    for delivery, parsed in batch:
+        if parsed.messages:
+            by_channel.setdefault(delivery.channel_id, []).append((delivery, parsed))
+    taken: dict[int, set[int]] = {}
+    for group in by_channel.values():
+        channel = group[0][0].channel
+        places = [(delivery.pk, index) for delivery, p in group for index in range(len(p.messages))]
+        try:
+            with transaction.atomic():
+                claimed = inbound.claim_staff(channel, [m for _, p in group for m in p.messages])
+        except Exception:
+            log.warning("webhook_staff_claims_one_by_one", channel=channel.pk)
+            continue
+        for delivery, _ in group:
+            taken[delivery.pk] = set()
+        for position in claimed:
+            delivery_id, index = places[position]
+            taken[delivery_id].add(index)
+    return taken
+
+
+def _prepare_conversations(
+    batch: list[tuple[WebhookDelivery, ParsedWebhook]], staff: dict[int, set[int]]
+) -> None:
+    """Find or create in bulk the residents and conversations of the batch's messages.
+
+    Only messages the staff claims have looked at and left are residents' (a staff phone
+    never becomes a resident).
+    """
+    by_channel: dict[int, tuple[Channel, list[InboundMessage]]] = {}
+    for delivery, parsed in batch:
+        taken = staff.get(delivery.pk)
+        if taken is None or not parsed.messages:
+            continue
+        residents = [m for index, m in enumerate(parsed.messages) if index not in taken]
+        by_channel.setdefault(delivery.channel_id, (delivery.channel, []))[1].extend(residents)
+    for channel, messages in by_channel.values():
+        services.prepare_conversations(channel=channel, inbounds=messages)
 
 
 def _apply_statuses(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import structlog
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from ventanilla.cases.models import Case, LocationSource
@@ -20,8 +23,13 @@ from ventanilla.cases.services import (
 from ventanilla.cases.workflow import OPEN_STATUSES
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
-from ventanilla.citizens.services import add_identity, find_or_create_citizen, move_identity
-from ventanilla.citizens.urns import normalise_urn
+from ventanilla.citizens.services import (
+    add_identity,
+    bulk_find_or_create_citizens,
+    find_or_create_citizen,
+    move_identity,
+)
+from ventanilla.citizens.urns import InvalidUrn, normalise_urn
 from ventanilla.conversations import publicity
 from ventanilla.conversations.delivery_tasks import wake_on_commit
 from ventanilla.conversations.models import (
@@ -37,9 +45,87 @@ from ventanilla.core.bulk import db_value, insert_rows, reserve_ids
 from ventanilla.core.crypto import encrypt_text
 from ventanilla.core.events import publish_on_commit
 
+log = structlog.get_logger(__name__)
+
+#: conversations found or created for a batch of webhooks, by channel and URN
+_batch: ContextVar[dict[tuple[int, str], Conversation] | None] = ContextVar(
+    "batch_conversations", default=None
+)
+
+
+@contextmanager
+def batch_conversations() -> Iterator[None]:
+    """Let ``prepare_conversations`` find a batch's conversations for ``conversation_for``."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+#: longest sender address and provider message id a message may have (the columns' sizes)
+URN_MAX = 255
+MESSAGE_ID_MAX = 200
+
+
+def ids_fit(inbound: InboundMessage) -> bool:
+    """Whether the message's sender and provider id fit their columns (else it is refused)."""
+    return len(inbound.provider_message_id) <= MESSAGE_ID_MAX and len(inbound.urn) <= URN_MAX
+
+
+def prepare_conversations(*, channel: Any, inbounds: Sequence[InboundMessage]) -> None:
+    """Find or create in bulk the residents and conversations ``inbounds`` come from.
+
+    For a batch of stored webhooks (inside ``batch_conversations``): a few queries for the
+    whole batch, where ``conversation_for`` costs several a message (and a savepoint for
+    each row it creates). Residents are created as ``conversation_for`` would: the
+    provider's contact name, its language hint when the council speaks it. If the bulk
+    insert fails (another worker created one of them at the same moment), nothing of it is
+    kept and ``conversation_for`` does it one by one, as without a batch.
+    """
+    memo = _batch.get()
+    if memo is None:
+        return
+    council = channel.council
+    wanted: dict[str, InboundMessage] = {}
+    for inbound in inbounds:
+        try:
+            urn = normalise_urn(inbound.urn)
+        except InvalidUrn:
+            continue  # refused when the message is stored
+        if not ids_fit(inbound) or len(urn) > URN_MAX:
+            continue  # refused when the message is stored
+        if (channel.pk, urn) not in memo:
+            wanted.setdefault(urn, inbound)
+    if not wanted:
+        return
+    urns = sorted(wanted)  # rows in one order: two workers never wait on each other in a circle
+    languages = {}
+    for urn, inbound in wanted.items():
+        hint = (inbound.language_hint or "")[:2].lower()
+        if hint in council.language_codes:
+            languages[urn] = hint
+    names = {urn: inbound.contact_name for urn, inbound in wanted.items()}
+    try:
+        with transaction.atomic():
+            citizens = bulk_find_or_create_citizens(
+                council=council, urns=urns, languages=languages, names=names
+            )
+            bulk_conversations(channel=channel, citizens=citizens)
+    except DatabaseError:
+        log.info("batch_conversations_one_by_one", channel=channel.pk, residents=len(urns))
+        return
+    for conversation in Conversation.objects.filter(channel=channel, urn__in=urns):
+        memo[(channel.pk, conversation.urn)] = conversation
+
 
 def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = "") -> Conversation:
     """Return the conversation with the resident at ``urn`` on ``channel``, creating both."""
+    memo = _batch.get()
+    if memo:
+        prepared = memo.get((channel.pk, normalise_urn(urn)))
+        if prepared is not None:
+            return prepared
     citizen = find_or_create_citizen(council=channel.council, urn=urn, name=name, language=language)
     conversation, _ = Conversation.objects.get_or_create(
         channel=channel,

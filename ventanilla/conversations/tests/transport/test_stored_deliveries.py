@@ -12,12 +12,13 @@ import time
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from ventanilla.channels.models import PendingStatus
+from ventanilla.citizens.models import Citizen, Identity
 from ventanilla.conversations import inbound as inbound_module
-from ventanilla.conversations import ingest, tasks
+from ventanilla.conversations import ingest, services, tasks
 from ventanilla.conversations.models import (
     Conversation,
     DeliveryState,
@@ -29,6 +30,8 @@ from ventanilla.conversations.models import (
 from ventanilla.conversations.services import queue_outbound
 from ventanilla.core.models import LiveEvent
 from ventanilla.core.tests.test_worker import make_worker
+from ventanilla.crews.models import StaffMessage
+from ventanilla.crews.tests.factories import make_crew, make_identity
 from ventanilla.fakes.tests.harness import PROVIDERS, Fakes, run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -170,6 +173,79 @@ def test_a_worker_stopped_in_the_middle_of_a_batch_commits_nothing_and_the_next_
     ingest.drain()
     assert texts(channel) == [f"mensaje {n}" for n in range(5)]
     assert len(received) == 5
+
+
+def test_a_batch_creates_its_new_residents_as_one_message_at_a_time_would(
+    fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel("telegram")
+    channel.council.languages = "es,ca"
+    channel.council.save()
+    known = fakes.resident_says(channel, text="Primera vez", **{"from": "300000001"})
+    assert known["status"] == 200
+    ingest.drain()
+    fakes.resident_says(channel, text="Otra vez", **{"from": "300000001"})
+    fakes.resident_says(
+        channel, text="Bon dia", name="Montse Puig", language="ca", **{"from": "300000002"}
+    )
+    fakes.resident_says(
+        channel, text="Hello", name="Ann Lee", language="en", **{"from": "300000003"}
+    )
+
+    ingest.drain()
+
+    conversations = {c.urn: c for c in Conversation.objects.filter(channel=channel)}
+    assert sorted(conversations) == [
+        "telegram:300000001",
+        "telegram:300000002",
+        "telegram:300000003",
+    ]
+    first = conversations["telegram:300000001"]
+    assert [m.text for m in first.messages.order_by("pk")] == ["Primera vez", "Otra vez"]
+    montse = conversations["telegram:300000002"].citizen
+    assert (montse.name, montse.language) == ("Montse Puig", "ca")
+    assert montse.identities.get().display == "Montse Puig"
+    ann = conversations["telegram:300000003"].citizen
+    assert ann.language == "es"  # the council does not speak English: its first language
+    assert Citizen.objects.filter(council=channel.council).count() == 3
+    assert all(c.last_inbound_at is not None for c in conversations.values())
+
+
+def test_a_staff_phone_in_a_batch_never_becomes_a_resident(
+    fakes: Fakes, received: list[int]
+) -> None:
+    channel = fakes.channel("telegram")
+    make_identity(
+        channel=channel, crew=make_crew(council=channel.council), urn="telegram:400000001"
+    )
+    fakes.resident_says(channel, text="Bache tapado", **{"from": "400000001"})
+    fakes.resident_says(channel, text="Hay un bache", **{"from": "400000002"})
+
+    ingest.drain()
+
+    assert texts(channel) == ["Hay un bache"]
+    urns = Identity.objects.filter(council=channel.council).values_list("urn", flat=True)
+    assert list(urns) == ["telegram:400000002"]
+    assert StaffMessage.objects.get().text == "Bache tapado"
+
+
+def test_when_the_bulk_insert_of_residents_fails_they_are_created_one_by_one(
+    fakes: Fakes, received: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = fakes.channel("telegram")
+    for n in range(3):
+        fakes.resident_says(channel, text=f"m{n}", **{"from": str(500000000 + n)})
+
+    def taken_meanwhile(**kwargs):  # type: ignore[no-untyped-def]
+        raise IntegrityError("another worker created one of them first")
+
+    monkeypatch.setattr(services, "bulk_conversations", taken_meanwhile)
+    ingest.drain()
+
+    assert texts(channel) == ["m0", "m1", "m2"]
+    assert Conversation.objects.filter(channel=channel).count() == 3
+    assert Citizen.objects.filter(council=channel.council).count() == 3
+    assert len(received) == 3
 
 
 def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
