@@ -11,7 +11,10 @@ thread, 32 connections, so the client is not the bottleneck):
 5. signed WhatsApp inbound texts from distinct residents, each stored;
 6. the stored texts processed by the workers (up to a minute): messages stored per second,
    and the dialog's replies queued per second (a first message gets the privacy notice);
-7. the resident memory of the web and worker processes.
+7. residents' reports, three messages each (the report, "Acepto", "Sí"), stored in order
+   (texts left from 6 are dropped first) and processed by the workers (up to a minute):
+   messages per second and cases opened per second (the reference sent to the resident);
+8. the resident memory of the web and worker processes.
 
 Each rate is printed with its share of (1). Figures drift on shared machines: compare shares
 within one run. ``.venv/bin/python bench/ingest.py --help`` for the knobs; it creates and
@@ -21,6 +24,7 @@ drops its own database, ``bench_ingest``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -126,6 +130,59 @@ def count(pg: str, sql: str) -> int:
         return int(connection.execute(sql).fetchone()[0])  # type: ignore[index]
 
 
+def stage_reports(db_url: str, channel_id: int, url: str, residents: int) -> int:
+    """Store, as the webhook would, three WhatsApp messages from each of ``residents`` new
+    residents: a report, "Acepto" (the privacy notice) and "Sí" (the category): a case.
+
+    Written straight to the table, in order (through wrk, a resident's three messages could
+    arrive in any order), with the headers the webhook keeps. Return how many rows.
+    """
+    now = int(time.time())
+    meta = {"display_phone_number": "34910000000", "phone_number_id": PHONE_ID}
+    script = ("Hay una farola apagada en la calle Mayor 3", "Acepto", "Sí")
+    moment = dt.datetime.now(dt.UTC)
+    rows = 0
+    with psycopg.connect(db_url) as connection, connection.cursor() as cursor:
+        columns = (
+            "channel_id, digest, received_at, request, body, state, attempts, not_before,"
+            " last_error"
+        )
+        with cursor.copy(f"COPY conversations_webhookdelivery ({columns}) FROM STDIN") as copy:
+            for i in range(residents):
+                wa = f"348{i:08d}"
+                for turn, text in enumerate(script):
+                    value = {
+                        "messaging_product": "whatsapp",
+                        "metadata": meta,
+                        "contacts": [{"profile": {"name": f"Vecina {i}"}, "wa_id": wa}],
+                        "messages": [
+                            {
+                                "from": wa,
+                                "id": f"wamid.CASE{now}{i:08d}{turn}",
+                                "timestamp": str(now + turn),
+                                "type": "text",
+                                "text": {"body": text},
+                            }
+                        ],
+                    }
+                    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
+                    body = json.dumps(
+                        {"object": "whatsapp_business_account", "entry": [entry]},
+                        separators=(",", ":"),
+                    ).encode()
+                    signature = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+                    headers = {
+                        "content-type": "application/json",
+                        "x-hub-signature-256": f"sha256={signature}",
+                    }
+                    request = {"method": "POST", "url": url, "headers": headers}
+                    digest = hashlib.sha256(url.encode() + b"\n" + body).hexdigest()
+                    row = (channel_id, digest, moment, json.dumps(request), body, "pending")
+                    copy.write_row((*row, 0, moment, ""))
+                    rows += 1
+    return rows
+
+
 @dataclass
 class Backlog:
     """What the workers did with a stored backlog: rates per second over the run."""
@@ -135,6 +192,7 @@ class Backlog:
     deliveries: float
     messages: float
     replies: float
+    cases: float
     rss: float
 
 
@@ -144,14 +202,16 @@ def backlog(start, stop, ventanilla: str, db_url: str, workers: int) -> Backlog:
     done = "select count(*) from conversations_webhookdelivery where state = 'done'"
     inbound = "select count(*) from conversations_message where direction = 'in'"
     replies = "select count(*) from conversations_message where direction = 'out'"
-    before = [count(db_url, sql) for sql in (done, inbound, replies)]
+    cases = "select count(*) from cases_case"
+    queries = (done, inbound, replies, cases)
+    before = [count(db_url, sql) for sql in queries]
     waiting = count(db_url, pending)
     running = [start(ventanilla, "worker") for _ in range(workers)]
     began = time.monotonic()
     while time.monotonic() - began < 60.0 and count(db_url, pending):
         time.sleep(0.5)
     seconds = time.monotonic() - began
-    after = [count(db_url, sql) for sql in (done, inbound, replies)]
+    after = [count(db_url, sql) for sql in queries]
     rss = rss_mb([process.pid for process in running])
     stop(running)
     rates = [(a - b) / seconds for a, b in zip(after, before, strict=True)]
@@ -166,6 +226,7 @@ def main() -> int:
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=0, help="serve --threads (0: default)")
     parser.add_argument("--port", type=int, default=8621)
+    parser.add_argument("--reports", type=int, default=12000, help="residents who report")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk")
@@ -201,7 +262,8 @@ def main() -> int:
         "--access-token", "t", "--app-secret", APP_SECRET, "--verify-token", "v",
         "--api-base", "http://127.0.0.1:9", "--json",
     )  # fmt: skip
-    hook = json.loads(added.strip().splitlines()[-1])["webhook_path"]
+    channel = json.loads(added.strip().splitlines()[-1])
+    hook, channel_id = channel["webhook_path"], channel["id"]
     status_file, text_file = work / "status.txt", work / "text.txt"
     bodies("status", 400_000, status_file)
     bodies("text", 200_000, text_file)
@@ -272,6 +334,12 @@ def main() -> int:
         web_rss = max(web_rss, rss_mb([web.pid]))
         # 5. The workers process the stored texts: residents, messages, the dialog's answers.
         texts_run = backlog(start, stop, ventanilla, db_url, args.task_workers)
+        # 6. Residents' reports, three messages each, to a case opened and its reference sent,
+        # on an empty queue (texts the workers did not reach in their minute are dropped).
+        with psycopg.connect(db_url) as connection:
+            connection.execute("DELETE FROM conversations_webhookdelivery WHERE state = 'pending'")
+        staged = stage_reports(db_url, channel_id, env["PUBLIC_URL"] + hook, args.reports)
+        reports_run = backlog(start, stop, ventanilla, db_url, args.task_workers)
     finally:
         for process in processes:
             try:
@@ -296,14 +364,17 @@ def main() -> int:
         ("stored texts processed by the workers", texts_run.deliveries),
         ("... residents' messages stored", texts_run.messages),
         ("... answered by the dialog (reply queued)", texts_run.replies),
+        ("reports (3 messages each) processed: messages", reports_run.messages),
+        ("... cases opened (reference sent)", reports_run.cases),
     ]
     for name, rate in processing:
         print(f"{name:52} {rate:9.0f} {rate / hello[0]:7.3f}")
-    for name, run in (("statuses", statuses_run), ("texts", texts_run)):
+    print(f"({staged} report messages staged from {args.reports} residents)")
+    for name, run in (("statuses", statuses_run), ("texts", texts_run), ("reports", reports_run)):
         print(
             f"({name}: {run.waiting} deliveries were waiting; the workers ran {run.seconds:.0f} s)"
         )
-    worker_rss = max(statuses_run.rss, texts_run.rss)
+    worker_rss = max(statuses_run.rss, texts_run.rss, reports_run.rss)
     print(f"RSS: web {web_rss:.0f} MB, task worker {worker_rss:.0f} MB (largest process)")
     return 0
 

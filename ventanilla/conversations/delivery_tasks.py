@@ -14,7 +14,10 @@ import math
 import random
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -232,12 +235,38 @@ def wake_dispatcher(channel_id: int, *, beside_others: bool = False) -> None:
         dispatch_channel.enqueue(channel_id)
 
 
+#: channels whose wakes ``wakes_held`` keeps for the end of its block
+_held_wakes: ContextVar[set[int] | None] = ContextVar("held_wakes", default=None)
+
+
+@contextmanager
+def wakes_held() -> Iterator[None]:
+    """Keep the dispatcher wakes of the transactions in this block; give them at its end.
+
+    For a worker that answers a batch's conversations one short transaction each: each
+    commit would wake the channel (a write to its throttle row), where one wake a channel
+    serves them all. Only wakes of committed transactions are kept.
+    """
+    held: set[int] = set()
+    token = _held_wakes.set(held)
+    try:
+        yield
+    finally:
+        _held_wakes.reset(token)
+        for channel_id in sorted(held):
+            wake_dispatcher(channel_id)
+
+
 def wake_on_commit(channel_id: int) -> None:
     """Wake the channel's dispatcher once the current transaction commits (once per channel).
 
     A thousand messages queued in one transaction register one wake: every message is
     committed before it runs, so one dispatcher sees them all.
     """
+    held = _held_wakes.get()
+    if held is not None:
+        transaction.on_commit(partial(held.add, channel_id))
+        return
     connection = transaction.get_connection()
     callbacks = getattr(connection, "run_on_commit", None)
     if not connection.in_atomic_block or callbacks is None:

@@ -28,7 +28,7 @@ from ventanilla.conversations import delivery_tasks, staff_traffic
 from ventanilla.conversations.delivery import apply_statuses
 from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import ids_fit, record_inbound
-from ventanilla.conversations.tasks import answer_now, enqueue_dialog
+from ventanilla.conversations.tasks import answer_now, enqueue_dialog, still_unanswered
 
 log = structlog.get_logger(__name__)
 
@@ -58,7 +58,8 @@ def receive(
     holds (the provider re-delivered it, perhaps several times at once) is skipped. For each
     new message, once committed, the media download is queued and the dialog is asked to
     answer it: exactly once per provider message id. With ``answer_later``, the new messages
-    are added to it instead, for the caller to ``answer`` in its own transaction. ``staff``:
+    (and those stored before but never answered) are added to it instead, for the caller to
+    ``answer`` once committed. ``staff``:
     the positions of the messages the claims took already (``claim_staff``), if the caller
     asked them.
     """
@@ -130,10 +131,10 @@ def record_channel_event(*, channel: Channel, event: ChannelEvent) -> WebhookEve
 
 
 def answer(messages: list[Message]) -> None:
-    """Answer messages stored in the current transaction, before it commits (the batch path).
+    """Answer messages a batch stored, once it committed (``tasks.answer_now``).
 
-    A message the dialog could not take there is queued for ``tasks.handle_message`` once the
-    transaction commits: it is stored, and it will be answered.
+    A message the dialog could not take there is queued for ``tasks.handle_message``: it is
+    stored, and it will be answered.
     """
     for message in answer_now(messages):
         transaction.on_commit(partial(_queue_dialog, message))
@@ -161,6 +162,12 @@ def _store_inbound(
     except (DataError, ValueError):
         _refuse_inbound(channel, inbound, "invalid_message")
         return None
+    if message is None and answer_later is not None:
+        stranded = still_unanswered(
+            channel_id=channel.pk, provider_message_id=inbound.provider_message_id
+        )
+        if stranded is not None:  # stored by a worker that died before it answered
+            answer_later.append(stranded)
     if message is not None:
         if answer_later is not None:
             answer_later.append(message)

@@ -10,11 +10,13 @@ once). Everything else happens here, in the workers:
   them in one transaction: the batch's new residents and conversations created in bulk,
   residents' messages stored, channel events recorded
   (``conversations.inbound.receive``), the batch's statuses applied together with
-  set-based updates (``conversations.inbound.receive_statuses``), and the new messages
-  answered by the dialog before the commit (``conversations.inbound.answer``), with no
+  set-based updates (``conversations.inbound.receive_statuses``). Then the dialog answers
+  the new messages, a conversation at a time (``conversations.inbound.answer``), with no
   task per message.
 - A worker killed in the middle of a batch commits nothing: its deliveries are still
-  pending for the next worker, and the messages they carry are stored and answered once.
+  pending for the next worker. One killed after the commit, while it answers, leaves its
+  deliveries leased for a minute; the next worker answers what is still unanswered. Each
+  message is stored once and answered once.
 - A delivery whose processing raises is put back with a growing delay; after
   ``WEBHOOK_MAX_ATTEMPTS`` it is marked failed and kept (the admin lists it and can retry).
 """
@@ -46,6 +48,9 @@ log = structlog.get_logger(__name__)
 
 #: deliveries one worker takes per transaction
 BATCH = 100
+#: how long the deliveries of a batch wait, once stored, for their messages to be answered
+#: before another worker takes them again (this one died)
+ANSWER_LEASE = dt.timedelta(minutes=1)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 #: headers worth keeping with a stored delivery (parsers read none of the others)
 KEPT_HEADERS = ("content-type", "x-twilio-signature", "x-line-signature", "x-hub-signature-256")
@@ -245,12 +250,18 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
     stored in a savepoint of their own (a failure undoes that delivery only). The statuses
     of the whole batch are applied together, per channel, with set-based updates; if that
     fails, each delivery's statuses are applied on their own, so one bad delivery does not
-    hold back the others. Then the dialog answers the batch's new messages. The deliveries
-    done are marked in one UPDATE, and the live events
-    of the batch are written in one INSERT.
+    hold back the others. The deliveries done are marked in one UPDATE.
+
+    Once that commits, the dialog answers the new messages, a conversation at a time
+    (``inbound.answer``), and their deliveries are marked done. Until then they wait with a
+    lease (``ANSWER_LEASE``): a worker that dies in between leaves them to the next, which
+    answers the messages stored but not answered. The live events of the batch are written
+    in one INSERT at the end.
     """
     now = now or timezone.now()
     limit = limit or batch_size()
+    new_messages: list[Message] = []
+    answering: list[int] = []  # deliveries whose messages are answered after the commit
     with events.batched(), services.batch_conversations(), transaction.atomic():
         batch = list(
             WebhookDelivery.objects.due(now)
@@ -273,11 +284,10 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
         _prepare_conversations(parsed_batch, staff)
         statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
         done: list[int] = []
-        new_messages: list[Message] = []
         for delivery, parsed in parsed_batch:
+            stored: list[Message] = []
             try:
                 if parsed.messages or parsed.events:
-                    stored: list[Message] = []
                     with transaction.atomic():  # a savepoint: a failure undoes this one only
                         inbound.receive(
                             channel=delivery.channel,
@@ -289,16 +299,29 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
             except Exception as error:
                 _failed(delivery, error, now=now)
                 continue
+            if stored:
+                answering.append(delivery.pk)
             if parsed.statuses:
                 statuses.setdefault(delivery.channel_id, []).append((delivery, parsed))
-            else:
+            elif not stored:
                 done.append(delivery.pk)
         for group in statuses.values():
-            done.extend(_apply_statuses(group, now=now))
-        inbound.answer(new_messages)
+            applied = set(_apply_statuses(group, now=now))
+            for delivery, _ in group:
+                if delivery.pk not in applied and delivery.pk in answering:
+                    answering.remove(delivery.pk)  # tried again later, answers and all
+                elif delivery.pk in applied and delivery.pk not in answering:
+                    done.append(delivery.pk)
         WebhookDelivery.objects.filter(pk__in=done).update(
             state=DeliveryState.DONE, processed_at=now
         )
+        # Until answered, they wait: if this worker dies first, the next one takes them
+        # again when the lease ends, and answers what is stored but unanswered.
+        WebhookDelivery.objects.filter(pk__in=answering).update(not_before=now + ANSWER_LEASE)
+    inbound.answer(new_messages)
+    WebhookDelivery.objects.filter(pk__in=answering).update(
+        state=DeliveryState.DONE, processed_at=now
+    )
     return len(batch)
 
 

@@ -1,8 +1,8 @@
 """Background work of conversations: answering a resident's message with the dialog.
 
 The webhook only stores the message; the answer runs in a worker, so the provider gets its
-200 at once: in the batch that processes stored webhooks (``answer_now``), or as a task of
-its own (``handle_message``) for messages from elsewhere (the web chat, mail, polled posts).
+200 at once: right after the batch that stored them (``answer_now``), or as a task of its
+own (``handle_message``) for messages from elsewhere (the web chat, mail, polled posts).
 The conversation's row is locked while the dialog runs, so two messages from one resident
 are answered one at a time and in order, whichever workers pick them up.
 """
@@ -17,6 +17,8 @@ from django_tasks import task
 
 from ventanilla.conversations import dialog
 from ventanilla.conversations.bot_templates import read_once
+from ventanilla.conversations.delivery_tasks import wakes_held
+from ventanilla.conversations.dialog.state import DialogState
 from ventanilla.conversations.models import Conversation, Direction, Message
 
 log = structlog.get_logger(__name__)
@@ -42,41 +44,68 @@ def handle_message(message_id: int) -> int:
 
 
 def answer_now(messages: Sequence[Message]) -> list[Message]:
-    """Answer new inbound messages inside the caller's transaction; return those not answered.
+    """Answer inbound messages at once, a conversation at a time; return those not answered.
 
-    The batch path of stored webhooks: the answers commit with the messages, so a worker
-    killed in between leaves neither, and a batch costs no task per message. The batch's
-    conversations are locked in one query, in id order (two workers never wait on each other
-    in a circle); each conversation's messages are answered in a savepoint of their own, in
-    order. A conversation that fails there is left to ``handle_message`` (the caller queues it).
+    The batch path of stored webhooks (after the batch that stored them commits): no task per
+    message. Each conversation is answered in a short transaction of its own that holds its
+    row lock, as ``handle_message`` does: a case opened there takes the council's numbering
+    locks for milliseconds, not for a whole batch. Conversations go in id order; a
+    conversation whose turn fails is left to ``handle_message`` (the caller queues it).
+    The channels' dispatchers are woken once, at the end (``wakes_held``).
     """
     by_conversation: dict[int, list[Message]] = {}
     for message in sorted(messages, key=lambda message: message.pk):
         if message.direction == Direction.IN:
             by_conversation.setdefault(message.conversation_id, []).append(message)
-    if not by_conversation:
-        return []
-    conversations = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("council", "citizen", "channel")
-        .filter(pk__in=by_conversation)
-        .order_by("pk")
+    # Read once for all, then each locked in its turn; one a worker answered meanwhile
+    # (its state changed) is read again under the lock.
+    conversations = Conversation.objects.select_related("council", "citizen", "channel").in_bulk(
+        list(by_conversation)
     )
     unanswered: list[Message] = []
-    with read_once():
-        for conversation in conversations:
-            waiting = by_conversation.pop(conversation.pk)
+    with read_once(), wakes_held():
+        for conversation_id in sorted(by_conversation):
+            waiting = by_conversation[conversation_id]
+            conversation = conversations.get(conversation_id)
             try:
                 with transaction.atomic():
+                    locked = (
+                        Conversation.objects.select_for_update()
+                        .filter(pk=conversation_id)
+                        .values_list("state", flat=True)
+                        .first()
+                    )
+                    if conversation is None or locked is None:  # deleted meanwhile
+                        continue
+                    if locked != conversation.state:
+                        conversation.refresh_from_db()
+                        conversation.citizen.refresh_from_db()
                     for message in waiting:
                         dialog.process_pending(conversation=conversation, message_id=message.pk)
             except Exception:
-                log.exception("dialog_batch_turn_failed", conversation=conversation.pk)
-                conversation.refresh_from_db()
+                log.exception("dialog_batch_turn_failed", conversation=conversation_id)
                 unanswered.extend(waiting)
-    for waiting in by_conversation.values():  # deleted meanwhile: nothing to answer
-        unanswered.extend(waiting)
     return unanswered
+
+
+def still_unanswered(*, channel_id: int, provider_message_id: str) -> Message | None:
+    """Return the stored message with this provider id if the dialog has not answered it yet.
+
+    For a stored webhook processed again because the worker that stored its messages died
+    before it answered them: those are answered now, the others never twice.
+    """
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(channel_id=channel_id, provider_message_id=provider_message_id)
+        .filter(direction=Direction.IN)
+        .first()
+    )
+    if message is None:
+        return None
+    state = DialogState.load(message.conversation.state)
+    if message.pk in state.handled or (state.handled_through or 0) >= message.pk:
+        return None
+    return message
 
 
 def enqueue_dialog(*, message: Message) -> None:

@@ -248,6 +248,37 @@ def test_when_the_bulk_insert_of_residents_fails_they_are_created_one_by_one(
     assert len(received) == 3
 
 
+def test_a_worker_that_dies_before_answering_leaves_the_answers_to_the_next_once(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
+    channel = fakes.channel("telegram")
+    for n in range(3):
+        fakes.resident_says(channel, text=f"Farola {n} apagada", **{"from": str(600000000 + n)})
+    real_answer = inbound_module.answer
+
+    def dies(messages):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed")  # after the batch committed, before any answer
+
+    monkeypatch.setattr(inbound_module, "answer", dies)
+    now = timezone.now()
+    with pytest.raises(SystemExit):
+        ingest.process_due(now=now)
+    monkeypatch.setattr(inbound_module, "answer", real_answer)
+    answers = Message.objects.filter(channel=channel, direction=Direction.OUT)
+
+    assert texts(channel) == [f"Farola {n} apagada" for n in range(3)]
+    assert not answers.exists()
+    assert ingest.process_due(now=now + dt.timedelta(seconds=30)) == 0  # leased meanwhile
+    assert ingest.process_due(now=now + ingest.ANSWER_LEASE) == 3
+    assert answers.count() == 3
+    assert len(texts(channel)) == 3  # stored once
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"done"}
+    WebhookDelivery.objects.update(state=DeliveryState.PENDING)  # and if taken once more:
+    ingest.process_due(now=now + 2 * ingest.ANSWER_LEASE)
+    assert answers.count() == 3  # never answered twice
+
+
 def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
     fakes: Fakes, received: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -304,6 +335,9 @@ def test_a_worker_killed_with_sigkill_mid_batch_loses_and_doubles_nothing(
     killed_at = WebhookDelivery.objects.filter(state=DeliveryState.DONE).count()
 
     while ingest.drain():  # the next worker, turn after turn
+        pass
+    later = timezone.now() + ingest.ANSWER_LEASE  # the killed worker's lease has ended
+    while ingest.process_due(now=later):
         pass
 
     assert killed_at < total
