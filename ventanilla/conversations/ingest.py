@@ -309,7 +309,7 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
             applied = set(_apply_statuses(group, now=now))
             for delivery, _ in group:
                 if delivery.pk not in applied and delivery.pk in answering:
-                    answering.remove(delivery.pk)  # tried again later, answers and all
+                    answering.remove(delivery.pk)  # left pending: its statuses failed
                 elif delivery.pk in applied and delivery.pk not in answering:
                     done.append(delivery.pk)
         WebhookDelivery.objects.filter(pk__in=done).update(
