@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import structlog
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -233,7 +233,10 @@ class PollingSource:
     def wait(self, seq: int, timeout: float) -> tuple[int, list[LiveItem]]:
         deadline = time.monotonic() + timeout
         while True:
-            rows = list(LiveEvent.objects.filter(id__gt=self._last_id).order_by("id")[:500])
+            try:
+                rows = list(LiveEvent.objects.filter(id__gt=self._last_id).order_by("id")[:500])
+            except OperationalError:  # the connection's writer holds the table: look again
+                rows = []
             if rows:
                 self._last_id = rows[-1].pk
                 return seq + 1, to_items(rows)
