@@ -68,27 +68,42 @@ def bodies(kind: str, count: int, out: Path) -> None:
                     ],
                 }
             else:
-                wa = f"347{i:08d}"
-                value = {
-                    "messaging_product": "whatsapp",
-                    "metadata": meta,
-                    "contacts": [{"profile": {"name": f"Vecino {i}"}, "wa_id": wa}],
-                    "messages": [
-                        {
-                            "from": wa,
-                            "id": f"wamid.IN{now}{i:08d}",
-                            "timestamp": str(now),
-                            "type": "text",
-                            "text": {"body": "Hay una farola apagada en la calle Mayor 3"},
-                        }
-                    ],
-                }
-            entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
-            body = json.dumps(
-                {"object": "whatsapp_business_account", "entry": [entry]}, separators=(",", ":")
-            )
-            digest = hmac.new(APP_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
-            file.write(f"sha256={digest}\t{body}\n")
+                value = text_value(
+                    f"347{i:08d}",
+                    f"wamid.IN{now}{i:08d}",
+                    now,
+                    "Hay una farola apagada en la calle Mayor 3",
+                    f"Vecino {i}",
+                )
+            body, signature = signed(value)
+            file.write(f"{signature}\t{body.decode()}\n")
+
+
+def text_value(wa: str, message_id: str, timestamp: int, text: str, name: str) -> dict:
+    """Return the ``value`` of a WhatsApp webhook carrying one resident's text."""
+    return {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "34910000000", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa}],
+        "messages": [
+            {
+                "from": wa,
+                "id": message_id,
+                "timestamp": str(timestamp),
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+    }
+
+
+def signed(value: dict) -> tuple[bytes, str]:
+    """Return the webhook body carrying ``value`` and its X-Hub-Signature-256 header."""
+    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
+    body = json.dumps(
+        {"object": "whatsapp_business_account", "entry": [entry]}, separators=(",", ":")
+    ).encode()
+    return body, "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
 
 
 def wrk(url: str, seconds: int, *, script: Path | None = None, env: dict[str, str] | None = None):
@@ -138,7 +153,6 @@ def stage_reports(db_url: str, channel_id: int, url: str, residents: int) -> int
     arrive in any order), with the headers the webhook keeps. Return how many rows.
     """
     now = int(time.time())
-    meta = {"display_phone_number": "34910000000", "phone_number_id": PHONE_ID}
     script = ("Hay una farola apagada en la calle Mayor 3", "Acepto", "Sí")
     moment = dt.datetime.now(dt.UTC)
     rows = 0
@@ -151,29 +165,13 @@ def stage_reports(db_url: str, channel_id: int, url: str, residents: int) -> int
             for i in range(residents):
                 wa = f"348{i:08d}"
                 for turn, text in enumerate(script):
-                    value = {
-                        "messaging_product": "whatsapp",
-                        "metadata": meta,
-                        "contacts": [{"profile": {"name": f"Vecina {i}"}, "wa_id": wa}],
-                        "messages": [
-                            {
-                                "from": wa,
-                                "id": f"wamid.CASE{now}{i:08d}{turn}",
-                                "timestamp": str(now + turn),
-                                "type": "text",
-                                "text": {"body": text},
-                            }
-                        ],
-                    }
-                    entry = {"id": "1", "changes": [{"field": "messages", "value": value}]}
-                    body = json.dumps(
-                        {"object": "whatsapp_business_account", "entry": [entry]},
-                        separators=(",", ":"),
-                    ).encode()
-                    signature = hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+                    value = text_value(
+                        wa, f"wamid.CASE{now}{i:08d}{turn}", now + turn, text, f"Vecina {i}"
+                    )
+                    body, signature = signed(value)
                     headers = {
                         "content-type": "application/json",
-                        "x-hub-signature-256": f"sha256={signature}",
+                        "x-hub-signature-256": signature,
                     }
                     request = {"method": "POST", "url": url, "headers": headers}
                     digest = hashlib.sha256(url.encode() + b"\n" + body).hexdigest()

@@ -59,9 +59,8 @@ def receive(
     new message, once committed, the media download is queued and the dialog is asked to
     answer it: exactly once per provider message id. With ``answer_later``, the new messages
     (and those stored before but never answered) are added to it instead, for the caller to
-    ``answer`` once committed. ``staff``:
-    the positions of the messages the claims took already (``claim_staff``), if the caller
-    asked them.
+    ``answer`` once committed. ``staff``: the positions of the messages the claims took
+    already (``claim_staff``), if the caller asked them.
     """
     received = Received()
     if staff is None:

@@ -73,6 +73,12 @@ def ids_fit(inbound: InboundMessage) -> bool:
     return len(inbound.provider_message_id) <= MESSAGE_ID_MAX and len(inbound.urn) <= URN_MAX
 
 
+def language_hint(channel: Any, inbound: InboundMessage) -> str:
+    """Return the provider's hint of a new resident's language if the council speaks it."""
+    hint = (inbound.language_hint or "")[:2].lower()
+    return hint if hint in channel.council.language_codes else ""
+
+
 def prepare_conversations(*, channel: Any, inbounds: Sequence[InboundMessage]) -> None:
     """Find or create in bulk the residents and conversations ``inbounds`` come from.
 
@@ -94,17 +100,13 @@ def prepare_conversations(*, channel: Any, inbounds: Sequence[InboundMessage]) -
         except InvalidUrn:
             continue  # refused when the message is stored
         if not ids_fit(inbound) or len(urn) > URN_MAX:
-            continue  # refused when the message is stored
+            continue  # likewise
         if (channel.pk, urn) not in memo:
             wanted.setdefault(urn, inbound)
     if not wanted:
         return
     urns = sorted(wanted)  # rows in one order: two workers never wait on each other in a circle
-    languages = {}
-    for urn, inbound in wanted.items():
-        hint = (inbound.language_hint or "")[:2].lower()
-        if hint in council.language_codes:
-            languages[urn] = hint
+    languages = {urn: language_hint(channel, inbound) for urn, inbound in wanted.items()}
     names = {urn: inbound.contact_name for urn, inbound in wanted.items()}
     try:
         with transaction.atomic():
@@ -138,12 +140,11 @@ def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = 
 @transaction.atomic
 def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
     """Store a resident's message once. Return None when it was already stored (a re-delivery)."""
-    language = (inbound.language_hint or "")[:2].lower()
     conversation = conversation_for(
         channel=channel,
         urn=inbound.urn,
         name=inbound.contact_name,
-        language=language if language in channel.council.language_codes else "",
+        language=language_hint(channel, inbound),
     )
     for urn in inbound.extra_urns:
         add_identity(citizen=conversation.citizen, urn=urn)
