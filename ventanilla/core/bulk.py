@@ -61,10 +61,13 @@ def insert_rows(
     total = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    total += 1
+            # psycopg's own cursor, so its errors are turned into Django's here: a caller
+            # catching IntegrityError (a row another worker inserted first) must see one.
+            with connection.wrap_database_errors:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        total += 1
             return total
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         batch: list[Sequence[Any]] = []
