@@ -473,3 +473,19 @@ def test_a_status_for_a_message_not_sent_yet_waits_and_a_late_one_never_goes_bac
     assert list(PendingStatus.objects.values_list("provider_message_id", "status")) == [
         ("wamid.NOT-SENT-YET", "delivered")
     ]
+
+
+def test_the_staff_pages_hear_of_each_message_of_a_batch_and_of_each_answer(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
+    channel = fakes.channel("telegram")
+    for n in range(3):
+        fakes.resident_says(channel, text=f"Farola {n} apagada", **{"from": str(610000000 + n)})
+
+    ingest.drain()
+
+    messages = Message.objects.filter(channel=channel)
+    assert messages.filter(direction=Direction.OUT).count() == 3  # each resident answered
+    told = LiveEvent.objects.filter(kind="message").values_list("data__message", flat=True)
+    assert sorted(told) == sorted(messages.values_list("pk", flat=True))
