@@ -216,6 +216,8 @@ WHITENOISE_USE_FINDERS = True
 # Bigger webhook bodies are refused with 413 (conversations.webhooks); forms share the limit.
 WEBHOOK_MAX_BYTES = int(os.environ.get("WEBHOOK_MAX_BYTES", 1024 * 1024))
 # A webhook body not in within this many seconds is answered 408 before the database is asked.
+# 0: the body is read in the request's own thread, with no limit of ours, which saves a
+# thread hop per webhook: only behind a proxy that buffers request bodies (docs/deploy.md).
 WEBHOOK_READ_SECONDS = float(os.environ.get("WEBHOOK_READ_SECONDS", 10))
 # Threads per web process that read webhook bodies (a slow client holds one until dropped).
 WEBHOOK_READERS = int(os.environ.get("WEBHOOK_READERS", 256))

@@ -10,10 +10,13 @@ import threading
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from ventanilla.conversations.delivery_tasks import retry_delay
-from ventanilla.conversations.tests.transport.test_provider_data import make_channel
+from ventanilla.conversations.models import WebhookDelivery
+from ventanilla.conversations.tests.transport.test_provider_data import fixture, make_channel
+from ventanilla.fakes.tests.harness import signed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +30,21 @@ class SlowBody:
     def read(self, size: int = -1) -> bytes:
         self.released.wait(5)
         return b"abcdef"
+
+    def readline(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+
+class LateBody:
+    """A request body that is all there 0.2 s after it is first read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int = -1) -> bytes:
+        time.sleep(0.2)
+        data, self.data = self.data, b""
+        return data
 
     def readline(self, size: int = -1) -> bytes:
         return self.read(size)
@@ -52,6 +70,29 @@ def test_a_body_that_does_not_arrive_in_time_is_a_408_without_a_query(
     body.released.set()
     assert response.status_code == 408
     assert time.monotonic() - started < 3
+
+
+def test_behind_a_proxy_that_buffers_bodies_a_webhook_is_read_in_its_own_thread(
+    settings,
+) -> None:
+    # WEBHOOK_READ_SECONDS = 0: no time limit of ours (the proxy has one), no reader thread.
+    settings.WEBHOOK_READ_SECONDS = 0
+    channel = make_channel("telegram")
+    url = django_settings.PUBLIC_URL + channel.webhook_path
+    data, headers = signed(channel, url, fixture("telegram", "text_message.json"))
+    body = LateBody(data)  # its last bytes come a moment after it is asked for
+
+    response = Client().generic(
+        "POST",
+        channel.webhook_path,
+        content_type="application/json",
+        CONTENT_LENGTH=str(len(data)),
+        HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=headers["X-Telegram-Bot-Api-Secret-Token"],
+        **{"wsgi.input": body},
+    )
+
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.filter(channel=channel).count() == 1
 
 
 def test_a_body_shorter_than_declared_is_a_400_without_a_query(
