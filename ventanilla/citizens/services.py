@@ -56,7 +56,6 @@ def add_identity(*, citizen: Citizen, urn: str, display: str = "") -> Identity:
     return identity
 
 
-@transaction.atomic
 def record_consent(*, citizen: Citizen, version: str) -> Citizen:
     citizen.consent_at = timezone.now()
     citizen.consent_version = version
@@ -64,7 +63,6 @@ def record_consent(*, citizen: Citizen, version: str) -> Citizen:
     return citizen
 
 
-@transaction.atomic
 def set_opt_out(*, citizen: Citizen, opted_out: bool) -> Citizen:
     citizen.opted_out_at = timezone.now() if opted_out else None
     citizen.save(update_fields=["opted_out_at"])

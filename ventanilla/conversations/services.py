@@ -325,7 +325,7 @@ def _create_outbound(
     return message
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no caller goes on after its failure
 def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> int:
     """Link a resident's messages to ``case`` (its council's only); return how many changed.
 

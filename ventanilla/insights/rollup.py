@@ -144,7 +144,8 @@ def refresh_cases(*, council: Council, cases: Iterable[Case]) -> int:
         _row(pk, council, fact)
         for pk, fact in facts_of_cases(Case.objects.filter(pk__in=ids), council)
     ]
-    with transaction.atomic():
+    # No savepoint: nothing between here and the reaction's own catches a failure.
+    with transaction.atomic(savepoint=False):
         old = list(CaseFigures.objects.select_for_update().filter(case_id__in=ids))
         CaseFigures.objects.filter(case_id__in=ids).delete()
         CaseFigures.objects.bulk_create(rows, batch_size=BATCH)

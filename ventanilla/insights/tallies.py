@@ -137,7 +137,7 @@ def apply(*, council: Council, old: Iterable[CaseFigures], new: Iterable[CaseFig
     tally = sorted((k, v) for k, v in deltas.tally.items() if any(v))
     duration = sorted((k, v) for k, v in deltas.duration.items() if v)
     backlog = sorted((k, v) for k, v in deltas.backlog.items() if v)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure undoes the caller's rewrite too
         if backlog:
             _upsert(
                 BacklogTally._meta.db_table,

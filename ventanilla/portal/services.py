@@ -363,7 +363,7 @@ def remove_photo(*, photo: PublicPhoto, by: Actor = None, reason: str = "") -> N
 # -- keeping the record in step with its case -------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a reaction: already in a savepoint of its own
 def case_opened(*, case: Case) -> PublicRecord | None:
     """Publish a case opened public in a public category."""
     if case.is_public and case.category.public_by_default:

@@ -588,7 +588,7 @@ def document_checked(*, document: IssuedDocument, who: str) -> None:
 # -- registry ----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # no caller goes on after its failure
 def enter_case(*, case: Case) -> RegistryEntry:
     """Return the registry entry of ``case``, entering it now if it has none.
 

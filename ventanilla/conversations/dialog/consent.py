@@ -61,7 +61,9 @@ def gate(turn: Turn) -> Outcome:
             return Next.DONE
         turn.prior = pending
         return Next.AFTER_CONSENT
-    waiting = list(Message.objects.filter(pk__in=pending).order_by("pk"))
+    waiting = list(
+        Message.objects.filter(pk__in=pending).prefetch_related("attachments").order_by("pk")
+    )
     if not waiting:
         show_menu(turn)
         return Next.DONE
