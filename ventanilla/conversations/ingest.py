@@ -259,73 +259,80 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
     answers are written in one INSERT at the end (pages see them a moment later).
     """
     now = now or timezone.now()
-    limit = limit or batch_size()
-    new_messages: list[Message] = []
-    answering: list[int] = []  # deliveries whose messages are answered after the commit
     with events.batched():  # the batch's live events, and its answers', in one INSERT
-        with services.batch_conversations(), transaction.atomic():
-            batch = list(
-                WebhookDelivery.objects.due(now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("channel__council")
-                .order_by("not_before", "id")[:limit]
-            )
-            parsed_batch: list[tuple[WebhookDelivery, ParsedWebhook]] = []
-            adapters: dict[int, Any] = {}  # one per channel: its secrets are decrypted once
-            for delivery in batch:
-                try:
-                    if delivery.channel_id not in adapters:
-                        adapters[delivery.channel_id] = adapter_for(delivery.channel)
-                    parsed = adapters[delivery.channel_id].parse(as_webhook(delivery))
-                except Exception as error:
-                    _failed(delivery, error, now=now)
-                    continue
-                parsed_batch.append((delivery, parsed))
-            staff = _claim_staff(parsed_batch)
-            _prepare_conversations(parsed_batch, staff)
-            statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
-            done: list[int] = []
-            for delivery, parsed in parsed_batch:
-                stored: list[Message] = []
-                try:
-                    if parsed.messages or parsed.events:
-                        with transaction.atomic():  # a savepoint: a failure undoes this one only
-                            inbound.receive(
-                                channel=delivery.channel,
-                                parsed=ParsedWebhook(
-                                    messages=parsed.messages, events=parsed.events
-                                ),
-                                answer_later=stored,
-                                staff=staff.get(delivery.pk),
-                            )
-                        new_messages.extend(stored)
-                except Exception as error:
-                    _failed(delivery, error, now=now)
-                    continue
-                if stored:
-                    answering.append(delivery.pk)
-                if parsed.statuses:
-                    statuses.setdefault(delivery.channel_id, []).append((delivery, parsed))
-                elif not stored:
-                    done.append(delivery.pk)
-            for group in statuses.values():
-                applied = set(_apply_statuses(group, now=now))
-                for delivery, _ in group:
-                    if delivery.pk not in applied and delivery.pk in answering:
-                        answering.remove(delivery.pk)  # left pending: its statuses failed
-                    elif delivery.pk in applied and delivery.pk not in answering:
-                        done.append(delivery.pk)
-            WebhookDelivery.objects.filter(pk__in=done).update(
-                state=DeliveryState.DONE, processed_at=now
-            )
-            # Until answered, they wait: if this worker dies first, the next one takes them
-            # again when the lease ends, and answers what is stored but unanswered.
-            WebhookDelivery.objects.filter(pk__in=answering).update(not_before=now + ANSWER_LEASE)
+        taken, new_messages, answering = _store_batch(limit=limit or batch_size(), now=now)
         inbound.answer(new_messages)
     WebhookDelivery.objects.filter(pk__in=answering).update(
         state=DeliveryState.DONE, processed_at=now
     )
-    return len(batch)
+    return taken
+
+
+def _store_batch(*, limit: int, now: dt.datetime) -> tuple[int, list[Message], list[int]]:
+    """Take up to ``limit`` due deliveries and store what they carry, in one transaction.
+
+    Return how many were taken, the new messages to answer, and the deliveries that wait
+    for those answers (leased until then).
+    """
+    new_messages: list[Message] = []
+    answering: list[int] = []  # deliveries whose messages are answered after the commit
+    with services.batch_conversations(), transaction.atomic():
+        batch = list(
+            WebhookDelivery.objects.due(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel__council")
+            .order_by("not_before", "id")[:limit]
+        )
+        parsed_batch: list[tuple[WebhookDelivery, ParsedWebhook]] = []
+        adapters: dict[int, Any] = {}  # one per channel: its secrets are decrypted once
+        for delivery in batch:
+            try:
+                if delivery.channel_id not in adapters:
+                    adapters[delivery.channel_id] = adapter_for(delivery.channel)
+                parsed = adapters[delivery.channel_id].parse(as_webhook(delivery))
+            except Exception as error:
+                _failed(delivery, error, now=now)
+                continue
+            parsed_batch.append((delivery, parsed))
+        staff = _claim_staff(parsed_batch)
+        _prepare_conversations(parsed_batch, staff)
+        statuses: dict[int, list[tuple[WebhookDelivery, ParsedWebhook]]] = {}
+        done: list[int] = []
+        for delivery, parsed in parsed_batch:
+            stored: list[Message] = []
+            try:
+                if parsed.messages or parsed.events:
+                    with transaction.atomic():  # a savepoint: a failure undoes this one only
+                        inbound.receive(
+                            channel=delivery.channel,
+                            parsed=ParsedWebhook(messages=parsed.messages, events=parsed.events),
+                            answer_later=stored,
+                            staff=staff.get(delivery.pk),
+                        )
+                    new_messages.extend(stored)
+            except Exception as error:
+                _failed(delivery, error, now=now)
+                continue
+            if stored:
+                answering.append(delivery.pk)
+            if parsed.statuses:
+                statuses.setdefault(delivery.channel_id, []).append((delivery, parsed))
+            elif not stored:
+                done.append(delivery.pk)
+        for group in statuses.values():
+            applied = set(_apply_statuses(group, now=now))
+            for delivery, _ in group:
+                if delivery.pk not in applied and delivery.pk in answering:
+                    answering.remove(delivery.pk)  # left pending: its statuses failed
+                elif delivery.pk in applied and delivery.pk not in answering:
+                    done.append(delivery.pk)
+        WebhookDelivery.objects.filter(pk__in=done).update(
+            state=DeliveryState.DONE, processed_at=now
+        )
+        # Until answered, they wait: if this worker dies first, the next one takes them
+        # again when the lease ends, and answers what is stored but unanswered.
+        WebhookDelivery.objects.filter(pk__in=answering).update(not_before=now + ANSWER_LEASE)
+    return len(batch), new_messages, answering
 
 
 def _claim_staff(batch: list[tuple[WebhookDelivery, ParsedWebhook]]) -> dict[int, set[int]]:
