@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from ventanilla.cases.access import staff_of
 from ventanilla.insights import figures as F
-from ventanilla.insights.forms import DEFAULT_DAYS, MAX_DAYS
+from ventanilla.insights.forms import DEFAULT_DAYS, EARLIEST, LATEST, MAX_DAYS, within_range
 from ventanilla.insights.statistics import statistics
 
 router = Router(tags=["statistics"])
@@ -106,6 +106,8 @@ def get_statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> Any:
         raise HttpError(403, "This user is not staff of any council.")
     council = staff.council
     today = timezone.now().astimezone(council.tz).date()
+    if not within_range(query.start, query.end):
+        raise HttpError(400, f"Dates run from {EARLIEST} to {LATEST}.")
     end = query.end or today
     start = query.start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
     if end < start:

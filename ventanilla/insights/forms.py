@@ -13,6 +13,15 @@ from ventanilla.core.models import Council
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
+#: the dates a period may use: outside them, a period and the one before it would run past
+#: what a date can hold (a request for the year 1 was a 500)
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(9000, 12, 31)
+
+
+def within_range(*days: dt.date | None) -> bool:
+    """Whether every date given lies between ``EARLIEST`` and ``LATEST``."""
+    return all(EARLIEST <= day <= LATEST for day in days if day is not None)
 
 
 class PeriodForm(forms.Form):
@@ -53,6 +62,8 @@ class PeriodForm(forms.Form):
         """Return the period asked for, or the last 30 days when the form is empty or wrong."""
         today = timezone.now().astimezone(self.council.tz).date()
         data = self.cleaned_data if self.is_valid() else {}
+        if not within_range(data.get("start"), data.get("end")):
+            data = {}
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if (end - start).days >= MAX_DAYS or end < start:

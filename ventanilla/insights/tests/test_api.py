@@ -67,6 +67,8 @@ def test_an_agent_gets_their_departments(town):
         ({"from": "2020-01-01", "to": "2026-03-01"}, "at most two years"),
         ({"from": "2026-02-30"}, "from"),
         ({"by": "salary"}, "by"),
+        ({"to": "0001-01-01"}, "Dates run from"),  # its default start was a 500
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "Dates run from"),
     ],
 )
 def test_bad_input_is_a_clear_400(town, params, message):

@@ -126,3 +126,13 @@ def test_a_period_ending_before_it_starts_is_refused_clearly(town):
         )
     assert response.status_code == 200
     assert "The end of the period is before its start." in response.content.decode()
+
+
+@pytest.mark.parametrize("period", [{"end": "0001-01-01"}, {"start": "0001-01-01"}])
+def test_a_period_past_what_a_date_holds_shows_the_last_30_days(town, period):
+    client = signed_in(town.supervisor)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(reverse("insights:dashboard"), period)
+
+    assert response.status_code == 200  # a 500 before
+    assert "Cases received" in response.content.decode()
