@@ -248,13 +248,19 @@ def test_when_the_bulk_insert_of_residents_fails_they_are_created_one_by_one(
     assert len(received) == 3
 
 
-def test_a_worker_that_dies_before_answering_leaves_the_answers_to_the_next_once(
-    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
+def three_residents_to_the_dialog(fakes: Fakes, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Three residents each report a street light, stored; the real dialog will answer."""
+    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)
     channel = fakes.channel("telegram")
     for n in range(3):
         fakes.resident_says(channel, text=f"Farola {n} apagada", **{"from": str(600000000 + n)})
+    return channel
+
+
+def test_a_worker_that_dies_before_answering_leaves_the_answers_to_the_next_once(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = three_residents_to_the_dialog(fakes, monkeypatch)
     real_answer = inbound_module.answer
 
     def dies(messages):  # type: ignore[no-untyped-def]
@@ -478,10 +484,7 @@ def test_a_status_for_a_message_not_sent_yet_waits_and_a_late_one_never_goes_bac
 def test_the_staff_pages_hear_of_each_message_of_a_batch_and_of_each_answer(
     fakes: Fakes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(inbound_module, "answer_now", tasks.answer_now)  # the real dialog
-    channel = fakes.channel("telegram")
-    for n in range(3):
-        fakes.resident_says(channel, text=f"Farola {n} apagada", **{"from": str(610000000 + n)})
+    channel = three_residents_to_the_dialog(fakes, monkeypatch)
 
     ingest.drain()
 
