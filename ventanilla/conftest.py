@@ -18,7 +18,11 @@ from django.db.migrations.executor import MigrationExecutor
 from ventanilla.conversations import inbound
 from ventanilla.conversations.models import Message
 from ventanilla.fakes.server import FakeHub, start
-from ventanilla.fakes.tests.harness import Fakes, serialised_on_shared_sqlite
+from ventanilla.fakes.tests.harness import (
+    Fakes,
+    serialised_on_shared_sqlite,
+    served_as_in_production,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +104,7 @@ def fakes(
         monkeypatch.setattr(
             hub, "deliver_later", lambda deliveries, delay: helper.held.extend(deliveries)
         )
-        with serialised_on_shared_sqlite(live_server):
+        with served_as_in_production(live_server), serialised_on_shared_sqlite(live_server):
             yield helper
 
 

@@ -233,11 +233,6 @@ WEBHOOK_DELIVERIES_KEEP_HOURS = int(os.environ.get("WEBHOOK_DELIVERIES_KEEP_HOUR
 # INSERT and one commit (each is answered after its commit); a request waits this long at most.
 WEBHOOK_GROUP_COMMIT = env_bool("WEBHOOK_GROUP_COMMIT", True)
 WEBHOOK_WRITE_TIMEOUT = float(os.environ.get("WEBHOOK_WRITE_TIMEOUT", 10))
-# The webhook path runs only these middleware (no session, CSRF, OTP, axes or locale work).
-WEBHOOK_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "ventanilla.core.middleware.RefuseNullCharactersMiddleware",
-]
 
 # -- e-mail --------------------------------------------------------------------------------
 # Replies to residents who write by e-mail, and any mail Django sends, go through this server.

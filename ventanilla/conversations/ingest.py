@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import queue
 import threading
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import psycopg
 import structlog
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -61,8 +63,9 @@ def digest_of(webhook: WebhookRequest) -> str:
     return hashlib.sha256(webhook.url.encode() + b"\n" + webhook.body).hexdigest()
 
 
-def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | None:
-    """Store a verified request as a pending delivery; return None if it was already stored.
+def store(*, channel: Channel, webhook: WebhookRequest) -> int | None:
+    """Store a verified request as a pending delivery; return its id, or None if it was
+    already stored.
 
     One INSERT in autocommit: the row is durable when this returns, before the provider is
     answered.
@@ -75,13 +78,12 @@ def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | Non
     # The query and a form body are read again from the URL and the body when the delivery
     # is processed: a NUL a provider sent cannot be stored in PostgreSQL's JSON.
     request: dict[str, Any] = {"method": webhook.method, "url": webhook.url, "headers": headers}
-    row = WebhookDelivery(
-        channel=channel, digest=digest_of(webhook), request=request, body=webhook.body
-    )
+    digest = digest_of(webhook)
     if settings.WEBHOOK_GROUP_COMMIT and shares_commits():
         # Give this thread's connection back to the pool first: the writer may need it.
         connection.close()
-        return writer.write(row)
+        return writer.write(channel.pk, digest, json.dumps(request), webhook.body)
+    row = WebhookDelivery(channel=channel, digest=digest, request=request, body=webhook.body)
     try:
         if connection.in_atomic_block:  # a savepoint, so that a duplicate spoils nothing
             with transaction.atomic():
@@ -90,7 +92,7 @@ def store(*, channel: Channel, webhook: WebhookRequest) -> WebhookDelivery | Non
             row.save(force_insert=True)
     except IntegrityError:
         return None  # the provider sent the same delivery again
-    return row
+    return row.pk
 
 
 def shares_commits() -> bool:
@@ -103,12 +105,15 @@ def shares_commits() -> bool:
 
 
 class _Ticket:
-    __slots__ = ("created", "done", "error", "row")
+    __slots__ = ("body", "channel_id", "digest", "done", "error", "pk", "request")
 
-    def __init__(self, row: WebhookDelivery) -> None:
-        self.row = row
+    def __init__(self, channel_id: int, digest: str, request: str, body: bytes) -> None:
+        self.channel_id = channel_id
+        self.digest = digest
+        self.request = request
+        self.body = body
         self.done = threading.Event()
-        self.created = False
+        self.pk: int | None = None
         self.error: BaseException | None = None
 
 
@@ -119,36 +124,30 @@ class GroupWriter:
     every row waiting (up to ``GROUP_MAX``) in one statement, in one commit, and wakes them.
     A request is answered only after its row is committed, so an acknowledged delivery is
     never lost; but a burst costs one commit per group, not one per webhook.
+
+    The statement takes one array a column and binds them on the server: the values travel
+    as four arrays, not quoted one by one into the statement's text (which Django's cursor
+    does in Python: about half of the writer's time in a profile).
     """
 
     GROUP_MAX = 500
-    FIELDS = (
-        "channel",
-        "digest",
-        "received_at",
-        "request",
-        "body",
-        "state",
-        "attempts",
-        "not_before",
-        "last_error",
-    )
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[_Ticket] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def write(self, row: WebhookDelivery) -> WebhookDelivery | None:
-        """Insert ``row`` with whatever else is waiting; return it, or None if a duplicate."""
-        ticket = _Ticket(row)
+    def write(self, channel_id: int, digest: str, request: str, body: bytes) -> int | None:
+        """Insert a pending delivery with whatever else is waiting; return its id, or None
+        if it is a duplicate. ``request`` is the stored request, as JSON."""
+        ticket = _Ticket(channel_id, digest, request, body)
         self._ensure_running()
         self._queue.put(ticket)
         if not ticket.done.wait(timeout=settings.WEBHOOK_WRITE_TIMEOUT):
             raise TimeoutError("the delivery writer did not answer in time")
         if ticket.error is not None:
             raise ticket.error
-        return row if ticket.created else None
+        return ticket.pk
 
     def _ensure_running(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -181,29 +180,36 @@ class GroupWriter:
                 connection.close()  # idle: the connection goes back to the pool
 
     def _insert(self, group: list[_Ticket]) -> None:
-        meta = WebhookDelivery._meta
-        fields = [meta.get_field(name) for name in self.FIELDS]
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(str(field.column)) for field in fields)  # type: ignore[union-attr]
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        # Only names from the model and placeholders go into the text; values are parameters.
-        rows = ", ".join([one] * len(group))
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows} "  # noqa: S608
-        sql += "ON CONFLICT (channel_id, digest) DO NOTHING RETURNING id, channel_id, digest"
-        params: list[Any] = []
-        for ticket in group:
-            for field in fields:
-                value = getattr(ticket.row, field.attname)  # type: ignore[union-attr]
-                params.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        now = timezone.now()
+        # Only the model's names go into the text; values are parameters.
+        sql = (
+            f"INSERT INTO {WebhookDelivery._meta.db_table}"  # noqa: S608
+            " (channel_id, digest, request, body, received_at, not_before, state, attempts,"
+            " last_error)"
+            " SELECT channel_id, digest, request::jsonb, body, %(now)s, %(now)s, %(pending)s,"
+            " 0, ''"
+            " FROM unnest(%(channels)s::integer[], %(digests)s::text[], %(requests)s::text[],"
+            " %(bodies)s::bytea[]) AS row (channel_id, digest, request, body)"
+            " ON CONFLICT (channel_id, digest) DO NOTHING RETURNING id, channel_id, digest"
+        )
+        params = {
+            "now": now,
+            "pending": DeliveryState.PENDING.value,
+            "channels": [ticket.channel_id for ticket in group],
+            "digests": [ticket.digest for ticket in group],
+            "requests": [ticket.request for ticket in group],
+            "bodies": [ticket.body for ticket in group],
+        }
         with transaction.atomic():
-            with connection.cursor() as cursor:
+            connection.ensure_connection()
+            # A cursor that binds on the server (Django's binds on the client).
+            with psycopg.Cursor(connection.connection) as cursor:
                 cursor.execute(sql, params)
                 inserted = {(channel, digest): pk for pk, channel, digest in cursor.fetchall()}
         for ticket in group:
-            key = (ticket.row.channel_id, ticket.row.digest)
+            key = (ticket.channel_id, ticket.digest)
             if key in inserted:  # the first of two identical rows in one group wins
-                ticket.row.pk = inserted.pop(key)
-                ticket.created = True
+                ticket.pk = inserted.pop(key)
 
 
 writer = GroupWriter()
@@ -443,13 +449,13 @@ def _process_one(delivery: WebhookDelivery, *, now: dt.datetime) -> None:
     delivery.save(update_fields=["state", "processed_at"])
 
 
-def process_now(delivery: WebhookDelivery) -> None:
+def process_now(delivery_id: int) -> None:
     """Process one stored delivery at once (``WEBHOOK_PROCESSING=inline``)."""
     with transaction.atomic():
         locked = (
             WebhookDelivery.objects.select_for_update()
             .select_related("channel__council")
-            .filter(pk=delivery.pk, state=DeliveryState.PENDING)
+            .filter(pk=delivery_id, state=DeliveryState.PENDING)
             .first()
         )
         if locked is not None:

@@ -30,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from ventanilla.cases.tests.factories import make_council
 from ventanilla.channels import services
 from ventanilla.channels.models import Channel
+from ventanilla.conversations import webhooks
 from ventanilla.conversations.models import Conversation
 from ventanilla.core.models import Council
 from ventanilla.fakes.bluesky import did_of
@@ -172,6 +173,24 @@ class Fakes:
     ) -> None:
         data = {"status": status, "body": body, "headers": headers or {}, "times": times}
         self.client.post(f"{self.url}/_control/{provider}/faults", json=data).raise_for_status()
+
+
+class served_as_in_production:
+    """Let the live server route ``/hooks/`` as ``ventanilla.wsgi`` does, past Django's handler.
+
+    Providers' fakes then call the webhook receiver production runs (``webhooks.serve``),
+    not the Django view that ``runserver`` and the test client reach.
+    """
+
+    def __init__(self, live_server: Any) -> None:
+        self.httpd = live_server.thread.httpd
+        self.app = self.httpd.get_app()
+
+    def __enter__(self) -> None:
+        self.httpd.set_app(webhooks.beside(self.app))
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.set_app(self.app)
 
 
 class serialised_on_shared_sqlite:

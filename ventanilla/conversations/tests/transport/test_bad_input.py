@@ -8,10 +8,12 @@ import time
 
 import httpx
 import pytest
+from structlog.testing import capture_logs
 
 from ventanilla.channels.models import Channel, EventKind, WebhookEvent
 from ventanilla.citizens.models import Citizen
-from ventanilla.conversations.models import Message
+from ventanilla.conversations import ingest
+from ventanilla.conversations.models import Message, WebhookDelivery
 from ventanilla.fakes.tests.harness import PROVIDERS, SECRETS, Fakes, signed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -274,7 +276,8 @@ def test_other_providers_have_no_handshake(provider: str, fakes: Fakes) -> None:
     url = fakes.live_url + channel.webhook_path
 
     assert fakes.client.get(url).status_code == 405
-    assert fakes.client.put(url, content=b"{}").status_code == 405
+    refused = fakes.client.put(url, content=b"{}")
+    assert (refused.status_code, refused.headers["allow"]) == (405, "GET, POST")
 
 
 def test_twilio_signature_covers_the_public_url_behind_a_proxy(fakes: Fakes, settings) -> None:  # type: ignore[no-untyped-def]
@@ -320,3 +323,45 @@ def test_a_sender_we_cannot_address_is_recorded_not_a_500(fakes: Fakes) -> None:
     event = WebhookEvent.objects.get(channel=channel)
     assert (event.kind, event.name) == (EventKind.UNSUPPORTED, "invalid_sender")
     assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/hooks/whatsapp/abc/", 404),
+        ("/hooks/whatsapp/", 404),
+        ("/hooks/whatsapp/{id}/more/", 404),
+        ("/hooks/whatsapp/{id}", 404),
+        ("/hooks/whatsapp/{id}/?hub.challenge=%00", 400),
+    ],
+)
+def test_an_address_that_is_no_webhook_is_refused(path: str, status: int, fakes: Fakes) -> None:
+    channel = fakes.channel("whatsapp")
+    delivery = fakes.webhook(channel, text="Hola")
+    url = fakes.live_url + path.format(id=channel.pk)
+
+    response = fakes.client.post(url, content=delivery.body, headers=delivery.headers)
+
+    assert response.status_code == status
+    assert nothing_stored()
+
+
+def test_a_fault_of_ours_is_a_bare_500_and_the_next_webhook_is_stored(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = fakes.channel("telegram")
+    first, second = (fakes.webhook(channel, text=text) for text in ("Hola", "Adiós"))
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    with monkeypatch.context() as patch, capture_logs() as logs:
+        patch.setattr(ingest, "store", broken)
+        failed = fakes.post(first)
+
+    assert failed.status_code == 500
+    assert "disk" not in failed.text and "Traceback" not in failed.text
+    assert [entry["event"] for entry in logs if entry["log_level"] == "error"] == ["webhook_failed"]
+    assert fakes.post(second).status_code == 200
+    assert fakes.post(first).status_code == 200  # the provider's retry
+    assert WebhookDelivery.objects.filter(channel=channel).count() == 2
