@@ -9,5 +9,6 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from ventanilla.cases.roles import ensure_roles
 
-        # After every app's migrations: permissions of later apps (inbox, portal) exist then.
+        # Sent for every app; ensure_roles acts after the last one's, when the permissions of
+        # later apps (inbox, portal) exist.
         post_migrate.connect(ensure_roles, dispatch_uid="ventanilla-roles")
