@@ -27,8 +27,10 @@ messages: $(STAMP)
 demo: install
 	$(BIN)/ventanilla demo
 
-## Everything the tests need (a browser, PostgreSQL and Redis up), then the suite on both databases.
-test: install browser postgres redis lint typecheck test-sqlite test-postgres
+## Everything the tests need (a browser, PostgreSQL and Redis up), then the suite on both
+## databases at once: each run keeps about one core busy, and CI has two.
+test: install browser postgres redis lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
