@@ -13,8 +13,8 @@ Two doors lead to the same ``respond``:
   ``/hooks/`` request. A provider's webhook needs none of what Django's request handling
   does for people (middleware, sessions, CSRF, the second factor, axes, language, URL
   resolution, the request and response objects). Skipping it, with the writer's binding
-  of its INSERT on the server, took a status webhook from 1.3 ms to 0.7 ms of a web
-  process's CPU on a slow 2-core machine (``bench/ingest.py``).
+  of its INSERT on the server, took a status webhook from 1.6 ms to 0.84 ms of the web
+  processes' CPU on a slow 2-core machine (``bench/ingest.py``).
 - ``receive``, the Django view at the same path, for servers that run the site as Django
   alone (``runserver``, ASGI, the test client).
 
