@@ -54,6 +54,7 @@ from ventanilla.channels.adapters.base import (
 from ventanilla.channels.adapters.logging import log_webhook_failure
 from ventanilla.channels.models import Channel
 from ventanilla.conversations import ingest
+from ventanilla.core.middleware import NUL
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +66,6 @@ _channels: dict[tuple[str, int], tuple[float, Channel | None, Adapter | None]] =
 WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Any]
 #: the webhook's path, as ``conversations.urls`` routes it for Django
 PATH = re.compile(r"/hooks/(?P<provider>[^/]+)/(?P<channel_id>[0-9]+)/")
-NUL = "\x00"
 
 
 class BodyRefused(Exception):
@@ -86,6 +86,13 @@ class Answer:
     def of(cls, status: int, body: str | bytes, content_type: str) -> Answer:
         return cls(status, body.encode() if isinstance(body, str) else body, content_type)
 
+    def headers(self) -> list[tuple[str, str]]:
+        """The answer's headers besides its length: its type, and the methods a 405 allows."""
+        headers = [("Content-Type", self.content_type)]
+        if self.status == 405:
+            headers.append(("Allow", "GET, POST"))
+        return headers
+
 
 def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     """The WSGI application for ``/hooks/``: answer a provider without Django's handler."""
@@ -105,12 +112,10 @@ def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterab
     finally:
         close_old_connections()  # what Django does at the end of every request
     headers = [
-        ("Content-Type", answer.content_type),
+        *answer.headers(),
         ("Content-Length", str(len(answer.body))),
         ("X-Content-Type-Options", "nosniff"),
     ]
-    if answer.status == 405:
-        headers.append(("Allow", "GET, POST"))
     start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
     return [answer.body]
 
@@ -129,9 +134,9 @@ def beside(site: WSGIApplication) -> WSGIApplication:
 def receive(request: HttpRequest, provider: str, channel_id: int) -> HttpResponse:
     """The same webhook as a Django view (``runserver``, ASGI, the test client)."""
     answer = respond(request.META, provider, channel_id, request.read)
-    response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
-    if answer.status == 405:
-        response["Allow"] = "GET, POST"
+    response = HttpResponse(answer.body, status=answer.status)
+    for name, value in answer.headers():
+        response[name] = value
     return response
 
 
