@@ -180,6 +180,26 @@ def test_a_refused_send_is_logged_at_info_and_redacted() -> None:
     assert_nothing_personal(logged(entries), "telegram", {TEXT, "123456789"})
 
 
+def test_without_debug_logging_only_refused_sends_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="ventanilla.channels.adapters.logging")
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if b"refuse me" in request.content:
+            return httpx.Response(400, json={"ok": False, "description": "Bad Request: no"})
+        return ANSWERS["telegram"](request)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        with capture_logs() as entries:
+            adapter("telegram").send(client, OutboundMessage(urn=URNS["telegram"], text=TEXT))
+            with pytest.raises(Exception, match="no"):
+                message = OutboundMessage(urn=URNS["telegram"], text="refuse me")
+                adapter("telegram").send(client, message)
+    (exchange,) = [e for e in entries if e["event"] == "provider_exchange"]
+    assert exchange["log_level"] == "info" and exchange["status"] == 400
+
+
 def fixtures() -> Iterator[tuple[str, Path]]:
     for code in LOGGING:
         if hasattr(ADAPTERS[code], "poll"):
