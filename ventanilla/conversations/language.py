@@ -70,6 +70,11 @@ MIN_LETTERS = 12
 MIN_WORDS_TO_SWITCH = 4
 MIN_PROBABILITY = 0.8
 MIN_PROBABILITY_TO_SWITCH = 0.95
+#: langdetect samples the text's n-grams this many times (its default is 7). On the 1,500
+#: Spanish, Catalan and English sentences of our translations, 3 named as many right (1,230
+#: against 1,232) and as few wrong (49 and 49) as 7, in less than half the time: detection
+#: was a fifth of a first message's processing.
+TRIALS = 3
 
 
 def fold(text: str) -> str:
@@ -114,6 +119,7 @@ def detect(text: str, allowed: Iterable[str] = LANGUAGES, *, switching: bool = F
         return None
     try:
         detector = _factory().create()
+        detector.n_trial = TRIALS
         detector.append(text)
         guesses: list[Language] = detector.get_probabilities()
     except LangDetectException:
