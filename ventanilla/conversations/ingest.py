@@ -23,6 +23,7 @@ once). Everything else happens here, in the workers:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -82,7 +83,7 @@ def store(*, channel: Channel, webhook: WebhookRequest) -> int | None:
     if settings.WEBHOOK_GROUP_COMMIT and shares_commits():
         # Give this thread's connection back to the pool first: the writer may need it.
         connection.close()
-        return writer.write(channel.pk, digest, json.dumps(request), webhook.body)
+        return writer.write(channel.pk, digest, request, webhook.body)
     row = WebhookDelivery(channel=channel, digest=digest, request=request, body=webhook.body)
     try:
         if connection.in_atomic_block:  # a savepoint, so that a duplicate spoils nothing
@@ -107,7 +108,7 @@ def shares_commits() -> bool:
 class _Ticket:
     __slots__ = ("body", "channel_id", "digest", "done", "error", "pk", "request")
 
-    def __init__(self, channel_id: int, digest: str, request: str, body: bytes) -> None:
+    def __init__(self, channel_id: int, digest: str, request: dict[str, Any], body: bytes) -> None:
         self.channel_id = channel_id
         self.digest = digest
         self.request = request
@@ -125,9 +126,11 @@ class GroupWriter:
     A request is answered only after its row is committed, so an acknowledged delivery is
     never lost; but a burst costs one commit per group, not one per webhook.
 
-    The statement takes one array a column and binds them on the server: the values travel
-    as four arrays, not quoted one by one into the statement's text (which Django's cursor
-    does in Python: about half of the writer's time in a profile).
+    The group travels as one JSON document, bound on the server and read back into rows by
+    ``json_to_recordset``: one ``json.dumps`` in C, where Django's cursor quotes each value
+    into the statement's text in Python (about half of the writer's time in a profile),
+    and psycopg's arrays, one per column, still cost three times as much as the document.
+    The bodies go in base64, so that any bytes a provider sent are kept as they came.
     """
 
     GROUP_MAX = 500
@@ -139,9 +142,11 @@ class GroupWriter:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def write(self, channel_id: int, digest: str, request: str, body: bytes) -> int | None:
+    def write(
+        self, channel_id: int, digest: str, request: dict[str, Any], body: bytes
+    ) -> int | None:
         """Insert a pending delivery with whatever else is waiting; return its id, or None
-        if it is a duplicate. ``request`` is the stored request, as JSON."""
+        if it is a duplicate. ``request`` is the stored request (method, URL, headers)."""
         ticket = _Ticket(channel_id, digest, request, body)
         self._ensure_running()
         self._queue.put(ticket)
@@ -191,20 +196,20 @@ class GroupWriter:
             f"INSERT INTO {WebhookDelivery._meta.db_table}"  # noqa: S608
             " (channel_id, digest, request, body, received_at, not_before, state, attempts,"
             " last_error)"
-            " SELECT channel_id, digest, request::jsonb, body, %(now)s, %(now)s, %(pending)s,"
-            " 0, ''"
-            " FROM unnest(%(channels)s::integer[], %(digests)s::text[], %(requests)s::text[],"
-            " %(bodies)s::bytea[]) AS row (channel_id, digest, request, body)"
+            " SELECT c, d, r, decode(b, 'base64'), %(now)s, %(now)s, %(pending)s, 0, ''"
+            " FROM json_to_recordset(%(rows)s::json) AS row (c integer, d text, r jsonb, b text)"
             " ON CONFLICT (channel_id, digest) DO NOTHING RETURNING id, channel_id, digest"
         )
-        params = {
-            "now": now,
-            "pending": DeliveryState.PENDING.value,
-            "channels": [ticket.channel_id for ticket in group],
-            "digests": [ticket.digest for ticket in group],
-            "requests": [ticket.request for ticket in group],
-            "bodies": [ticket.body for ticket in group],
-        }
+        rows = [
+            {
+                "c": ticket.channel_id,
+                "d": ticket.digest,
+                "r": ticket.request,
+                "b": base64.b64encode(ticket.body).decode("ascii"),
+            }
+            for ticket in group
+        ]
+        params = {"now": now, "pending": DeliveryState.PENDING.value, "rows": json.dumps(rows)}
         # One statement in autocommit: all the group's rows or none, committed when it
         # returns, in one round trip (no BEGIN, no COMMIT). Under load each round trip
         # also waits for the GIL among the request threads, so their number counts.

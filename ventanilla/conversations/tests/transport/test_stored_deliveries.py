@@ -9,12 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from ventanilla.channels.adapters.base import WebhookRequest
 from ventanilla.channels.models import PendingStatus
 from ventanilla.citizens.models import Citizen, Identity
 from ventanilla.conversations import inbound as inbound_module
@@ -308,6 +310,39 @@ def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
     farola = Message.objects.get(channel=channel, text="Una farola apagada")
     assert received == [farola.pk]  # queued for handle_message, once committed
     assert not WebhookDelivery.objects.exclude(state=DeliveryState.DONE).exists()
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
+    reason="webhooks share one INSERT only on PostgreSQL",
+)
+def test_webhooks_that_arrive_together_are_each_stored_once_byte_for_byte(fakes: Fakes) -> None:
+    channel = fakes.channel("telegram")
+    url = f"https://desk.example.org/hooks/telegram/{channel.pk}/"
+    headers = {"Content-Type": "application/json", "X-Secret": "kept out"}
+    bodies = [f'{{"update_id": {n}, "text": "ñ"}}'.encode() for n in range(30)]
+    bodies += [b"\xff\xfe not UTF-8 \x00 at all", bodies[0]]  # odd bytes, and a duplicate
+
+    def store(body: bytes) -> int | None:
+        try:
+            return ingest.store(channel=channel, webhook=WebhookRequest("POST", url, headers, body))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        ids = list(pool.map(store, bodies))
+
+    assert ids.count(None) == 1  # the duplicate, whichever of the two came second
+    stored = {bytes(d.body): d for d in WebhookDelivery.objects.filter(channel=channel)}
+    assert sorted(stored) == sorted(set(bodies))
+    assert {d.pk for d in stored.values()} == {pk for pk in ids if pk is not None}
+    kept = stored[b"\xff\xfe not UTF-8 \x00 at all"]
+    assert kept.state == DeliveryState.PENDING
+    assert kept.request == {
+        "method": "POST",
+        "url": url,
+        "headers": {"content-type": "application/json"},
+    }
 
 
 @pytest.mark.skipif(
