@@ -379,6 +379,22 @@ def thread_of(case: Case, limit: int = THREAD_LIMIT) -> tuple[list[ThreadItem], 
     return items[-limit:], truncated
 
 
+def description_repeats_thread(case: Case, thread: list[ThreadItem]) -> bool:
+    """Whether the case's description only repeats the resident's messages shown with it.
+
+    A report made in a chat takes its description from the resident's messages, one a
+    line; the page then shows those messages, not the description again. A description
+    staff wrote or changed, or one from the portal's form, is still shown.
+    """
+    lines = [line.strip() for line in case.description.splitlines() if line.strip()]
+    said = {
+        entry.item.text.strip()
+        for entry in thread
+        if isinstance(entry.item, Message) and entry.item.direction == Direction.IN
+    }
+    return bool(lines) and all(line in said for line in lines)
+
+
 def history_of(case: Case) -> list[HistoryLine]:
     """Return the case's history, newest first, with the words people read."""
     return history_lines(case.events.select_related("actor").order_by("-created_at", "-id"))

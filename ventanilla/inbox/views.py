@@ -201,6 +201,7 @@ def case_context(
         "case": case,
         "now": timezone.now(),
         "thread": thread,
+        "description_in_thread": selectors.description_repeats_thread(case, thread),
         "thread_truncated": truncated,
         "history": selectors.history_of(case),
         "other_cases": selectors.other_cases_of(scope, case),

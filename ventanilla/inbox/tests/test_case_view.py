@@ -177,3 +177,24 @@ def test_an_agent_acting_on_a_case_of_another_department_is_not_found(town):
     case = make_case(category=town.category_b)
     post = signed_in(town.agent_a).post(f"/inbox/cases/{case.reference}/note/", {"note-text": "x"})
     assert post.status_code == 404 and not case.notes.exists()
+
+
+def test_a_report_made_in_the_chat_is_shown_once_and_a_different_description_is_kept(town):
+    whatsapp = make_channel(council=town.council, provider=Provider.WHATSAPP)
+    chat = make_conversation(channel=whatsapp, urn=URN)
+    told = "La farola de la calle Mayor 12\nno funciona desde ayer"
+    case = make_case(category=town.category_a, description=told, urn=URN)
+    for line in told.splitlines():
+        make_message(case=case, conversation=chat, text=line)
+    make_message(case=case, conversation=chat, text="Sí")
+    client = signed_in(town.agent_a)
+
+    html = client.get(f"/inbox/cases/{case.reference}/").content.decode()
+    assert html.count("La farola de la calle Mayor 12") == 1
+    assert "msg-description" not in html
+
+    case.description = "Farola apagada en la calle Mayor 12 (revisado por el equipo)"
+    case.save(update_fields=["description"])
+    html = client.get(f"/inbox/cases/{case.reference}/").content.decode()
+    assert "msg-description" in html and "revisado por el equipo" in html
+    assert "no funciona desde ayer" in html  # the resident's own words stay in the thread
