@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import structlog
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django_tasks import task
 
 from ventanilla.conversations import dialog
@@ -62,6 +63,11 @@ def answer_now(messages: Sequence[Message]) -> list[Message]:
     conversations = Conversation.objects.select_related("council", "citizen", "channel").in_bulk(
         list(by_conversation)
     )
+    # The batch's attachments in one query: a new resident's first message is then answered
+    # as it is, not read again with its attachments in a query of its own.
+    prefetch_related_objects(
+        [message for waiting in by_conversation.values() for message in waiting], "attachments"
+    )
     unanswered: list[Message] = []
     with read_once(), wakes_held():
         for conversation_id in sorted(by_conversation):
@@ -81,7 +87,9 @@ def answer_now(messages: Sequence[Message]) -> list[Message]:
                         conversation.refresh_from_db()
                         conversation.citizen.refresh_from_db()
                     for message in waiting:
-                        dialog.process_pending(conversation=conversation, message_id=message.pk)
+                        dialog.process_pending(
+                            conversation=conversation, message_id=message.pk, stored=message
+                        )
             except Exception:
                 log.exception("dialog_batch_turn_failed", conversation=conversation_id)
                 unanswered.extend(waiting)

@@ -36,16 +36,32 @@ __all__ = ["handle", "offer_survey", "process_pending", "release_handoff"]
 log = structlog.get_logger(__name__)
 
 
-def process_pending(*, conversation: Conversation, message_id: int | None = None) -> int:
+def process_pending(
+    *, conversation: Conversation, message_id: int | None = None, stored: Message | None = None
+) -> int:
     """Answer, in order, the conversation's inbound messages not answered yet; return how many.
 
     The caller holds the conversation's row lock inside a transaction. A conversation the
-    dialog has never seen answers only ``message_id``, never its older history.
+    dialog has never seen answers only ``message_id``, never its older history: ``stored``,
+    when the caller has that message at hand with its attachments (a batch just stored it),
+    is answered without reading it again.
     """
     state = DialogState.load(conversation.state)
     handled = set(state.handled)
+    first_contact = state.handled_through is None
+    if (
+        first_contact
+        and stored is not None
+        and stored.pk == message_id
+        and stored.conversation_id == conversation.pk
+        and stored.direction == Direction.IN
+    ):
+        if stored.pk in handled:
+            return 0
+        handle(conversation=conversation, message=stored)
+        return 1
     inbound = Message.objects.filter(conversation=conversation, direction=Direction.IN)
-    if state.handled_through is None:
+    if first_contact:
         inbound = inbound.filter(pk=message_id or 0)
     else:
         inbound = inbound.filter(Q(pk__gt=state.handled_through) | Q(pk=message_id or 0))

@@ -296,10 +296,10 @@ def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
     fakes.resident_says(channel, text="Una farola apagada", **{"from": "222222222"})
     real_turn = tasks.dialog.process_pending
 
-    def fails_for_the_farola(*, conversation, message_id):  # type: ignore[no-untyped-def]
+    def fails_for_the_farola(*, conversation, message_id, stored=None):  # type: ignore[no-untyped-def]
         if Message.objects.get(pk=message_id).text == "Una farola apagada":
             raise RuntimeError("the dialog broke")
-        return real_turn(conversation=conversation, message_id=message_id)
+        return real_turn(conversation=conversation, message_id=message_id, stored=stored)
 
     monkeypatch.setattr(tasks.dialog, "process_pending", fails_for_the_farola)
     ingest.process_due()
