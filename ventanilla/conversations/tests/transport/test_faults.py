@@ -278,9 +278,11 @@ def figures(system: Any) -> dict[str, int]:
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(installation: Any) -> None:
-    first = worker(installation)
+    # The residents write before the worker starts: a worker that started first could send
+    # everything queued while they were still writing, and then die with nothing left.
     written = residents_write(installation, "line", RESIDENTS, "antes")
     written += residents_write(installation, "telegram", RESIDENTS, "antes")
+    first = worker(installation)
     deadline = time.monotonic() + 20
     while len(sends(installation, "line") + sends(installation, "telegram")) < 10:
         assert time.monotonic() < deadline, "the worker sent nothing"
