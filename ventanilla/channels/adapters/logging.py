@@ -111,7 +111,7 @@ def log_exchange(
     redaction is skipped (it was a twentieth of a sending worker's time).
     """
     refused = not response.is_success
-    if not refused and not logging.getLogger(__name__).isEnabledFor(logging.DEBUG):
+    if not refused and not _debug_logged():
         return
     keys = provider.redact_keys
     values = _secret_values(keys, secrets)
@@ -146,7 +146,7 @@ def log_webhook(
     provider: type[Provider], request: WebhookRequest, secrets: Mapping[str, str]
 ) -> None:
     """Log a webhook the provider sent us, redacted, at debug level."""
-    if not logging.getLogger(__name__).isEnabledFor(logging.DEBUG):
+    if not _debug_logged():
         return  # redacting a body nobody will read is most of a status webhook's cost
     keys = provider.redact_keys
     values = _secret_values(keys, secrets)
@@ -186,6 +186,11 @@ def log_webhook_failure(
         exception=f"Traceback (most recent call last):\n{frames}{kind}: (message withheld)",
         **context,
     )
+
+
+def _debug_logged() -> bool:
+    """Whether this module's debug lines are written anywhere (else nothing is redacted)."""
+    return logging.getLogger(__name__).isEnabledFor(logging.DEBUG)
 
 
 def _secret_values(keys: Collection[str], secrets: Mapping[str, str]) -> list[str]:

@@ -56,17 +56,15 @@ def process_pending(
         and stored.conversation_id == conversation.pk
         and stored.direction == Direction.IN
     ):
-        if stored.pk in handled:
-            return 0
-        handle(conversation=conversation, message=stored)
-        return 1
-    inbound = Message.objects.filter(conversation=conversation, direction=Direction.IN)
-    if first_contact:
-        inbound = inbound.filter(pk=message_id or 0)
+        candidates = [stored]
     else:
-        inbound = inbound.filter(Q(pk__gt=state.handled_through) | Q(pk=message_id or 0))
-    inbound = inbound.prefetch_related("attachments").order_by("pk")
-    messages = [m for m in inbound if m.pk not in handled]
+        inbound = Message.objects.filter(conversation=conversation, direction=Direction.IN)
+        if first_contact:
+            inbound = inbound.filter(pk=message_id or 0)
+        else:
+            inbound = inbound.filter(Q(pk__gt=state.handled_through) | Q(pk=message_id or 0))
+        candidates = list(inbound.prefetch_related("attachments").order_by("pk"))
+    messages = [m for m in candidates if m.pk not in handled]
     for message in messages:
         handle(conversation=conversation, message=message)
     return len(messages)
