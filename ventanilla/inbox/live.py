@@ -22,6 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
 from django.db import DatabaseError, OperationalError, connection
@@ -95,8 +96,28 @@ def to_items(events: list[LiveEvent]) -> list[LiveItem]:
     return items
 
 
+_T = TypeVar("_T")
+
+
 def latest_event_id() -> int:
     return LiveEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def _when_unlocked(read: Callable[[], _T], seconds: float = 5.0) -> _T:
+    """Run ``read``, again while an in-memory SQLite database's writer holds the table.
+
+    Such a database shares one cache between its connections, and a reader that meets a
+    table another connection is writing fails at once ("database table is locked") instead of
+    waiting; on any other database the first error is raised.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return read()
+        except OperationalError as error:
+            if "table is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class LiveHub:
@@ -224,7 +245,7 @@ class PollingSource:
         self._last_id = 0
 
     def subscribe(self) -> int:
-        self._last_id = latest_event_id()
+        self._last_id = _when_unlocked(latest_event_id)
         return 0
 
     def unsubscribe(self) -> None:
@@ -297,10 +318,13 @@ def stream(
         # not see, so a reconnection does not read them again.
         cursor = sent = after
         delivered: set[int] = set()
-        missed = list(
-            LiveEvent.objects.filter(council_id=council_id, id__gt=after).order_by("id")[
-                :CATCH_UP_LIMIT
-            ]
+        since = after
+        missed = _when_unlocked(
+            lambda: list(
+                LiveEvent.objects.filter(council_id=council_id, id__gt=since).order_by("id")[
+                    :CATCH_UP_LIMIT
+                ]
+            )
         )
         for item in to_items(missed):
             delivered.add(item.id)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from ventanilla.cases import services
 from ventanilla.cases.tests.factories import make_case
@@ -89,6 +89,39 @@ def test_a_note_reaches_the_stream_with_its_case(town, live_hub):
     assert wait_for(lambda: "event: note" in "".join(chunks), timeout=9)
     thread.join(10)
     assert case.reference in "".join(chunks)
+
+
+def test_an_in_memory_stream_waits_for_a_writer_instead_of_failing(town):
+    """In-memory SQLite shares one cache: a reader that meets a writer fails unless it waits."""
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        pytest.skip("only an in-memory SQLite database locks a table against its readers")
+    make_case(category=town.category_a)
+    after = live.latest_event_id()
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with transaction.atomic():
+            LiveEvent.objects.create(council=town.council, kind="case", data={"reference": "W"})
+            writing.set()
+            release.wait(5)
+        connection.close()  # this thread's own connection
+
+    holder = threading.Thread(target=writer, daemon=True)
+    holder.start()
+    assert writing.wait(5)
+    threading.Timer(0.3, release.set).start()
+    source = live.PollingSource(poll_seconds=0.05)
+    text = "".join(
+        live.stream(
+            council_id=town.council.pk,
+            visible=lambda item: True,
+            after=after,
+            live_hub=source,
+            seconds=0.5,
+        )
+    )
+    holder.join(5)
+    assert '"reference": "W"' in text
 
 
 def test_catch_up_resumes_after_last_event_id(town):
