@@ -137,9 +137,27 @@ def conversation_for(*, channel: Any, urn: str, name: str = "", language: str = 
     return conversation
 
 
-@transaction.atomic
 def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
-    """Store a resident's message once. Return None when it was already stored (a re-delivery)."""
+    """Store a resident's message once. Return None when it was already stored (a re-delivery).
+
+    One savepoint holds it all: a re-delivery fails on the message's unique provider id, is
+    undone whole, and is recognised by that id (any other failure is raised).
+    """
+    try:
+        with transaction.atomic():
+            return _record_inbound(channel=channel, inbound=inbound)
+    except IntegrityError:
+        if (
+            inbound.provider_message_id
+            and Message.objects.filter(
+                channel=channel, provider_message_id=inbound.provider_message_id
+            ).exists()
+        ):
+            return None
+        raise
+
+
+def _record_inbound(*, channel: Any, inbound: InboundMessage) -> Message:
     conversation = conversation_for(
         channel=channel,
         urn=inbound.urn,
@@ -149,36 +167,32 @@ def record_inbound(*, channel: Any, inbound: InboundMessage) -> Message | None:
     for urn in inbound.extra_urns:
         add_identity(citizen=conversation.citizen, urn=urn)
     location = inbound.location
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                council=channel.council,
-                conversation=conversation,
-                channel=channel,
-                direction=Direction.IN,
-                text=inbound.text,
-                latitude=location.latitude if location else None,
-                longitude=location.longitude if location else None,
-                address=(location.address or location.name)[:300] if location else "",
-                payload={
-                    key: value
-                    for key, value in (
-                        ("choice", inbound.choice),
-                        ("reply_token", inbound.reply_token),
-                        ("callback_id", inbound.callback_id),
-                        ("edited", inbound.edited),
-                        ("subject", inbound.subject),
-                        ("thread", list(inbound.in_reply_to)),
-                        ("post", asdict(inbound.post) if inbound.post else None),
-                    )
-                    if value
-                },
-                provider_message_id=inbound.provider_message_id,
-                status=DeliveryStatus.RECEIVED,
-                created_at=inbound.received_at or timezone.now(),
+    message = Message.objects.create(
+        council=channel.council,
+        conversation=conversation,
+        channel=channel,
+        direction=Direction.IN,
+        text=inbound.text,
+        latitude=location.latitude if location else None,
+        longitude=location.longitude if location else None,
+        address=(location.address or location.name)[:300] if location else "",
+        payload={
+            key: value
+            for key, value in (
+                ("choice", inbound.choice),
+                ("reply_token", inbound.reply_token),
+                ("callback_id", inbound.callback_id),
+                ("edited", inbound.edited),
+                ("subject", inbound.subject),
+                ("thread", list(inbound.in_reply_to)),
+                ("post", asdict(inbound.post) if inbound.post else None),
             )
-    except IntegrityError:
-        return None
+            if value
+        },
+        provider_message_id=inbound.provider_message_id,
+        status=DeliveryStatus.RECEIVED,
+        created_at=inbound.received_at or timezone.now(),
+    )
     for item in inbound.attachments:
         Attachment.objects.create(
             message=message,
@@ -231,7 +245,6 @@ def _threaded_case(*, conversation: Conversation, inbound: InboundMessage) -> Ca
     return case if case is not None and case.status in OPEN_STATUSES else None
 
 
-@transaction.atomic
 def queue_outbound(
     *,
     conversation: Conversation,
@@ -262,37 +275,40 @@ def queue_outbound(
         last_inbound_at=conversation.last_inbound_at,
         template=template,
     )
-    payload: dict[str, Any] = {}
-    post = publicity.thread_post(conversation)
-    if post is not None:
-        payload["reply_to"] = post
-        # a question with options (the survey, the dialog's menus) or a one-time code is
-        # for the resident alone: privately
-        private = private or bool(choices) or bool(secret)
-        verdict = publicity.check(conversation=conversation, text=text, private=private)
-        if verdict.refused:
-            private = True
-            notice = publicity.moved_private_notice(conversation)
-            _create_outbound(conversation, notice, {"reply_to": post}, case, None, True)
-    if private:
-        payload["private"] = True
-    if choices:
-        payload["choices"] = [{"id": c.id, "label": c.label} for c in choices]
-    if attachment:
-        payload["attachment"] = attachment
-    if template:
-        payload["template"] = template
-    if reply_token:
-        payload["reply_token"] = reply_token
-    if secret:
-        if secret not in text:
-            raise ValueError("the secret must appear in the text")
-        text = text.replace(secret, SECRET_MASK)
-        payload["secret"] = encrypt_text(secret)
-    message = _create_outbound(conversation, text, payload, case, author, automatic)
-    if case is not None and not automatic:
-        record_first_response(case=case, by=author)
-    return message
+    if secret and secret not in text:
+        raise ValueError("the secret must appear in the text")
+    # Its callers go on after a refusal only, raised above: no savepoint of its own (inside
+    # a caller's transaction, a failure below undoes the caller's work too).
+    with transaction.atomic(savepoint=False):
+        payload: dict[str, Any] = {}
+        post = publicity.thread_post(conversation)
+        if post is not None:
+            payload["reply_to"] = post
+            # a question with options (the survey, the dialog's menus) or a one-time code is
+            # for the resident alone: privately
+            private = private or bool(choices) or bool(secret)
+            verdict = publicity.check(conversation=conversation, text=text, private=private)
+            if verdict.refused:
+                private = True
+                notice = publicity.moved_private_notice(conversation)
+                _create_outbound(conversation, notice, {"reply_to": post}, case, None, True)
+        if private:
+            payload["private"] = True
+        if choices:
+            payload["choices"] = [{"id": c.id, "label": c.label} for c in choices]
+        if attachment:
+            payload["attachment"] = attachment
+        if template:
+            payload["template"] = template
+        if reply_token:
+            payload["reply_token"] = reply_token
+        if secret:
+            text = text.replace(secret, SECRET_MASK)
+            payload["secret"] = encrypt_text(secret)
+        message = _create_outbound(conversation, text, payload, case, author, automatic)
+        if case is not None and not automatic:
+            record_first_response(case=case, by=author)
+        return message
 
 
 def _create_outbound(
