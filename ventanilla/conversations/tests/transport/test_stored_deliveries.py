@@ -287,6 +287,45 @@ def test_a_worker_that_dies_before_answering_leaves_the_answers_to_the_next_once
     assert answers.count() == 3  # never answered twice
 
 
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
+    reason="only PostgreSQL lets a commit return before its log is on disk",
+)
+def test_the_answers_do_not_wait_for_the_disk_and_every_other_commit_does(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = three_residents_to_the_dialog(fakes, monkeypatch)
+    real_turn = tasks.dialog.process_pending
+    during: list[str] = []
+
+    def noting(**kwargs):  # type: ignore[no-untyped-def]
+        during.append(synchronous_commit())
+        return real_turn(**kwargs)
+
+    monkeypatch.setattr(tasks.dialog, "process_pending", noting)
+    assert ingest.process_due() == 3
+
+    assert during == ["off"] * 3
+    assert synchronous_commit() == "on"  # the "done" mark, and the worker's next work
+    assert Message.objects.filter(channel=channel, direction=Direction.OUT).count() == 3
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"done"}
+
+    def breaks(**kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed while answering")
+
+    fakes.resident_says(channel, text="Otra farola", **{"from": "600000009"})
+    monkeypatch.setattr(tasks.dialog, "process_pending", breaks)
+    with pytest.raises(SystemExit):
+        ingest.process_due()
+    assert synchronous_commit() == "on"
+
+
 def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
     fakes: Fakes, received: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
