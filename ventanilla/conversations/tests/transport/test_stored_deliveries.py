@@ -39,6 +39,11 @@ from ventanilla.fakes.tests.harness import PROVIDERS, Fakes, run_tasks
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def postgres_only(reason: str) -> pytest.MarkDecorator:
+    on_sqlite = os.environ.get("DATABASE_URL", "sqlite").startswith("sqlite")
+    return pytest.mark.skipif(on_sqlite, reason=reason)
+
+
 @pytest.fixture(autouse=True)
 def _stored_first(settings) -> None:  # type: ignore[no-untyped-def]
     settings.WEBHOOK_PROCESSING = "worker"
@@ -293,10 +298,7 @@ def synchronous_commit() -> str:
         return str(cursor.fetchone()[0])
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
-    reason="only PostgreSQL lets a commit return before its log is on disk",
-)
+@postgres_only("only PostgreSQL lets a commit return before its log is on disk")
 def test_the_answers_do_not_wait_for_the_disk_and_every_other_commit_does(
     fakes: Fakes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,10 +353,7 @@ def test_the_batch_answers_its_messages_and_leaves_a_failing_turn_to_a_task(
     assert not WebhookDelivery.objects.exclude(state=DeliveryState.DONE).exists()
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
-    reason="webhooks share one INSERT only on PostgreSQL",
-)
+@postgres_only("webhooks share one INSERT only on PostgreSQL")
 def test_webhooks_that_arrive_together_are_each_stored_once_byte_for_byte(fakes: Fakes) -> None:
     channel = fakes.channel("telegram")
     url = f"https://desk.example.org/hooks/telegram/{channel.pk}/"
@@ -384,10 +383,7 @@ def test_webhooks_that_arrive_together_are_each_stored_once_byte_for_byte(fakes:
     }
 
 
-@pytest.mark.skipif(
-    os.environ.get("DATABASE_URL", "").startswith("sqlite") or "DATABASE_URL" not in os.environ,
-    reason="a worker process shares the test database only on PostgreSQL",
-)
+@postgres_only("a worker process shares the test database only on PostgreSQL")
 def test_a_worker_killed_with_sigkill_mid_batch_loses_and_doubles_nothing(
     fakes: Fakes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
