@@ -30,8 +30,6 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -282,36 +280,13 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
     now = now or timezone.now()
     with events.batched():  # the batch's live events, and its answers', in one INSERT
         taken, new_messages, answering = _store_batch(limit=limit or batch_size(), now=now)
-        with _made_durable_by_the_done_mark():
-            inbound.answer(new_messages)
+        # The answers' commits do not wait for the disk: the "done" mark below does, and
+        # PostgreSQL's log is written in order (see ``tasks.answer_now``).
+        inbound.answer(new_messages, durable_later=True)
     WebhookDelivery.objects.filter(pk__in=answering).update(
         state=DeliveryState.DONE, processed_at=now
     )
     return taken
-
-
-@contextmanager
-def _made_durable_by_the_done_mark() -> Iterator[None]:
-    """Let the answers' commits return before PostgreSQL's log reaches the disk.
-
-    Each conversation is answered in a transaction of its own, and waiting for the disk at
-    each of those commits kept the workers idle (a resident's first message: 290 answered a
-    second with it, 350 without). The log is written in order, and the deliveries' "done"
-    mark that follows is an ordinary commit: once it is on disk, so is every answer before
-    it. If the database stops before that, the deliveries are still leased, not done, and
-    the next worker answers what is stored but unanswered, as after a worker killed in the
-    middle of a batch; a reply a dispatcher sent in that moment may then be sent twice.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _store_batch(*, limit: int, now: dt.datetime) -> tuple[int, list[Message], list[int]]:
