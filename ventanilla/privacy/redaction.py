@@ -38,6 +38,7 @@ Known gaps are listed in the docstring of :func:`redact`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -818,8 +819,18 @@ _ACCENTED = {
 
 def _keep_pattern(keep: Iterable[str]) -> re.Pattern[str] | None:
     """Return a pattern matching any of the phrases to keep, ignoring case and accents."""
+    return _keep_pattern_of(tuple(sorted({p.strip() for p in keep if p and p.strip()})))
+
+
+@functools.lru_cache(maxsize=64)
+def _keep_pattern_of(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Build ``_keep_pattern``'s pattern once per set of phrases.
+
+    The phrases are a council's names of departments and categories, the same for every
+    new case's summary; building the pattern took longer than redacting the text.
+    """
     alternatives = []
-    for phrase in sorted({p.strip() for p in keep if p and p.strip()}, key=len, reverse=True):
+    for phrase in sorted(phrases, key=len, reverse=True):
         pieces = []
         for char in _normalise(phrase):
             if char.isspace():
