@@ -21,6 +21,7 @@ from ventanilla.conversations.bot_templates import read_once
 from ventanilla.conversations.delivery_tasks import wakes_held
 from ventanilla.conversations.dialog.state import DialogState
 from ventanilla.conversations.models import Conversation, Direction, Message
+from ventanilla.core.models import holidays_read_once
 
 log = structlog.get_logger(__name__)
 
@@ -80,7 +81,7 @@ def answer_now(messages: Sequence[Message], *, durable_later: bool = False) -> l
         [message for waiting in by_conversation.values() for message in waiting], "attachments"
     )
     unanswered: list[Message] = []
-    with read_once(), wakes_held():
+    with read_once(), holidays_read_once(), wakes_held():
         for conversation_id in sorted(by_conversation):
             waiting = by_conversation[conversation_id]
             conversation = conversations.get(conversation_id)

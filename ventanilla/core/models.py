@@ -9,6 +9,9 @@ import time
 import zoneinfo
 from base64 import b32encode
 from binascii import unhexlify
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -94,7 +97,33 @@ class Council(models.Model):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
     def holiday_dates(self) -> frozenset[dt.date]:
-        return frozenset(self.holidays.values_list("date", flat=True))
+        """Return the council's holidays (read once per batch inside ``holidays_read_once``)."""
+        memo = _holidays_read.get()
+        if memo is not None and self.pk in memo:
+            return memo[self.pk]
+        dates = frozenset(self.holidays.values_list("date", flat=True))
+        if memo is not None:
+            memo[self.pk] = dates
+        return dates
+
+
+_holidays_read: ContextVar[dict[int, frozenset[dt.date]] | None] = ContextVar(
+    "holidays_read", default=None
+)
+
+
+@contextmanager
+def holidays_read_once() -> Iterator[None]:
+    """Read each council's holidays once for the many turns of a batch (not across batches).
+
+    A new case reads them for its deadline, its statistics and the dialog's "the office is
+    closed" note: three times a case without this.
+    """
+    token = _holidays_read.set({})
+    try:
+        yield
+    finally:
+        _holidays_read.reset(token)
 
 
 class Holiday(models.Model):

@@ -1,5 +1,6 @@
 """`ventanilla add_council` and the council lookup every command shares."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from ventanilla.core.councils import council_for_command
-from ventanilla.core.models import Council
+from ventanilla.core.models import Council, holidays_read_once
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,18 @@ def test_every_command_that_needs_a_council_says_how_to_create_one(command):
         call_command(*command, stdout=io.StringIO())
     assert "There is no council yet" in str(raised.value)
     assert "ventanilla add_council --name NAME --slug SLUG --domain DOMAIN" in str(raised.value)
+
+
+def test_a_batch_reads_a_councils_holidays_once_and_the_next_one_sees_a_new_holiday(
+    django_assert_num_queries,
+):
+    add_council("--name=Vilanova", "--slug=vilanova", "--domain=vilanova.example.cat")
+    council = Council.objects.get(slug="vilanova")
+    council.holidays.create(date=dt.date(2026, 12, 8), name="Inmaculada")
+    with holidays_read_once():
+        with django_assert_num_queries(1):
+            first = council.holiday_dates()
+            assert council.holiday_dates() == first == {dt.date(2026, 12, 8)}
+        council.holidays.create(date=dt.date(2026, 12, 25), name="Navidad")
+        assert council.holiday_dates() == first  # the batch keeps what it read
+    assert council.holiday_dates() == {dt.date(2026, 12, 8), dt.date(2026, 12, 25)}
