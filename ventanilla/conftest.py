@@ -128,7 +128,7 @@ def received(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     def enqueue_dialog(*, message: Message) -> None:
         ids.append(message.pk)
 
-    def answer_now(messages: list[Message], *, durable_later: bool = False) -> list[Message]:
+    def answer_now(messages: list[Message]) -> list[Message]:
         ids.extend(message.pk for message in messages)
         return []
 

@@ -12,15 +12,14 @@ in the text is interpreted (admins write plain text, not Python format strings).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from ventanilla.channels.adapters import sends_segmented
+from ventanilla.core import batch_reads
 
 if TYPE_CHECKING:
     from ventanilla.conversations.models import Conversation
@@ -677,22 +676,6 @@ def ensure_default_templates(council: Council) -> int:
     return len(missing)
 
 
-#: the texts read inside ``read_once``, by council and language
-_read: ContextVar[dict[tuple[int, str], tuple[dict[str, str], dict[str, str]]] | None] = ContextVar(
-    "bot_templates_read", default=None
-)
-
-
-@contextmanager
-def read_once() -> Iterator[None]:
-    """Read each council's texts once for the many turns of a batch (not across batches)."""
-    token = _read.set({})
-    try:
-        yield
-    finally:
-        _read.reset(token)
-
-
 class TemplateBook:
     """The texts of one council in one language, read once per conversation turn.
 
@@ -708,8 +691,9 @@ class TemplateBook:
         self.sms = sms
         self._texts: dict[str, str]
         self._sms_texts: dict[str, str]
-        memo = _read.get()
-        found = memo.get((council.pk, self.language)) if memo is not None else None
+        shared = batch_reads.memo()  # inside a batch's ``read_once``: read once for all turns
+        memo_key = ("bot_templates", council.pk, self.language)
+        found = shared.get(memo_key) if shared is not None else None
         if found is not None:
             self._texts, self._sms_texts = found
             return
@@ -722,8 +706,8 @@ class TemplateBook:
         if len(self._texts) < len(DEFAULTS):
             # First use by this council, or a release added keys: make them editable.
             ensure_default_templates(council)
-        elif memo is not None:
-            memo[(council.pk, self.language)] = (self._texts, self._sms_texts)
+        elif shared is not None:
+            shared[memo_key] = (self._texts, self._sms_texts)
 
     @classmethod
     def for_conversation(cls, conversation: Conversation, language: str = "") -> TemplateBook:

@@ -129,13 +129,13 @@ def record_channel_event(*, channel: Channel, event: ChannelEvent) -> WebhookEve
     return row
 
 
-def answer(messages: list[Message], *, durable_later: bool = False) -> None:
+def answer(messages: list[Message]) -> None:
     """Answer messages a batch stored, once it committed (``tasks.answer_now``).
 
     A message the dialog could not take there is queued for ``tasks.handle_message``: it is
     stored, and it will be answered.
     """
-    for message in answer_now(messages, durable_later=durable_later):
+    for message in answer_now(messages):
         transaction.on_commit(partial(_queue_dialog, message))
 
 

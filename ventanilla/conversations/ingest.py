@@ -282,7 +282,7 @@ def process_due(*, limit: int | None = None, now: dt.datetime | None = None) -> 
         taken, new_messages, answering = _store_batch(limit=limit or batch_size(), now=now)
         # The answers' commits do not wait for the disk: the "done" mark below does, and
         # PostgreSQL's log is written in order (see ``tasks.answer_now``).
-        inbound.answer(new_messages, durable_later=True)
+        inbound.answer(new_messages)
     WebhookDelivery.objects.filter(pk__in=answering).update(
         state=DeliveryState.DONE, processed_at=now
     )

@@ -17,11 +17,10 @@ from django.db.models import prefetch_related_objects
 from django_tasks import task
 
 from ventanilla.conversations import dialog
-from ventanilla.conversations.bot_templates import read_once
 from ventanilla.conversations.delivery_tasks import wakes_held
 from ventanilla.conversations.dialog.state import DialogState
 from ventanilla.conversations.models import Conversation, Direction, Message
-from ventanilla.core.models import holidays_read_once
+from ventanilla.core.batch_reads import read_once
 
 log = structlog.get_logger(__name__)
 
@@ -45,7 +44,7 @@ def handle_message(message_id: int) -> int:
         return dialog.process_pending(conversation=conversation, message_id=message_id)
 
 
-def answer_now(messages: Sequence[Message], *, durable_later: bool = False) -> list[Message]:
+def answer_now(messages: Sequence[Message]) -> list[Message]:
     """Answer inbound messages at once, a conversation at a time; return those not answered.
 
     The batch path of stored webhooks (after the batch that stored them commits): no task per
@@ -55,17 +54,17 @@ def answer_now(messages: Sequence[Message], *, durable_later: bool = False) -> l
     conversation whose turn fails is left to ``handle_message`` (the caller queues it).
     The channels' dispatchers are woken once, at the end (``wakes_held``).
 
-    ``durable_later``: the caller commits a change after these (the deliveries' "done"
-    mark) that stays undone if these are lost, and then takes the messages again. On
-    PostgreSQL each answer's commit then returns before its log reaches the disk: waiting for
+    On PostgreSQL each answer's commit returns before its log reaches the disk: waiting for
     the disk at each of them kept the workers idle (a resident's first message: 290 answered
-    a second with the wait, 330 without). The log is written in order, so once the caller's
-    commit is on disk, so is every answer before it; if the database stops before that, the
-    next worker answers what is stored but unanswered, as after a worker killed mid-batch,
-    and a reply a dispatcher sent in that moment may be sent twice. ``SET LOCAL`` lasts one
-    transaction, so a connection pooler in transaction mode passes it to no one else.
+    a second with the wait, 330 without). The caller, ``ingest.process_due``, marks the
+    deliveries done after these with an ordinary commit, and the log is written in order:
+    once that mark is on disk, so is every answer before it. If the database stops before
+    that, the deliveries are not done: the next worker answers what is stored but
+    unanswered, as after a worker killed mid-batch, and a reply a dispatcher sent in that
+    moment may be sent twice. ``SET LOCAL`` lasts one transaction, so a connection pooler in
+    transaction mode passes it to no one else.
     """
-    lazy = durable_later and connection.vendor == "postgresql"
+    lazy = connection.vendor == "postgresql"
     by_conversation: dict[int, list[Message]] = {}
     for message in sorted(messages, key=lambda message: message.pk):
         if message.direction == Direction.IN:
@@ -81,7 +80,7 @@ def answer_now(messages: Sequence[Message], *, durable_later: bool = False) -> l
         [message for waiting in by_conversation.values() for message in waiting], "attachments"
     )
     unanswered: list[Message] = []
-    with read_once(), holidays_read_once(), wakes_held():
+    with read_once(), wakes_held():
         for conversation_id in sorted(by_conversation):
             waiting = by_conversation[conversation_id]
             conversation = conversations.get(conversation_id)

@@ -9,9 +9,6 @@ import time
 import zoneinfo
 from base64 import b32encode
 from binascii import unhexlify
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -24,6 +21,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
+from ventanilla.core import batch_reads
 from ventanilla.core.crypto import decrypt_text, encrypt_text
 
 
@@ -97,33 +95,19 @@ class Council(models.Model):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
     def holiday_dates(self) -> frozenset[dt.date]:
-        """Return the council's holidays (read once per batch inside ``holidays_read_once``)."""
-        memo = _holidays_read.get()
-        if memo is not None and self.pk in memo:
-            return memo[self.pk]
+        """Return the council's holidays (once per batch inside ``batch_reads.read_once``).
+
+        A new case reads them for its deadline, its statistics and the dialog's "the office
+        is closed" note.
+        """
+        shared = batch_reads.memo()
+        key = ("holidays", self.pk)
+        if shared is not None and key in shared:
+            return shared[key]
         dates = frozenset(self.holidays.values_list("date", flat=True))
-        if memo is not None:
-            memo[self.pk] = dates
+        if shared is not None:
+            shared[key] = dates
         return dates
-
-
-_holidays_read: ContextVar[dict[int, frozenset[dt.date]] | None] = ContextVar(
-    "holidays_read", default=None
-)
-
-
-@contextmanager
-def holidays_read_once() -> Iterator[None]:
-    """Read each council's holidays once for the many turns of a batch (not across batches).
-
-    A new case reads them for its deadline, its statistics and the dialog's "the office is
-    closed" note: three times a case without this.
-    """
-    token = _holidays_read.set({})
-    try:
-        yield
-    finally:
-        _holidays_read.reset(token)
 
 
 class Holiday(models.Model):

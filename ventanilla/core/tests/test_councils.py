@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from ventanilla.core.batch_reads import read_once
 from ventanilla.core.councils import council_for_command
-from ventanilla.core.models import Council, holidays_read_once
+from ventanilla.core.models import Council
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +113,7 @@ def test_a_batch_reads_a_councils_holidays_once_and_the_next_one_sees_a_new_holi
     add_council("--name=Vilanova", "--slug=vilanova", "--domain=vilanova.example.cat")
     council = Council.objects.get(slug="vilanova")
     council.holidays.create(date=dt.date(2026, 12, 8), name="Inmaculada")
-    with holidays_read_once():
+    with read_once():
         with django_assert_num_queries(1):
             first = council.holiday_dates()
             assert council.holiday_dates() == first == {dt.date(2026, 12, 8)}

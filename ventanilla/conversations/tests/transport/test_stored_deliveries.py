@@ -270,7 +270,7 @@ def test_a_worker_that_dies_before_answering_leaves_the_answers_to_the_next_once
     channel = three_residents_to_the_dialog(fakes, monkeypatch)
     real_answer = inbound_module.answer
 
-    def dies(messages, **kwargs):  # type: ignore[no-untyped-def]
+    def dies(messages):  # type: ignore[no-untyped-def]
         raise SystemExit("killed")  # after the batch committed, before any answer
 
     monkeypatch.setattr(inbound_module, "answer", dies)

@@ -1,0 +1,30 @@
+"""What the many turns of one batch of work read once: a council's texts, its holidays.
+
+A worker answering a hundred residents in a row would read the same rows a hundred times.
+Inside ``read_once`` the readers keep what they read in one memo (``memo``), by a key of
+their own; nothing outlives the batch, so a change staff make is seen by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("batch_reads", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Let the reads inside share what they read, for this batch only."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo() -> dict[Hashable, Any] | None:
+    """Return the batch's memo inside ``read_once``, else None (read every time)."""
+    return _memo.get()
