@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ventanilla.cases.models import Category
 from ventanilla.conversations.language import fold
+from ventanilla.core import batch_reads
 from ventanilla.core.models import Council
 
 PREFIX_MIN_LENGTH = 5
@@ -73,9 +74,15 @@ def _terms(category: Category) -> Iterable[tuple[tuple[str, ...], float]]:
 
 def score_category(category: Category, tokens: Sequence[str]) -> Candidate:
     """Return how well ``tokens`` fit ``category``."""
+    return _scored(category, tuple(_terms(category)), tokens)
+
+
+def _scored(
+    category: Category, terms: Sequence[tuple[tuple[str, ...], float]], tokens: Sequence[str]
+) -> Candidate:
     score = 0.0
     matched: list[str] = []
-    for term, weight in _terms(category):
+    for term, weight in terms:
         if _matches(term, tokens):
             score += weight
             matched.append(" ".join(term))
@@ -87,8 +94,15 @@ def suggest_categories(*, council: Council, text: str, limit: int = 3) -> list[C
     tokens = words(text)
     if not tokens:
         return []
-    categories = Category.objects.of(council).active().select_related("department")
-    candidates = [score_category(category, tokens) for category in categories]
+    # A batch of residents' reports reads the categories, and folds their words, once.
+    categories = batch_reads.once(
+        ("category_terms", council.pk),
+        lambda: [
+            (category, tuple(_terms(category)))
+            for category in Category.objects.of(council).active().select_related("department")
+        ],
+    )
+    candidates = [_scored(category, terms, tokens) for category, terms in categories]
     ranked = sorted(
         (c for c in candidates if c.score > 0),
         key=lambda c: (-c.score, c.category.name_es),

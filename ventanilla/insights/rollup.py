@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.reactions import CaseChanged, CaseOpened
 from ventanilla.cases.workflow import Status
+from ventanilla.core import batch_reads
 from ventanilla.core.models import Council
 from ventanilla.insights import figures as F
 from ventanilla.insights import tallies
@@ -101,7 +102,9 @@ def _rows(cases: QuerySet[Case]) -> Iterator[tuple[int, F.CaseFacts, float | Non
 def facts_of_cases(cases: QuerySet[Case], council: Council) -> list[tuple[int, F.CaseFacts]]:
     """Return (case id, facts with working times and district) of ``cases`` of ``council``."""
     calendar = calendar_of(council)
-    districts = list(District.objects.filter(council=council))
+    districts = batch_reads.once(
+        ("districts", council.pk), lambda: list(District.objects.filter(council=council))
+    )
     out = []
     for pk, fact, lat, lon in _rows(cases):
         fact = F.with_working_time(fact, calendar)
@@ -172,8 +175,15 @@ def rebuild(*, council: Council) -> int:
 
 
 def case_opened(event: CaseOpened) -> None:
-    """Write the new case's row."""
-    refresh_cases(council=event.case.council, cases=[event.case])
+    """Write the new case's row (it has none to replace: nothing is read or deleted first)."""
+    council = event.case.council
+    rows = [
+        _row(pk, council, fact)
+        for pk, fact in facts_of_cases(Case.objects.filter(pk=event.case.pk), council)
+    ]
+    with transaction.atomic(savepoint=False):
+        CaseFigures.objects.bulk_create(rows)
+        tallies.apply(council=council, old=[], new=rows)
 
 
 def case_changed(event: CaseChanged) -> None:

@@ -44,6 +44,7 @@ from ventanilla.citizens.models import Citizen
 from ventanilla.citizens.services import find_or_create_citizen
 from ventanilla.conversations import services as conversation_services
 from ventanilla.conversations.models import Attachment
+from ventanilla.core import batch_reads
 from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.portal.models import (
@@ -101,14 +102,21 @@ def _log(
 
 
 def council_words(council_id: int) -> list[str]:
-    """Return the council's department and category names: never taken for a person's name."""
-    words: set[str] = set()
-    for model in (Department, Category):
-        for names in model.objects.filter(council_id=council_id).values_list(
-            "name_es", "name_ca", "name_en"
-        ):
-            words.update(str(name) for name in names if name)
-    return sorted(words)
+    """Return the council's department and category names: never taken for a person's name.
+
+    Read once for a batch of cases (``batch_reads``).
+    """
+
+    def read() -> list[str]:
+        words: set[str] = set()
+        for model in (Department, Category):
+            for names in model.objects.filter(council_id=council_id).values_list(
+                "name_es", "name_ca", "name_en"
+            ):
+                words.update(str(name) for name in names if name)
+        return sorted(words)
+
+    return list(batch_reads.once(("council_words", council_id), read))
 
 
 def _record_of(case: Case) -> PublicRecord:
@@ -120,9 +128,11 @@ def _record_of(case: Case) -> PublicRecord:
     return record
 
 
-def _copy_case(record: PublicRecord, case: Case) -> None:
-    """Copy to the record what may be public of the case as it is now."""
-    names = known_names(case)
+def _copy_case(record: PublicRecord, case: Case, *, names: list[str] | None = None) -> None:
+    """Copy to the record what may be public of the case as it is now (``names``: the
+    resident's, when the caller has read them)."""
+    if names is None:
+        names = known_names(case)
     record.category_id = case.category_id
     record.department_id = case.department_id
     record.status = case.status
@@ -142,16 +152,24 @@ def _history(record: PublicRecord, case: Case) -> list[PublicEvent]:
 
     Department steps name the department by id: a department renamed since shows its new name.
     """
-    departments = {
-        str(pk): department
-        for pk, department in Department.objects.filter(council_id=case.council_id)
-        .in_bulk()
-        .items()
-    }
     events: list[PublicEvent] = []
-    for event in case.events.filter(
-        kind__in=[CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT]
-    ):
+    found = list(
+        case.events.filter(
+            kind__in=[CaseEvent.Kind.CREATED, CaseEvent.Kind.STATUS, CaseEvent.Kind.DEPARTMENT]
+        )
+    )
+    moved = any(event.kind == CaseEvent.Kind.DEPARTMENT for event in found)
+    departments = (
+        {
+            str(pk): department
+            for pk, department in Department.objects.filter(council_id=case.council_id)
+            .in_bulk()
+            .items()
+        }
+        if moved  # a new case has not moved: no query
+        else {}
+    )
+    for event in found:
         if event.kind == CaseEvent.Kind.CREATED:
             events.append(
                 PublicEvent(
@@ -202,9 +220,10 @@ def publish_case(*, case: Case, by: Actor = None) -> PublicRecord:
     record = PublicRecord.objects.select_for_update().filter(case=case).first()
     if record is None:
         record = PublicRecord(council_id=case.council_id, case=case, reference=case.reference)
-        _copy_case(record, case)
+        names = known_names(case)
+        _copy_case(record, case, names=names)
         record.summary_draft = draft_summary(
-            case.description, names=known_names(case), keep=council_words(case.council_id)
+            case.description, names=names, keep=council_words(case.council_id)
         )
         record.save()
         PublicEvent.objects.bulk_create(_history(record, case))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import structlog
 
-from ventanilla.cases.models import Category
+from ventanilla.cases.models import Category, CategoryQuerySet
 from ventanilla.cases.services import CaseError, open_case
 from ventanilla.channels.adapters.base import Choice
 from ventanilla.conversations import classify
@@ -211,7 +211,7 @@ def _category(turn: Turn) -> Outcome | None:
         elif choice.option == "more" and choice.detail_number is not None:
             _category_page(turn, choice.detail_number)
         elif choice.number is not None:
-            category = Category.objects.of(turn.council).active().filter(pk=choice.number).first()
+            category = _categories(turn).active().filter(pk=choice.number).first()
             if category is None:
                 _category_page(turn, 0)
             else:
@@ -222,7 +222,7 @@ def _category(turn: Turn) -> Outcome | None:
         return stale(turn)
     elif turn.folded in YES and draft.suggested:
         draft.messages.append(turn.message.pk)
-        category = Category.objects.of(turn.council).filter(pk=draft.suggested).first()
+        category = _categories(turn).filter(pk=draft.suggested).first()
         if category is None:
             _category_page(turn, 0)
         else:
@@ -234,6 +234,11 @@ def _category(turn: Turn) -> Outcome | None:
         _absorb(draft, turn.message)
         turn.say_once("report.photo_received", count=draft.photos)
     return None
+
+
+def _categories(turn: Turn) -> CategoryQuerySet:
+    """The council's categories, with what opening a case reads of them (not a query each)."""
+    return Category.objects.of(turn.council).select_related("council", "department")
 
 
 def _create_case(turn: Turn, draft: ReportDraft, category: Category) -> None:

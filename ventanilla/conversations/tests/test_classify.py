@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ventanilla.conversations.classify import is_clear, suggest_categories, words
+from ventanilla.core.batch_reads import read_once
 
 
 def names(candidates):
@@ -58,6 +59,19 @@ def test_inactive_categories_are_never_suggested(town):
     town.alumbrado.save()
 
     assert suggest_categories(council=town.council, text="farola") == []
+
+
+def test_a_batch_of_reports_reads_the_categories_once_and_the_next_sees_a_change(
+    town, django_assert_num_queries
+):
+    with read_once():
+        with django_assert_num_queries(1):
+            assert names(suggest_categories(council=town.council, text="farola")) == ["alumbrado"]
+            assert names(suggest_categories(council=town.council, text="bache")) == ["baches"]
+        town.otros.keywords = "grafiti"
+        town.otros.save()
+        assert suggest_categories(council=town.council, text="un grafiti") == []  # as read
+    assert names(suggest_categories(council=town.council, text="un grafiti")) == ["otros"]
 
 
 def test_words_split_apostrophes_and_fold_accents():
