@@ -68,10 +68,6 @@ def connect() -> None:
     commands.add(broadcasts_chat.RELAY)  # "AVISO ...": a neighbourhood alert, moderated
     # A "+1" posted in a case's public thread (Mastodon, Bluesky) supports its public record.
     public_posts.add_support_counter(portal_social.support_from_public_post)
-    # Every new case is entered in the registry, with the moment it arrived.
-    cases.case_opened.add(procedures.case_opened)
-    # ... and its resident is told the legal term, where its category has one (art. 21.4).
-    cases.case_opened.add(procedures.tell_deadline)
     # A case opened public in a public category is published at once.
     cases.case_opened.add(portal_sync.case_opened)
     # A case opened or changed rewrites its row of the statistics (insights.CaseFigures).
@@ -92,6 +88,12 @@ def connect() -> None:
     cases.case_opened.add(crews_notifications.case_opened)
     cases.case_changed.add(crews_notifications.case_changed)
     conversations.handoff_requested.add(crews_notifications.handoff_requested)
+    # Every new case is entered in the registry, with the moment it arrived, last: its
+    # gapless number is taken under a lock the council's next case waits for until this
+    # one commits.
+    cases.case_opened.add(procedures.case_opened)
+    # ... and its resident is told the legal term, where its category has one (art. 21.4).
+    cases.case_opened.add(procedures.tell_deadline)
     # Residents' rights: "mis datos" / "borrar mis datos" in the chat queue a request.
     commands.add(rights.MY_DATA)
     commands.add(rights.ERASE_MY_DATA)

@@ -3,9 +3,10 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 
 from ventanilla.cases import services
-from ventanilla.cases.models import CaseEvent, Priority, Role
+from ventanilla.cases.models import Case, CaseEvent, Priority, ReferenceSequence, Role
 from ventanilla.cases.tests.factories import (
     make_case,
     make_category,
@@ -49,6 +50,38 @@ def test_reference_numbers_restart_each_year_per_council():
     # 23:30 UTC on 31 December is already 2027 in Madrid
     with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), tick=False):
         assert make_case(category=cat_a).reference == "2027-000001"
+
+
+class Boom(Exception):
+    pass
+
+
+@time_machine.travel(dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC), tick=False)
+def test_a_reference_taken_by_a_case_that_failed_is_never_given_again():
+    category = make_category(council=make_council())
+    first = make_case(category=category)
+    with pytest.raises(Boom), transaction.atomic():
+        failed = make_case(category=category)
+        raise Boom  # e.g. the database refuses a later write of the same transaction
+    after = make_case(category=category)
+    assert Case.objects.filter(category=category).count() == 2  # the failed one is not kept
+    if connection.vendor == "postgresql":  # numbers from a sequence: a gap, never a reuse
+        assert [first.reference, failed.reference, after.reference] == [
+            "2026-000001",
+            "2026-000002",
+            "2026-000003",
+        ]
+    else:  # SQLite, one writer at a time: taken under the row's lock, undone with the case
+        assert [first.reference, after.reference] == ["2026-000001", "2026-000002"]
+
+
+@time_machine.travel(dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC), tick=False)
+def test_references_go_on_after_the_last_number_the_council_gave():
+    council = make_council()
+    category = make_category(council=council)
+    ReferenceSequence.objects.create(council=council, year=2026, last_number=41)
+    assert make_case(category=category).reference == "2026-000042"
+    assert make_case(category=category).reference == "2026-000043"
 
 
 def test_every_change_writes_history_with_who_from_and_to():

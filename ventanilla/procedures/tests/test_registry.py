@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from pypdf import PdfReader
 
 from ventanilla.cases.tests.factories import make_case
@@ -20,6 +22,16 @@ def test_every_new_case_gets_the_next_entry_of_its_council_and_year(town):
     entries = RegistryEntry.objects.order_by("number")
     assert [(e.case, e.year, e.number) for e in entries] == [(first, 2026, 1), (second, 2026, 2)]
     assert entries[0].label == "RE-2026-000001"
+
+
+def test_a_case_that_failed_leaves_no_gap_in_the_registry(town):
+    first = make_case(category=town.alumbrado)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_case(category=town.baches)
+        raise IntegrityError("a later write of the same transaction refused")
+    after = make_case(category=town.baches)
+    entries = RegistryEntry.objects.order_by("number")
+    assert [(e.case, e.number) for e in entries] == [(first, 1), (after, 2)]
 
 
 def test_a_case_arriving_at_night_is_entered_at_the_time_it_arrived(town):
