@@ -103,7 +103,9 @@ class Staff(models.Model):
 
 
 class ReferenceSequence(models.Model):
-    """The last reference number given in one council and year (row-locked to allocate)."""
+    """The last reference number given in one council and year, row-locked to allocate on
+    SQLite; on PostgreSQL a sequence per council and year starts after it
+    (``cases.references``)."""
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveIntegerField()

@@ -1,4 +1,5 @@
-"""Gapless yearly numbers per council (case references, registry entries), taken under a lock."""
+"""Gapless yearly numbers per council (registry entries; case references on SQLite), taken
+under a lock."""
 
 from __future__ import annotations
 
