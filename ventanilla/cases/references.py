@@ -84,5 +84,7 @@ def _create_sequence(name: str, *, council: Council, year: int) -> None:
         with transaction.atomic():  # a savepoint: another case may be creating it too
             with connection.cursor() as cursor:
                 cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {last + 1}")
-    except (IntegrityError, ProgrammingError):
-        pass  # created by a case that committed first: take its next number
+    except (IntegrityError, ProgrammingError) as error:
+        # 23505/42P07: created by a case that committed first; take its next number
+        if getattr(error.__cause__, "sqlstate", None) not in ("23505", "42P07"):
+            raise
