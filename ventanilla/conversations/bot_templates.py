@@ -676,6 +676,23 @@ def ensure_default_templates(council: Council) -> int:
     return len(missing)
 
 
+def _read_texts(council: Council, language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Return the council's texts and SMS texts in ``language``, by key."""
+    from ventanilla.conversations.models import BotTemplate
+
+    texts: dict[str, str] = {}
+    sms_texts: dict[str, str] = {}
+    rows = BotTemplate.objects.filter(council=council, language=language)
+    for key, text, sms_text in rows.values_list("key", "text", "sms_text"):
+        texts[key] = text
+        sms_texts[key] = sms_text
+    if len(texts) < len(DEFAULTS):
+        # First use by this council, or a release added keys: make them editable. The keys
+        # missing here are read from the defaults, which is what the new rows hold.
+        ensure_default_templates(council)
+    return texts, sms_texts
+
+
 class TemplateBook:
     """The texts of one council in one language, read once per conversation turn.
 
@@ -684,30 +701,14 @@ class TemplateBook:
     """
 
     def __init__(self, council: Council, language: str, *, sms: bool = False) -> None:
-        from ventanilla.conversations.models import BotTemplate
-
         self.council = council
         self.language = language if language in LANGUAGES else FALLBACK_LANGUAGE
         self.sms = sms
-        self._texts: dict[str, str]
-        self._sms_texts: dict[str, str]
-        shared = batch_reads.memo()  # inside a batch's ``read_once``: read once for all turns
-        memo_key = ("bot_templates", council.pk, self.language)
-        found = shared.get(memo_key) if shared is not None else None
-        if found is not None:
-            self._texts, self._sms_texts = found
-            return
-        rows = BotTemplate.objects.filter(council=council, language=self.language)
-        self._texts = {}
-        self._sms_texts = {}
-        for key, text, sms_text in rows.values_list("key", "text", "sms_text"):
-            self._texts[key] = text
-            self._sms_texts[key] = sms_text
-        if len(self._texts) < len(DEFAULTS):
-            # First use by this council, or a release added keys: make them editable.
-            ensure_default_templates(council)
-        elif shared is not None:
-            shared[memo_key] = (self._texts, self._sms_texts)
+        # inside a batch's ``read_once``: read once for all turns
+        language = self.language
+        self._texts, self._sms_texts = batch_reads.once(
+            ("bot_templates", council.pk, language), lambda: _read_texts(council, language)
+        )
 
     @classmethod
     def for_conversation(cls, conversation: Conversation, language: str = "") -> TemplateBook:

@@ -72,14 +72,10 @@ def _terms(category: Category) -> Iterable[tuple[tuple[str, ...], float]]:
                     yield term, NAME_WEIGHT
 
 
-def score_category(category: Category, tokens: Sequence[str]) -> Candidate:
-    """Return how well ``tokens`` fit ``category``."""
-    return _scored(category, tuple(_terms(category)), tokens)
-
-
-def _scored(
+def score_category(
     category: Category, terms: Sequence[tuple[tuple[str, ...], float]], tokens: Sequence[str]
 ) -> Candidate:
+    """Return how well ``tokens`` fit ``category``, whose weighed terms are ``terms``."""
     score = 0.0
     matched: list[str] = []
     for term, weight in terms:
@@ -102,7 +98,7 @@ def suggest_categories(*, council: Council, text: str, limit: int = 3) -> list[C
             for category in Category.objects.of(council).active().select_related("department")
         ],
     )
-    candidates = [_scored(category, terms, tokens) for category, terms in categories]
+    candidates = [score_category(category, terms, tokens) for category, terms in categories]
     ranked = sorted(
         (c for c in candidates if c.score > 0),
         key=lambda c: (-c.score, c.category.name_es),

@@ -2,7 +2,7 @@
 categories and departments.
 
 A worker answering a hundred residents in a row would read the same rows a hundred times.
-Inside ``read_once`` the readers keep what they read in one memo (``memo``), by a key of
+Inside ``read_once`` the readers keep what they read (``once``) in one memo, by a key of
 their own; nothing outlives the batch, so a change staff make is seen by the next one.
 """
 
@@ -26,11 +26,6 @@ def read_once() -> Iterator[None]:
         yield
     finally:
         _memo.reset(token)
-
-
-def memo() -> dict[Hashable, Any] | None:
-    """Return the batch's memo inside ``read_once``, else None (read every time)."""
-    return _memo.get()
 
 
 def once(key: Hashable, read: Callable[[], T]) -> T:

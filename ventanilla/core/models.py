@@ -100,14 +100,10 @@ class Council(models.Model):
         A new case reads them for its deadline, its statistics and the dialog's "the office
         is closed" note.
         """
-        shared = batch_reads.memo()
-        key = ("holidays", self.pk)
-        if shared is not None and key in shared:
-            return shared[key]
-        dates = frozenset(self.holidays.values_list("date", flat=True))
-        if shared is not None:
-            shared[key] = dates
-        return dates
+        return batch_reads.once(
+            ("holidays", self.pk),
+            lambda: frozenset(self.holidays.values_list("date", flat=True)),
+        )
 
 
 class Holiday(models.Model):

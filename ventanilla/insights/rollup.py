@@ -140,13 +140,18 @@ def _row(pk: int, council: Council, fact: F.CaseFacts) -> CaseFigures:
     )
 
 
-def refresh_cases(*, council: Council, cases: Iterable[Case]) -> int:
-    """Rewrite the rows of ``cases`` (all of ``council``); return how many were written."""
-    ids = [case.pk for case in cases]
-    rows = [
+def _figures(council: Council, ids: list[int]) -> list[CaseFigures]:
+    """Return the rows of the cases ``ids`` of ``council`` as they are now (not saved)."""
+    return [
         _row(pk, council, fact)
         for pk, fact in facts_of_cases(Case.objects.filter(pk__in=ids), council)
     ]
+
+
+def refresh_cases(*, council: Council, cases: Iterable[Case]) -> int:
+    """Rewrite the rows of ``cases`` (all of ``council``); return how many were written."""
+    ids = [case.pk for case in cases]
+    rows = _figures(council, ids)
     # No savepoint: nothing between here and the reaction's own catches a failure.
     with transaction.atomic(savepoint=False):
         old = list(CaseFigures.objects.select_for_update().filter(case_id__in=ids))
@@ -177,10 +182,7 @@ def rebuild(*, council: Council) -> int:
 def case_opened(event: CaseOpened) -> None:
     """Write the new case's row (it has none to replace: nothing is read or deleted first)."""
     council = event.case.council
-    rows = [
-        _row(pk, council, fact)
-        for pk, fact in facts_of_cases(Case.objects.filter(pk=event.case.pk), council)
-    ]
+    rows = _figures(council, [event.case.pk])
     with transaction.atomic(savepoint=False):
         CaseFigures.objects.bulk_create(rows)
         tallies.apply(council=council, old=[], new=rows)
