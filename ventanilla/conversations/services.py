@@ -20,7 +20,7 @@ from ventanilla.cases.services import (
     resume_on_reply,
     set_location,
 )
-from ventanilla.cases.workflow import OPEN_STATUSES
+from ventanilla.cases.workflow import OPEN_STATUSES, Status
 from ventanilla.channels.adapters.base import Choice, InboundMessage
 from ventanilla.channels.policy import check_outbound_allowed
 from ventanilla.citizens.services import (
@@ -352,7 +352,10 @@ def attach_messages_to_case(*, case: Any, messages: Sequence[Message | int]) -> 
     """
     ids = [m.pk if isinstance(m, Message) else m for m in messages]
     moving = Message.objects.filter(pk__in=ids, council_id=case.council_id).exclude(case=case)
-    answered = moving.filter(direction=Direction.IN).exists()
+    # Only a case waiting for the resident changes when they answer (``resume_on_reply``).
+    answered = (
+        case.status == Status.WAITING_RESIDENT and moving.filter(direction=Direction.IN).exists()
+    )
     changed = moving.update(case=case)
     _take_shared_location(case=case, ids=ids)
     if answered:

@@ -101,6 +101,8 @@ def answer_now(messages: Sequence[Message]) -> list[Message]:
                         conversation.refresh_from_db()
                         conversation.citizen.refresh_from_db()
                     for message in waiting:
+                        if message.pk in DialogState.load(conversation.state).handled:
+                            continue  # answered with an earlier message of the batch
                         dialog.process_pending(
                             conversation=conversation, message_id=message.pk, stored=message
                         )

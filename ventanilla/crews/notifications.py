@@ -22,6 +22,7 @@ from ventanilla.cases.models import Case, CaseEvent
 from ventanilla.cases.reactions import CaseChanged, CaseOpened
 from ventanilla.cases.workflow import Status
 from ventanilla.conversations.reactions import HandoffRequested
+from ventanilla.core import batch_reads
 from ventanilla.crews import services, timing
 from ventanilla.crews.models import DeadlineNotice, NotificationPreference
 
@@ -92,18 +93,24 @@ def case_opened(event: CaseOpened) -> None:
 
 
 def _users_wanting(case: Any, event: str) -> list[Any]:
-    """Return the department's active staff whose preference asks for ``event``."""
-    users = (
-        get_user_model()
-        .objects.filter(
-            staff__departments=case.department_id,
-            staff__council=case.council_id,
-            is_active=True,
-            notification_preference__isnull=False,
+    """Return the department's active staff whose preference asks for ``event`` (read once
+    for a batch of cases)."""
+
+    def read() -> list[Any]:
+        users = (
+            get_user_model()
+            .objects.filter(
+                staff__departments=case.department_id,
+                staff__council=case.council_id,
+                is_active=True,
+                notification_preference__isnull=False,
+            )
+            .select_related("notification_preference", "staff")
         )
-        .select_related("notification_preference", "staff")
-    )
-    return [u for u in users if event in u.notification_preference.events]
+        return [u for u in users if event in u.notification_preference.events]
+
+    key = ("staff_wanting", case.council_id, case.department_id, event)
+    return list(batch_reads.once(key, read))
 
 
 def case_changed(event: CaseChanged) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -75,38 +76,56 @@ def _rows(cases: QuerySet[Case]) -> Iterator[tuple[int, F.CaseFacts, float | Non
         .order_by()
         .iterator(chunk_size=BATCH)
     ):
-        (pk, reference, department, category, status, created, due, channel, lat, lon) = row[:10]
-        assignee, first, resolved, was_reopened, satisfaction, public = row[10:]
-        yield (
-            pk,
-            F.CaseFacts(
-                reference=reference,
-                department_id=department,
-                category_id=category,
-                status=status,
-                created_at=created,
-                due_at=due,
-                channel=channel or "",
-                assignee_id=assignee,
-                first_responded_at=first,
-                resolved_at=resolved,
-                reopened=was_reopened,
-                satisfaction=satisfaction,
-                public_category=public,
-            ),
-            lat,
-            lon,
-        )
+        yield _facts(row)
+
+
+def _facts(row: tuple[Any, ...]) -> tuple[int, F.CaseFacts, float | None, float | None]:
+    """Return (case id, facts, latitude, longitude) of a row of ``_FIELDS``."""
+    (pk, reference, department, category, status, created, due, channel, lat, lon) = row[:10]
+    assignee, first, resolved, was_reopened, satisfaction, public = row[10:]
+    fact = F.CaseFacts(
+        reference=reference,
+        department_id=department,
+        category_id=category,
+        status=status,
+        created_at=created,
+        due_at=due,
+        channel=channel or "",
+        assignee_id=assignee,
+        first_responded_at=first,
+        resolved_at=resolved,
+        reopened=was_reopened,
+        satisfaction=satisfaction,
+        public_category=public,
+    )
+    return pk, fact, lat, lon
+
+
+def _new_case_row(case: Case) -> tuple[Any, ...]:
+    """Return the row of ``_FIELDS`` of a case just opened, from the case itself (it has no
+    history to read yet: it was never reopened)."""
+    provider = case.channel.provider if case.channel else None
+    return (case.pk, case.reference, case.department_id, case.category_id, case.status,
+            case.created_at, case.due_at, provider, case.latitude, case.longitude,
+            case.assignee_id, case.first_responded_at, case.resolved_at, False,
+            case.satisfaction, case.category.public_by_default)  # fmt: skip
 
 
 def facts_of_cases(cases: QuerySet[Case], council: Council) -> list[tuple[int, F.CaseFacts]]:
     """Return (case id, facts with working times and district) of ``cases`` of ``council``."""
+    return _completed(_rows(cases), council)
+
+
+def _completed(
+    rows: Iterable[tuple[int, F.CaseFacts, float | None, float | None]], council: Council
+) -> list[tuple[int, F.CaseFacts]]:
+    """Return (case id, facts) of ``rows`` with the council's working times and districts."""
     calendar = calendar_of(council)
     districts = batch_reads.once(
         ("districts", council.pk), lambda: list(District.objects.filter(council=council))
     )
     out = []
-    for pk, fact, lat, lon in _rows(cases):
+    for pk, fact, lat, lon in rows:
         fact = F.with_working_time(fact, calendar)
         if districts:
             fact = replace(fact, district_id=district_of(districts, lat, lon))
@@ -180,9 +199,11 @@ def rebuild(*, council: Council) -> int:
 
 
 def case_opened(event: CaseOpened) -> None:
-    """Write the new case's row (it has none to replace: nothing is read or deleted first)."""
+    """Write the new case's row from the case itself (it has no row to replace: nothing is
+    read or deleted first)."""
     council = event.case.council
-    rows = _figures(council, [event.case.pk])
+    facts = _completed([_facts(_new_case_row(event.case))], council)
+    rows = [_row(pk, council, fact) for pk, fact in facts]
     with transaction.atomic(savepoint=False):
         CaseFigures.objects.bulk_create(rows)
         tallies.apply(council=council, old=[], new=rows)

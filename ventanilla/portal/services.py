@@ -219,15 +219,7 @@ def publish_case(*, case: Case, by: Actor = None) -> PublicRecord:
         )
     record = PublicRecord.objects.select_for_update().filter(case=case).first()
     if record is None:
-        record = PublicRecord(council_id=case.council_id, case=case, reference=case.reference)
-        names = known_names(case)
-        _copy_case(record, case, names=names)
-        record.summary_draft = draft_summary(
-            case.description, names=names, keep=council_words(case.council_id)
-        )
-        record.save()
-        PublicEvent.objects.bulk_create(_history(record, case))
-        _log(record, PublicationLogEntry.Action.PUBLISHED, by, public=True)
+        record = _first_record(case, by)
     elif record.withdrawn_at is not None:
         _copy_case(record, case)
         record.withdrawn_at = None
@@ -236,6 +228,21 @@ def publish_case(*, case: Case, by: Actor = None) -> PublicRecord:
         _log(record, PublicationLogEntry.Action.REPUBLISHED, by, public=True)
     elif not case.is_public:
         case_services.set_publication(case=case, by=by, public=True)
+    return record
+
+
+def _first_record(case: Case, by: Actor) -> PublicRecord:
+    """Write the first public record of ``case`` (read with its category and resident)."""
+    record = PublicRecord(council_id=case.council_id, case=case, reference=case.reference)
+    names = known_names(case)
+    _copy_case(record, case, names=names)
+    record.summary_draft = draft_summary(
+        case.description, names=names, keep=council_words(case.council_id)
+    )
+    record.save()
+    PublicEvent.objects.bulk_create(_history(record, case))
+    # A case opened public is public already: only its history learns of the record.
+    _log(record, PublicationLogEntry.Action.PUBLISHED, by, public=None if case.is_public else True)
     return record
 
 
@@ -384,9 +391,13 @@ def remove_photo(*, photo: PublicPhoto, by: Actor = None, reason: str = "") -> N
 
 @transaction.atomic(savepoint=False)  # a reaction: already in a savepoint of its own
 def case_opened(*, case: Case) -> PublicRecord | None:
-    """Publish a case opened public in a public category."""
+    """Publish a case opened public in a public category.
+
+    ``case`` is the one just opened, with its category and resident: it is not read again,
+    and it has no record to look for yet.
+    """
     if case.is_public and case.category.public_by_default:
-        return publish_case(case=case)
+        return _first_record(case, None)
     return None
 
 

@@ -25,6 +25,7 @@ from ventanilla.cases.reactions import CaseOpened
 from ventanilla.channels.policy import OutboundRefused
 from ventanilla.conversations.notifications import conversation_for_case
 from ventanilla.conversations.services import queue_outbound
+from ventanilla.core import batch_reads
 from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.procedures.census import CensusRow, parse_row
@@ -597,6 +598,10 @@ def enter_case(*, case: Case) -> RegistryEntry:
     existing = RegistryEntry.objects.filter(case=case).first()
     if existing is not None:
         return existing
+    return _enter(case)
+
+
+def _enter(case: Case) -> RegistryEntry:
     year, number = allocate_entry_number(council=case.council, moment=case.created_at)
     return RegistryEntry.objects.create(
         council=case.council, case=case, year=year, number=number, entered_at=case.created_at
@@ -604,8 +609,9 @@ def enter_case(*, case: Case) -> RegistryEntry:
 
 
 def case_opened(event: CaseOpened) -> None:
-    """Enter every new case in the registry (a reaction to ``cases.case_opened``)."""
-    enter_case(case=event.case)
+    """Enter every new case in the registry (a reaction to ``cases.case_opened``): a case just
+    opened has no entry to look for."""
+    _enter(event.case)
 
 
 @transaction.atomic
@@ -688,7 +694,10 @@ def tell_deadline(event: CaseOpened) -> None:
     """Tell the resident the legal term of a case whose category has one (a reaction to
     ``cases.case_opened``, after the registry entry): at once, so within ten working days."""
     case = event.case
-    letter = DeadlineLetter.objects.filter(category_id=case.category_id).first()
+    letter = batch_reads.once(
+        ("deadline_letter", case.category_id),
+        lambda: DeadlineLetter.objects.filter(category_id=case.category_id).first(),
+    )
     if letter is None or case.citizen_id is None:
         return
     conversation = conversation_for_case(case)

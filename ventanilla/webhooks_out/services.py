@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ventanilla.cases.models import Case
 from ventanilla.channels.crypto import encrypt_json
+from ventanilla.core import batch_reads
 from ventanilla.core.actors import Actor
 from ventanilla.core.models import Council
 from ventanilla.webhooks_out.models import Delivery, Event, Subscription
@@ -70,11 +71,11 @@ def queue_case_event(
 
     Runs inside the case change's transaction (a reaction): the rows commit with it.
     """
-    subscriptions = [
-        s
-        for s in Subscription.objects.filter(council_id=case.council_id, active=True)
-        if event in s.event_list
-    ]
+    active = batch_reads.once(
+        ("webhook_subscriptions", case.council_id),
+        lambda: list(Subscription.objects.filter(council_id=case.council_id, active=True)),
+    )
+    subscriptions = [s for s in active if event in s.event_list]
     if not subscriptions:
         return []
     now = timezone.now()

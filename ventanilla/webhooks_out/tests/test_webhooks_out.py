@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from ventanilla.cases.services import assign_case, change_status
 from ventanilla.cases.tests.factories import make_case, make_category, make_council, make_staff
 from ventanilla.cases.workflow import Status
+from ventanilla.core.batch_reads import read_once
 from ventanilla.webhooks_out import services
 from ventanilla.webhooks_out.models import Delivery, Subscription
 from ventanilla.webhooks_out.payloads import SIGNATURE_HEADER, verify
@@ -87,6 +88,23 @@ def test_a_new_case_is_delivered_signed_and_without_personal_data(council, categ
     assert "description" not in payload["case"] and "change" not in payload
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.SENT, 1)
+
+
+def test_a_batch_of_new_cases_reads_the_subscriptions_once_and_the_next_sees_a_new_one(
+    council, category, receiver
+):
+    subscribe(council, receiver)
+    with read_once():
+        first = make_case(category=category, description="Farola apagada")
+        second = make_case(category=category, description="Otra farola")
+        subscribe(council, receiver, events="case.opened")  # while the batch runs
+        third = make_case(category=category, description="Y otra")
+    fourth = make_case(category=category, description="La última")
+
+    delivered = sorted(Delivery.objects.values_list("reference", flat=True))
+    assert delivered == sorted(
+        [first.reference, second.reference, third.reference, *[fourth.reference] * 2]
+    )
 
 
 def test_changes_are_delivered_with_what_changed_but_not_who(council, category, receiver):
