@@ -297,7 +297,7 @@ def _store_batch(*, limit: int, now: dt.datetime) -> tuple[int, list[Message], l
     """
     new_messages: list[Message] = []
     answering: list[int] = []  # deliveries whose messages are answered after the commit
-    with services.batch_conversations(), transaction.atomic():
+    with transaction.atomic(), services.batch_conversations():
         batch = list(
             WebhookDelivery.objects.due(now)
             .select_for_update(skip_locked=True, of=("self",))

@@ -53,14 +53,33 @@ _batch: ContextVar[dict[tuple[int, str], Conversation] | None] = ContextVar(
 )
 
 
+#: conversations a batch stored a resident's message in (their last-heard time is written once)
+_heard: ContextVar[set[int] | None] = ContextVar("batch_heard", default=None)
+
+
 @contextmanager
 def batch_conversations() -> Iterator[None]:
-    """Let ``prepare_conversations`` find a batch's conversations for ``conversation_for``."""
-    token = _batch.set({})
+    """Let ``prepare_conversations`` find a batch's conversations for ``conversation_for``.
+
+    Enter it inside the batch's transaction: when the batch ends without an error, the
+    conversations it stored messages in are marked as heard from now, in one UPDATE.
+    """
+    token, heard = _batch.set({}), _heard.set(set())
     try:
         yield
+        _mark_heard(_heard.get() or set())
     finally:
         _batch.reset(token)
+        _heard.reset(heard)
+
+
+def _mark_heard(conversation_ids: set[int]) -> None:
+    """Write that the residents of ``conversation_ids`` just wrote (the reply window opens)."""
+    if conversation_ids:
+        now = timezone.now()
+        Conversation.objects.filter(pk__in=sorted(conversation_ids)).update(
+            last_inbound_at=now, updated_at=now
+        )
 
 
 #: longest sender address and provider message id a message may have (the columns' sizes)
@@ -202,9 +221,11 @@ def _record_inbound(*, channel: Any, inbound: InboundMessage) -> Message:
             media_ref=item.media_ref[:500],
             caption=item.caption,
         )
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_inbound_at=timezone.now(), updated_at=timezone.now()
-    )
+    heard = _heard.get()
+    if heard is None:
+        _mark_heard({conversation.pk})
+    else:
+        heard.add(conversation.pk)  # with the rest of the batch's, at its end
     publish_on_commit(
         council_id=channel.council_id,
         kind="message",
@@ -212,6 +233,8 @@ def _record_inbound(*, channel: Any, inbound: InboundMessage) -> Message:
     )
     threaded = _threaded_case(conversation=conversation, inbound=inbound)
     if threaded is not None:
+        if heard is not None:
+            _mark_heard({conversation.pk})  # now: the case's news may be sent to them at once
         attach_messages_to_case(case=threaded, messages=[message])
         message.case = threaded
     return message
