@@ -397,7 +397,7 @@ def record_satisfaction(*, case: Case, score: int, comment: str = "") -> Case:
     return case
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the portal's publication step it records holds one
 def set_publication(
     *,
     case: Case,
