@@ -50,9 +50,7 @@ def case_to_follow_up(turn: Turn) -> tuple[Case | None, bool]:
     for case in cases:
         if case.pk == turn.message.case_id:  # an e-mail reply in the case's thread
             return case, True
-    text = " ".join(
-        m.text for m in Message.objects.filter(pk__in=[*turn.prior, turn.message.pk]) if m.text
-    )
+    text = " ".join(m.text for m in turn.messages([*turn.prior, turn.message.pk]) if m.text)
     named = set(find_references(text))
     for case in cases:
         if case.reference in named:

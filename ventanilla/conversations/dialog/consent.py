@@ -22,7 +22,6 @@ from ventanilla.conversations.dialog.steps import Next, Outcome
 from ventanilla.conversations.dialog.turn import Turn, join, languages
 from ventanilla.conversations.dialog.words import ACCEPT, DECLINE, GREETING_WORDS, THANKS
 from ventanilla.conversations.language import choose_first_language, language_command
-from ventanilla.conversations.models import Message
 from ventanilla.core.models import Council
 
 YES = ChoiceId("consent", "yes")
@@ -61,9 +60,7 @@ def gate(turn: Turn) -> Outcome:
             return Next.DONE
         turn.prior = pending
         return Next.AFTER_CONSENT
-    waiting = list(
-        Message.objects.filter(pk__in=pending).prefetch_related("attachments").order_by("pk")
-    )
+    waiting = sorted(turn.messages(pending), key=lambda message: message.pk)
     if not waiting:
         show_menu(turn)
         return Next.DONE

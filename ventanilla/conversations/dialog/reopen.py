@@ -50,7 +50,7 @@ def case_to_reopen(turn: Turn, ids: Sequence[int]) -> Case | None:
     The case is named by its reference, or is the latest finished case of the kind of thing
     the messages are about (or simply the latest one, when they name no kind of thing).
     """
-    text = " ".join(m.text for m in Message.objects.filter(pk__in=ids) if m.text)
+    text = " ".join(m.text for m in turn.messages(ids) if m.text)
     if not says_still_broken(text):
         return None
     cases = list(

@@ -41,7 +41,7 @@ def start_report(
 ) -> ReportDraft:
     """Begin a report from the messages ``ids`` and ask what it still lacks."""
     draft = turn.state.report = ReportDraft(mode=mode)
-    for message in Message.objects.filter(pk__in=ids).prefetch_related("attachments"):
+    for message in turn.messages(ids):
         if absorb:
             _absorb(draft, message)
         else:

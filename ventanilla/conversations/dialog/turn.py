@@ -23,12 +23,13 @@ from ventanilla.conversations.bot_templates import TemplateBook
 from ventanilla.conversations.dialog.choices import ChoiceId
 from ventanilla.conversations.dialog.state import DialogState, StepName
 from ventanilla.conversations.language import detect, fold, supported
+from ventanilla.conversations.models import Message
 from ventanilla.conversations.services import queue_outbound
 
 if TYPE_CHECKING:
     from ventanilla.channels.adapters.base import Choice
     from ventanilla.citizens.models import Citizen
-    from ventanilla.conversations.models import Conversation, Message
+    from ventanilla.conversations.models import Conversation
     from ventanilla.core.models import Council
 
 #: a second photo within this time is not acknowledged again
@@ -52,6 +53,20 @@ class Turn:
     replied: bool = False
     offered: list[Choice] | None = None
     reply_token: str = ""
+    _read: dict[int, Message] = field(default_factory=dict, repr=False)
+
+    def messages(self, ids: Sequence[int]) -> list[Message]:
+        """Return the stored messages ``ids`` with their attachments, oldest first.
+
+        Each is read once a turn: the notice's answer, the report and the follow-up checks
+        look at the same held messages.
+        """
+        missing = [pk for pk in ids if pk not in self._read]
+        if missing:
+            read = Message.objects.filter(pk__in=missing).prefetch_related("attachments")
+            self._read.update((message.pk, message) for message in read)
+        found = (self._read[pk] for pk in set(ids) if pk in self._read)
+        return sorted(found, key=lambda message: (message.created_at, message.pk))
 
     @property
     def council(self) -> Council:
