@@ -64,10 +64,11 @@ def batch_conversations() -> Iterator[None]:
     Enter it inside the batch's transaction: when the batch ends without an error, the
     conversations it stored messages in are marked as heard from now, in one UPDATE.
     """
-    token, heard = _batch.set({}), _heard.set(set())
+    heard_from: set[int] = set()
+    token, heard = _batch.set({}), _heard.set(heard_from)
     try:
         yield
-        _mark_heard(_heard.get() or set())
+        _mark_heard(heard_from)
     finally:
         _batch.reset(token)
         _heard.reset(heard)
@@ -221,20 +222,19 @@ def _record_inbound(*, channel: Any, inbound: InboundMessage) -> Message:
             media_ref=item.media_ref[:500],
             caption=item.caption,
         )
-    heard = _heard.get()
-    if heard is None:
-        _mark_heard({conversation.pk})
-    else:
-        heard.add(conversation.pk)  # with the rest of the batch's, at its end
     publish_on_commit(
         council_id=channel.council_id,
         kind="message",
         data={"conversation": conversation.pk, "message": message.pk},
     )
     threaded = _threaded_case(conversation=conversation, inbound=inbound)
+    heard = _heard.get()
+    if heard is None or threaded is not None:
+        # At once outside a batch, or when the case's news may be sent to them in this step.
+        _mark_heard({conversation.pk})
+    else:
+        heard.add(conversation.pk)  # with the rest of the batch's, at its end
     if threaded is not None:
-        if heard is not None:
-            _mark_heard({conversation.pk})  # now: the case's news may be sent to them at once
         attach_messages_to_case(case=threaded, messages=[message])
         message.case = threaded
     return message

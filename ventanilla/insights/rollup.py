@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -76,39 +75,49 @@ def _rows(cases: QuerySet[Case]) -> Iterator[tuple[int, F.CaseFacts, float | Non
         .order_by()
         .iterator(chunk_size=BATCH)
     ):
-        yield _facts(row)
+        (pk, reference, department, category, status, created, due, channel, lat, lon) = row[:10]
+        assignee, first, resolved, was_reopened, satisfaction, public = row[10:]
+        yield (
+            pk,
+            F.CaseFacts(
+                reference=reference,
+                department_id=department,
+                category_id=category,
+                status=status,
+                created_at=created,
+                due_at=due,
+                channel=channel or "",
+                assignee_id=assignee,
+                first_responded_at=first,
+                resolved_at=resolved,
+                reopened=was_reopened,
+                satisfaction=satisfaction,
+                public_category=public,
+            ),
+            lat,
+            lon,
+        )
 
 
-def _facts(row: tuple[Any, ...]) -> tuple[int, F.CaseFacts, float | None, float | None]:
-    """Return (case id, facts, latitude, longitude) of a row of ``_FIELDS``."""
-    (pk, reference, department, category, status, created, due, channel, lat, lon) = row[:10]
-    assignee, first, resolved, was_reopened, satisfaction, public = row[10:]
+def _new_case_facts(case: Case) -> tuple[int, F.CaseFacts, float | None, float | None]:
+    """Return what ``_rows`` gives for a case just opened, from the case itself: it has no
+    history to read yet (it was never reopened)."""
     fact = F.CaseFacts(
-        reference=reference,
-        department_id=department,
-        category_id=category,
-        status=status,
-        created_at=created,
-        due_at=due,
-        channel=channel or "",
-        assignee_id=assignee,
-        first_responded_at=first,
-        resolved_at=resolved,
-        reopened=was_reopened,
-        satisfaction=satisfaction,
-        public_category=public,
+        reference=case.reference,
+        department_id=case.department_id,
+        category_id=case.category_id,
+        status=case.status,
+        created_at=case.created_at,
+        due_at=case.due_at,
+        channel=case.channel.provider if case.channel else "",
+        assignee_id=case.assignee_id,
+        first_responded_at=case.first_responded_at,
+        resolved_at=case.resolved_at,
+        reopened=False,
+        satisfaction=case.satisfaction,
+        public_category=case.category.public_by_default,
     )
-    return pk, fact, lat, lon
-
-
-def _new_case_row(case: Case) -> tuple[Any, ...]:
-    """Return the row of ``_FIELDS`` of a case just opened, from the case itself (it has no
-    history to read yet: it was never reopened)."""
-    provider = case.channel.provider if case.channel else None
-    return (case.pk, case.reference, case.department_id, case.category_id, case.status,
-            case.created_at, case.due_at, provider, case.latitude, case.longitude,
-            case.assignee_id, case.first_responded_at, case.resolved_at, False,
-            case.satisfaction, case.category.public_by_default)  # fmt: skip
+    return case.pk, fact, case.latitude, case.longitude
 
 
 def facts_of_cases(cases: QuerySet[Case], council: Council) -> list[tuple[int, F.CaseFacts]]:
@@ -202,7 +211,7 @@ def case_opened(event: CaseOpened) -> None:
     """Write the new case's row from the case itself (it has no row to replace: nothing is
     read or deleted first)."""
     council = event.case.council
-    facts = _completed([_facts(_new_case_row(event.case))], council)
+    facts = _completed([_new_case_facts(event.case)], council)
     rows = [_row(pk, council, fact) for pk, fact in facts]
     with transaction.atomic(savepoint=False):
         CaseFigures.objects.bulk_create(rows)
